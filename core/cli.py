@@ -1,0 +1,172 @@
+"""Command line: `python -m core fit | report | generate`.
+
+Bad input exits with code 2 and one `error:` line on stderr naming the file,
+column or row at fault; never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from core.errors import InputError
+from core.generation import generate
+from core.project import Project
+from core.projectfile import load_project, save_project
+from core.semantics import SemanticMatrix
+from core.table import read_table
+from core.training import TrainConfig, fit
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):   # one line, not argparse's usage block
+        raise InputError(f"{self.prog}: {message}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m core", description="Latent Semantics Studio: name a VAE's latents "
+                     "with engineer-defined semantics and generate targeted rows.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    fit = commands.add_parser("fit", help="train a model on a table and save PROJECT.zip")
+    fit.add_argument("data", metavar="DATA", help=".csv or .xlsx table")
+    fit.add_argument("--semantics", required=True, metavar="R.csv", help="semantic-feature matrix")
+    fit.add_argument("--out", required=True, metavar="PROJECT.zip")
+    fit.add_argument("--latent-dim", type=int, metavar="L", help="default: the number of semantics")
+    fit.add_argument("--hidden", default="64", metavar="64[,32...]", help="hidden layer sizes")
+    fit.add_argument("--epochs", type=int, default=300, metavar="N")
+    fit.add_argument("--finetune-epochs", type=int, default=200, metavar="N")
+    fit.add_argument("--target-mi", type=float, metavar="PCT", help="stop fine-tuning at this MI")
+    fit.add_argument("--critical-epoch", type=int, metavar="N", help="override the detected critical point")
+    fit.add_argument("--seed", type=int, default=0, metavar="S")
+    fit.add_argument("--exclude", nargs="+", default=[], metavar="COL", help="columns to leave out")
+    fit.add_argument("--sheet", help="XLSX sheet name (default: the first)")
+    fit.add_argument("--encoding", help="force a CSV encoding, e.g. gbk")
+
+    report = commands.add_parser("report", help="print the semantic analysis as one JSON object")
+    report.add_argument("project", metavar="PROJECT.zip")
+    report.add_argument("--semantics", metavar="OTHER_R.csv", help="score another R without retraining")
+
+    generate = commands.add_parser("generate", help="generate rows to OUT.csv")
+    generate.add_argument("project", metavar="PROJECT.zip")
+    generate.add_argument("--n", type=int, required=True, metavar="N")
+    generate.add_argument("--out", required=True, metavar="OUT.csv")
+    generate.add_argument("--set", action="append", default=[], metavar="SEMANTIC=Z")
+    generate.add_argument("--set-latent", action="append", default=[], metavar="INDEX=Z")
+    generate.add_argument("--seed", type=int, default=0, metavar="S")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return {"fit": _fit, "report": _report, "generate": _generate}[args.command](args)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _fit(args) -> int:
+    read = read_table(args.data, Path(args.data).name, encoding=args.encoding, sheet=args.sheet)
+    project = Project(data=read.frame, source_name=read.source, encoding=read.encoding,
+                      exclude=list(args.exclude))
+    unknown = [c for c in args.exclude if c not in read.frame.columns]
+    if unknown:
+        raise InputError(f"{read.source}: --exclude names no column '{unknown[0]}'")
+    table = project.prepared()
+    project.semantics = SemanticMatrix.from_csv(args.semantics, table.features)
+    project.settings = TrainConfig(
+        latent_dim=args.latent_dim, hidden=_sizes(args.hidden), epochs=args.epochs,
+        finetune_epochs=args.finetune_epochs, target_mi=args.target_mi, seed=args.seed,
+        critical_epoch=args.critical_epoch)
+    started = time.perf_counter()
+    project.model = fit(table, project.semantics, project.settings)
+    seconds = time.perf_counter() - started
+    _write(args.out, save_project(project))
+    model, scores = project.model, project.model.score()
+    before = "n/a" if model.mi_before_finetune is None else f"{model.mi_before_finetune:.1f} %"
+    print(f"fit {read.source}: {len(table.frame)} rows, {len(table.features)} features -> "
+          f"{model.transformer.n_columns} encoded columns, {model.latent_dim} latents; "
+          f"critical epoch {model.critical_epoch}; MI {before} -> {scores.mi:.1f} % "
+          f"(optimal {scores.mi_optimal:.1f} %); {seconds:.2f} s; wrote {args.out}")
+    for note in model.notes + project.semantics.warnings(model.latent_dim):
+        print(f"note: {note}")
+    return 0
+
+
+def _report(args) -> int:
+    model = _load_model(args.project)
+    features = model.transformer.features_
+    semantics = SemanticMatrix.from_csv(args.semantics, features) if args.semantics else model.semantics
+    scores = model.score(semantics)
+    report = {
+        "features": features,
+        "columns": model.transformer.columns_,
+        "column_feature": model.transformer.column_feature().tolist(),
+        "semantics": semantics.names,
+        "latent_dim": model.latent_dim,
+        "contribution": scores.contribution.tolist(),
+        "binary": scores.binary.astype(int).tolist(),
+        "distance": scores.distance.tolist(),
+        "matches": [m.__dict__ for m in scores.matches],
+        "mi": scores.mi,
+        "matches_optimal": [m.__dict__ for m in scores.matches_optimal],
+        "mi_optimal": scores.mi_optimal,
+        "mi_before_finetune": model.mi_before_finetune,
+        "critical_epoch": model.critical_epoch,
+        "history": [r.__dict__ for r in model.history],
+        "encoder_layers": model.vae.encoder_weight_names(),
+    }
+    json.dump(report, sys.stdout, ensure_ascii=False)
+    sys.stdout.write("\n")
+    return 0
+
+
+def _generate(args) -> int:
+    model = _load_model(args.project)
+    fixed: dict[str | int, float] = {name: z for name, z in map(_assignment, args.set)}
+    for index, z in map(_assignment, args.set_latent):
+        try:
+            fixed[int(index)] = z
+        except ValueError:
+            raise InputError(f"--set-latent '{index}={z}': the latent must be an index such as 0") from None
+    rows = generate(model, args.n, fixed, seed=args.seed)
+    _write(args.out, rows.to_csv(index=False).encode("utf-8-sig"))   # BOM: Excel shows Chinese
+    print(f"wrote {len(rows)} rows to {args.out}")
+    return 0
+
+
+def _load_model(path: str):
+    project = load_project(path)
+    if project.model is None:
+        raise InputError(f"{Path(path).name}: holds no trained model; run `fit` first")
+    return project.model
+
+
+def _assignment(text: str) -> tuple[str, float]:
+    name, sep, value = text.rpartition("=")
+    try:
+        if not sep or not name:
+            raise ValueError
+        return name.strip(), float(value)
+    except ValueError:
+        raise InputError(f"'{text}' must look like NAME=Z with Z a number, e.g. 裂缝及损坏情况=2") from None
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise InputError(f"--hidden '{text}' must be sizes separated by commas, e.g. 64 or 64,32") from None
+    if any(size < 1 for size in sizes):
+        raise InputError(f"--hidden '{text}': every layer needs at least one unit")
+    return sizes
+
+
+def _write(path: str, data: bytes) -> None:
+    try:
+        Path(path).write_bytes(data)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write ({exc.strerror})") from None

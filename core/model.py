@@ -1,0 +1,38 @@
+"""A trained model with everything needed to score, generate and save it."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from core.matching import Scores, score
+from core.semantics import SemanticMatrix
+from core.training import EpochRecord, TrainConfig
+from core.transformer import TableTransformer
+from core.vae import TabularVAE
+
+
+@dataclass
+class FittedModel:
+    transformer: TableTransformer
+    vae: TabularVAE
+    semantics: SemanticMatrix            # the R the model was fine-tuned towards
+    config: TrainConfig
+    history: list[EpochRecord]
+    critical_epoch: int
+    mi_before_finetune: float | None     # hard MI (%) at the critical point, None without fine-tuning
+    notes: list[str] = field(default_factory=list)   # e.g. "stopped early: target MI reached"
+
+    @property
+    def latent_dim(self) -> int:
+        return self.vae.latent_dim
+
+    def encoder_weights(self) -> list[np.ndarray]:
+        """(out, in) weights from the input to the mu head, the inputs of Eq. 2-4."""
+        return [layer.weight.detach().cpu().numpy().astype(np.float64)
+                for layer in self.vae.encoder_linears()]
+
+    def score(self, semantics: SemanticMatrix | None = None) -> Scores:
+        """C, B, D, both matchings and MI for ANY R, without retraining."""
+        semantics = semantics or self.semantics
+        return score(self.encoder_weights(), semantics.expand(self.transformer.layout_))

@@ -1,0 +1,222 @@
+"""The project file: one .zip of `project.json`, `model.safetensors` and `data.csv`.
+
+Safe by construction: weights are safetensors (plain tensors, no code), everything
+else is JSON and CSV. Nothing is ever unpickled. Before anything is parsed, the
+archive is refused for a member not on the allow-list, a path with `..`, an
+oversized member, a suspicious compression ratio (zip bomb) or a hash mismatch.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import platform
+import zipfile
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+from safetensors import SafetensorError
+from safetensors.torch import load as load_tensors
+from safetensors.torch import save as save_tensors
+
+from core.columns import Role
+from core.errors import InputError
+from core.model import FittedModel
+from core.project import Project, schema_differences
+from core.semantics import SemanticMatrix
+from core.training import EpochRecord, TrainConfig
+from core.transformer import TableTransformer
+from core.vae import TabularVAE
+
+FORMAT = "latent-semantics-studio/1"
+MEMBER_LIMITS = {                     # name -> largest size allowed once unpacked, bytes
+    "project.json": 32 * 2**20,
+    "model.safetensors": 512 * 2**20,
+    "data.csv": 256 * 2**20,
+}
+MAX_RATIO = 200                       # unpacked / packed; plain JSON and CSV stay far below
+MAX_FILE_BYTES = 600 * 2**20
+
+
+def save_project(project: Project) -> bytes:
+    """The whole project as .zip bytes."""
+    members: dict[str, bytes] = {}
+    if project.model is not None:
+        members["model.safetensors"] = save_tensors(
+            {k: v.contiguous() for k, v in project.model.vae.state_dict().items()})
+    if project.data is not None:
+        members["data.csv"] = project.data.to_csv(index=False).encode("utf-8")
+    document = {
+        "format": FORMAT,
+        "versions": _versions(),
+        "source_name": project.source_name,
+        "encoding": project.encoding,
+        "roles": {name: Role(role).value for name, role in project.roles.items()},
+        "exclude": list(project.exclude),
+        "semantics": _semantics_to_json(project.semantics),
+        "variants": {name: _semantics_to_json(r) for name, r in project.variants.items()},
+        "settings": project.settings.to_dict(),
+        "model": _model_to_json(project.model),
+        "hashes": {name: hashlib.sha256(data).hexdigest() for name, data in members.items()},
+    }
+    members["project.json"] = json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def load_project(data: bytes | str | Path, source: str | None = None) -> Project:
+    """Restore a project from .zip bytes or a path, refusing anything unsafe or inconsistent."""
+    if isinstance(data, (str, Path)):
+        source = source or Path(data).name
+        try:
+            data = Path(data).read_bytes()
+        except OSError as exc:
+            raise InputError(f"{source}: cannot read the file ({exc.strerror})") from None
+    source = source or "project.zip"
+    members = _read_members(data, source)
+    try:
+        document = json.loads(members["project.json"])
+        if document.get("format") != FORMAT:
+            raise InputError(f"{source}: not a Latent Semantics Studio project "
+                             f"(format '{document.get('format')}')")
+        for name, digest in document.get("hashes", {}).items():
+            if name not in members:
+                raise InputError(f"{source}: member '{name}' is listed but missing")
+            if hashlib.sha256(members[name]).hexdigest() != digest:
+                raise InputError(f"{source}: member '{name}' does not match its hash (altered or corrupt)")
+        unlisted = set(members) - set(document.get("hashes", {})) - {"project.json"}
+        if unlisted:
+            raise InputError(f"{source}: member '{sorted(unlisted)[0]}' has no hash")
+        return _project_from_json(document, members, source)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        if isinstance(exc, InputError):
+            raise
+        raise InputError(f"{source}: project.json is malformed ({type(exc).__name__}: {exc})") from None
+
+
+def _read_members(data: bytes, source: str) -> dict[str, bytes]:
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError(f"{source}: {len(data) / 2**20:.0f} MB is over the {MAX_FILE_BYTES // 2**20} MB limit")
+    if not data.startswith(b"PK\x03\x04"):
+        kind = "a pickle" if data[:1] == b"\x80" else "not a .zip"
+        raise InputError(f"{source}: is {kind}; a project file is a .zip saved by this app "
+                         "(pickles are never loaded)")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise InputError(f"{source}: is not a readable .zip ({exc})") from None
+    members = {}
+    with archive:
+        for info in infos:   # every check happens before a single byte is unpacked
+            name = info.filename
+            if ".." in Path(name).parts or name.startswith(("/", "\\")) or "\\" in name:
+                raise InputError(f"{source}: member path '{name}' is unsafe")
+            if name not in MEMBER_LIMITS:
+                raise InputError(f"{source}: member '{name}' is not allowed "
+                                 f"(allowed: {', '.join(MEMBER_LIMITS)})")
+            if name in members:
+                raise InputError(f"{source}: member '{name}' appears twice")
+            if info.file_size > MEMBER_LIMITS[name]:
+                raise InputError(f"{source}: member '{name}' unpacks to {info.file_size} bytes, "
+                                 f"over its limit of {MEMBER_LIMITS[name]}")
+            if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+                raise InputError(f"{source}: member '{name}' is compressed {info.file_size // max(info.compress_size, 1)}"
+                                 f"-fold, which looks like a zip bomb")
+            members[name] = None
+        if "project.json" not in members:
+            raise InputError(f"{source}: has no project.json")
+        for info in infos:
+            try:
+                with archive.open(info) as handle:   # read no more than declared, in case it lies
+                    content = handle.read(MEMBER_LIMITS[info.filename] + 1)
+            except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as exc:
+                raise InputError(f"{source}: member '{info.filename}' cannot be unpacked ({exc})") from None
+            if len(content) > MEMBER_LIMITS[info.filename]:
+                raise InputError(f"{source}: member '{info.filename}' is larger than declared")
+            members[info.filename] = content
+    return members
+
+
+def _project_from_json(document: dict, members: dict[str, bytes], source: str) -> Project:
+    data = None
+    if "data.csv" in members:
+        data = pd.read_csv(io.BytesIO(members["data.csv"]), dtype=str, keep_default_na=False,
+                           na_values=[""], encoding="utf-8")
+    project = Project(
+        data=data, source_name=document.get("source_name", ""), encoding=document.get("encoding"),
+        roles={name: Role(role) for name, role in document.get("roles", {}).items()},
+        exclude=list(document.get("exclude", [])),
+        semantics=_semantics_from_json(document.get("semantics")),
+        variants={n: _semantics_from_json(r) for n, r in document.get("variants", {}).items()},
+        settings=TrainConfig.from_dict(document.get("settings", {})),
+    )
+    if document.get("model") is not None:
+        project.model = _model_from_json(document["model"], members, source)
+        if data is not None:
+            if differences := schema_differences(project.model, project.prepared()):
+                raise InputError(f"{source}: the model does not match its data: " + "; ".join(differences))
+    return project
+
+
+def _model_to_json(model: FittedModel | None) -> dict | None:
+    if model is None:
+        return None
+    scores = model.score()
+    return {
+        "n_inputs": model.transformer.n_columns,
+        "latent_dim": model.latent_dim,
+        "config": model.config.to_dict(),
+        "transformer": model.transformer.to_dict(),
+        "trained_semantics": _semantics_to_json(model.semantics),
+        "history": [record.__dict__ for record in model.history],
+        "critical_epoch": model.critical_epoch,
+        "mi_before_finetune": model.mi_before_finetune,
+        "notes": model.notes,
+        "encoder_layers": model.vae.encoder_weight_names(),
+        "matches": [m.__dict__ for m in scores.matches], "mi": scores.mi,
+        "matches_optimal": [m.__dict__ for m in scores.matches_optimal], "mi_optimal": scores.mi_optimal,
+    }
+
+
+def _model_from_json(spec: dict, members: dict[str, bytes], source: str) -> FittedModel:
+    if "model.safetensors" not in members:
+        raise InputError(f"{source}: has a model description but no model.safetensors")
+    config = TrainConfig.from_dict(spec["config"])
+    vae = TabularVAE(int(spec["n_inputs"]), int(spec["latent_dim"]), tuple(config.hidden))
+    try:
+        tensors = load_tensors(members["model.safetensors"])
+        vae.load_state_dict(tensors, strict=True)
+    except (SafetensorError, RuntimeError) as exc:
+        raise InputError(f"{source}: model.safetensors does not fit the described model "
+                         f"({str(exc).splitlines()[0]})") from None
+    transformer = TableTransformer.from_dict(spec["transformer"])
+    if transformer.n_columns != int(spec["n_inputs"]):
+        raise InputError(f"{source}: the model's input size does not match its column layout")
+    history = [EpochRecord(**record) for record in spec.get("history", [])]
+    return FittedModel(transformer, vae.eval(), _semantics_from_json(spec["trained_semantics"]), config,
+                       history, int(spec["critical_epoch"]), spec.get("mi_before_finetune"),
+                       list(spec.get("notes", [])))
+
+
+def _semantics_to_json(r: SemanticMatrix | None) -> dict | None:
+    return None if r is None else {"names": r.names, "features": r.features, "values": r.values.tolist()}
+
+
+def _semantics_from_json(data: dict | None) -> SemanticMatrix | None:
+    return None if data is None else SemanticMatrix(list(data["names"]), list(data["features"]), data["values"])
+
+
+def _versions() -> dict:
+    versions = {"python": platform.python_version()}
+    for package in ("torch", "numpy", "pandas", "safetensors"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
+    return versions
+

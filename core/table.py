@@ -1,0 +1,411 @@
+"""Reading the engineer's CSV or XLSX table into raw text cells.
+
+`read_table` keeps every cell as text (pandas `str` dtype, NaN for a blank cell) so that
+typing happens in one place, `core.columns`. The rules, in order:
+
+- Kind: the content decides first (a zip is an XLSX workbook; an OLE2 file is an old .xls
+  or a password-protected workbook and is refused), then the suffix (.csv/.txt/.tsv or
+  .xlsx/.xlsm). Other suffixes are refused.
+- CSV encoding: a UTF-16 BOM means UTF-16 (Excel's "Unicode text"). Otherwise strict
+  decodes in the order of `ENCODINGS`: "utf-8-sig" (only when the file starts with a BOM,
+  which is removed), "utf-8", "gbk", "gb18030". UTF-8 goes first because GBK bytes almost
+  never form valid UTF-8, while UTF-8 bytes often decode as (wrong) GBK. "gbk" is reported
+  when the bytes are pure GBK, "gb18030" only when they need its extra characters. No
+  statistical detector: they misread short Chinese headers as Korean or Cyrillic. Big5
+  cannot be told apart from GB18030 and must be forced with `encoding="big5"`.
+- Binary garbage (NUL bytes or many control characters) is refused.
+- Delimiter: ",", ";" or tab, whichever appears outside quotes in the header and the same
+  number of times in most of the next lines.
+- Decimal comma: with a ";" or tab delimiter, cells such as "3,5" (or "1.234,5") are decimal
+  commas; they are rewritten as "3.5" and `decimal` is ",".
+- Header: the first non-blank row. Names are stripped of surrounding spaces. Names that
+  repeat, differ only by spaces, or look like a program's renamed duplicate ("层数.1" next to
+  "层数") are refused, as is a blank name over a column with values. Empty unnamed columns
+  are dropped. Merged header cells in XLSX are refused; merged data cells give a warning.
+- Cells are stripped; blank rows are dropped. The frame's index, named "row", is the row
+  number the engineer sees in Excel (the header is row 1 when the sheet starts with it).
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import math
+import os
+import re
+import warnings
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from core.errors import InputError
+
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024        # an upload larger than this is refused
+ENCODINGS = ("utf-8-sig", "utf-8", "gbk", "gb18030")
+CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+DELIMITERS = (",", ";", "\t")
+MAX_COLUMNS = 16_384                         # Excel's own limit; wider input is not a table
+MAX_XLSX_CELLS = 20_000_000                  # guards against a stray cell at XFD1048576
+XLSX_INFLATE_FACTOR = 20                     # unzipped size allowed per byte of limit (zip bombs)
+
+_ZIP = b"PK\x03\x04"
+_OLE2 = b"\xd0\xcf\x11\xe0"
+_DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
+_DOTTED_DECIMAL_COMMA = re.compile(r"^-?\d{1,3}(?:\.\d{3})+,\d+$")   # "1.234,5"
+_MANGLED = re.compile(r"^(.*)\.(\d+)$")                               # pandas' "层数.1"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+
+
+@dataclass
+class ReadResult:
+    """The raw table: text cells (str dtype, NaN for blank), index = Excel row number."""
+    frame: pd.DataFrame
+    source: str                    # file name shown in messages
+    encoding: str | None = None    # CSV only
+    delimiter: str | None = None   # CSV only
+    decimal: str = "."             # "," when the CSV used decimal commas
+    sheet: str | None = None       # XLSX sheet read
+    sheets: list[str] = field(default_factory=list)   # all XLSX sheet names
+    warnings: list[str] = field(default_factory=list)  # problems fixed or worth a look
+
+
+def read_table(data: bytes | str | os.PathLike, name: str | None = None, *,
+               encoding: str | None = None, sheet: str | int | None = None,
+               max_bytes: int = DEFAULT_MAX_BYTES) -> ReadResult:
+    """Read an uploaded table (bytes, a file-like object, or a path). `sheet` applies to XLSX
+    only: a name or a 0-based index, the first sheet by default."""
+    raw, source = _load_bytes(data, name, max_bytes)
+    if not raw.strip():
+        raise InputError(f"{source} is empty")
+    if _is_xlsx(raw, source):
+        return _read_xlsx(raw, source, sheet, max_bytes)
+    return _read_csv(raw, source, encoding)
+
+
+def cell_text(value: object) -> str | None:
+    """A cell as the text an engineer sees: None when blank, "3" not "3.0", dates as ISO."""
+    if isinstance(value, str):
+        return value.strip() or None
+    if value is None or value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        if math.isnan(value):
+            return None
+        integral = math.isfinite(value) and float(value).is_integer() and abs(value) < 1e16
+        return str(int(value)) if integral else repr(float(value))
+    if isinstance(value, np.datetime64):
+        value = pd.Timestamp(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    return str(value).strip() or None
+
+
+def _raw_text(value: object) -> str | None:
+    """Like `cell_text` but keeps a string's spaces, so header checks can name them."""
+    return value if isinstance(value, str) and value.strip() else cell_text(value)
+
+
+def _load_bytes(data, name: str | None, max_bytes: int) -> tuple[bytes, str]:
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        raw, source = bytes(data), name or "uploaded file"
+    elif isinstance(data, (str, os.PathLike)):
+        path = Path(data)
+        source = name or path.name
+        try:
+            _check_size(path.stat().st_size, source, max_bytes)
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise InputError(f"{source} was not found") from None
+        except OSError as exc:
+            raise InputError(f"{source} cannot be opened ({exc.strerror or exc})") from None
+    elif hasattr(data, "read"):   # e.g. Streamlit's UploadedFile
+        source = name or Path(getattr(data, "name", "") or "uploaded file").name
+        raw = data.read(max_bytes + 1)
+    else:
+        raise TypeError(f"read_table needs bytes, a path or a file object, not {type(data).__name__}")
+    _check_size(len(raw), source, max_bytes)
+    return raw, source
+
+
+def _check_size(n_bytes: int, source: str, max_bytes: int) -> None:
+    if n_bytes > max_bytes:
+        raise InputError(f"{source} is {_size(n_bytes)}, over the {_size(max_bytes)} limit; "
+                         "remove unused sheets or columns, or split the table")
+
+
+def _size(n_bytes: int) -> str:
+    for unit, scale in (("MB", 1024 ** 2), ("KB", 1024)):
+        if n_bytes >= scale:
+            return f"{n_bytes / scale:.1f} {unit}"
+    return f"{n_bytes} bytes"
+
+
+def _is_xlsx(raw: bytes, source: str) -> bool:
+    suffix = Path(source).suffix.lower()
+    if raw.startswith(_ZIP):
+        return True
+    if raw.startswith(_OLE2):
+        raise InputError(f"{source} is password-protected or an old .xls; "
+                         "save it as .xlsx or .csv")
+    if suffix in XLSX_SUFFIXES or suffix == ".xls":
+        raise InputError(f"{source} is not a valid Excel workbook (it may be truncated or "
+                         "renamed); open it in Excel and save it as .xlsx or .csv")
+    if suffix and suffix not in CSV_SUFFIXES:
+        raise InputError(f"{source} is a '{suffix}' file; upload a .csv or .xlsx table")
+    return False
+
+
+# ---------------------------------------------------------------- CSV
+
+def _read_csv(raw: bytes, source: str, encoding: str | None) -> ReadResult:
+    text, used = _decode(raw, source, encoding)
+    text = text.lstrip("\ufeff").rstrip("\x1a")   # BOM left by a forced codec; DOS EOF mark
+    if "\x00" in text or len(_CONTROL.findall(text[:100_000])) > len(text[:100_000]) / 100:
+        raise InputError(f"{source} looks like a binary file, not a text table; "
+                         "upload the table as .csv or .xlsx")
+    delimiter = _sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    try:
+        rows = [[cell or None for cell in record] for record in reader]
+    except csv.Error as exc:
+        raise InputError(f"{source}: row {reader.line_num} cannot be read ({exc})") from None
+    decimal = _fix_decimal_commas(rows) if delimiter != "," else "."
+    frame, notes = _build_frame(rows, list(range(1, len(rows) + 1)), source,
+                                overflow_hint=f"; a value may contain an unquoted '{delimiter}'")
+    return ReadResult(frame, source, used, delimiter, decimal, warnings=notes)
+
+
+def _decode(raw: bytes, source: str, encoding: str | None) -> tuple[str, str]:
+    if encoding:
+        try:
+            codecs.lookup(encoding)
+            return raw.decode(encoding), encoding
+        except LookupError:
+            raise InputError(f"'{encoding}' is not a known text encoding") from None
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{source} cannot be read as {encoding}: byte "
+                             f"{raw[exc.start]:#04x} at position {exc.start} is not valid; "
+                             "choose another encoding or let it be detected") from None
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return raw.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            pass   # falls through to the binary check below
+    if b"\x00" in raw:
+        raise InputError(f"{source} looks like a binary file, not a text table; "
+                         "upload the table as .csv or .xlsx")
+    for name in ENCODINGS:
+        if name == "utf-8-sig" and not raw.startswith(codecs.BOM_UTF8):
+            continue
+        try:
+            return raw.decode(name), name
+        except UnicodeDecodeError:
+            continue
+    raise InputError(f"{source} is not text in UTF-8 or GBK/GB18030; save it from Excel as "
+                     "'CSV UTF-8', or choose its encoding")
+
+
+def _sniff_delimiter(text: str) -> str:
+    """The candidate that appears in the header and the same number of times in most lines."""
+    lines = [line for line in text[:65_536].splitlines()[:30] if line.strip()]
+    if not lines:
+        return ","
+    best, best_score = ",", (0.0, 0)
+    for candidate in DELIMITERS:
+        counts = [_count_unquoted(line, candidate) for line in lines]
+        if counts[0] == 0:
+            continue
+        rest = counts[1:]
+        agreement = sum(c == counts[0] for c in rest) / len(rest) if rest else 1.0
+        if (agreement, counts[0]) > best_score:
+            best, best_score = candidate, (agreement, counts[0])
+    return best
+
+
+def _count_unquoted(line: str, char: str) -> int:
+    count, quoted = 0, False
+    for c in line:
+        if c == '"':
+            quoted = not quoted
+        elif c == char and not quoted:
+            count += 1
+    return count
+
+
+def _fix_decimal_commas(rows: list[list[str | None]]) -> str:
+    """Rewrite "3,5" as "3.5" in data cells; return the decimal mark the file used."""
+    found = header_seen = False
+    for row in rows:
+        if not header_seen:
+            header_seen = any(cell and cell.strip() for cell in row)
+            continue
+        for j, cell in enumerate(row):
+            if cell is None or "," not in cell:
+                continue
+            cell = cell.strip()
+            if _DECIMAL_COMMA.match(cell):
+                row[j], found = cell.replace(",", "."), True
+            elif _DOTTED_DECIMAL_COMMA.match(cell):
+                row[j], found = cell.replace(".", "").replace(",", "."), True
+    return "," if found else "."
+
+
+# ---------------------------------------------------------------- XLSX
+
+def _read_xlsx(raw: bytes, source: str, sheet: str | int | None, max_bytes: int) -> ReadResult:
+    import openpyxl   # imported here: CSV users do not pay for it
+
+    _check_zip(raw, source, max_bytes)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")   # openpyxl warns about unsupported extensions
+            # not read_only: read-only mode does not expose merged cells
+            book = openpyxl.load_workbook(io.BytesIO(raw), data_only=True)
+    except Exception as exc:   # a damaged workbook can fail anywhere inside openpyxl
+        raise InputError(f"{source} is not a valid .xlsx workbook (it may be truncated or "
+                         "damaged); open it in Excel and save it again") from exc
+    names = list(book.sheetnames)
+    ws = book[_pick_sheet(names, sheet, source)]
+    where = f"{source}, sheet '{ws.title}'"
+    if not hasattr(ws, "merged_cells"):
+        raise InputError(f"{where} is a chart, not a table; choose another sheet")
+    rows, numbers = _sheet_rows(ws, where)
+    notes = _check_merged(ws, numbers[0] if numbers else 1, where)
+    frame, more = _build_frame(rows, numbers, where)
+    return ReadResult(frame, source, sheet=ws.title, sheets=names, warnings=notes + more)
+
+
+def _check_zip(raw: bytes, source: str, max_bytes: int) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            unzipped = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise InputError(f"{source} is not a valid .xlsx workbook (it may be truncated or "
+                         "damaged); open it in Excel and save it again") from None
+    if unzipped > XLSX_INFLATE_FACTOR * max_bytes:
+        raise InputError(f"{source} unpacks to {_size(unzipped)}, too large to read; "
+                         "remove unused sheets or save the table as .csv")
+
+
+def _pick_sheet(names: list[str], sheet: str | int | None, source: str) -> str:
+    if sheet is None:
+        return names[0]
+    if isinstance(sheet, int) and not isinstance(sheet, bool) and 0 <= sheet < len(names):
+        return names[sheet]
+    if isinstance(sheet, str) and sheet in names:
+        return sheet
+    listed = ", ".join(f"'{n}'" for n in names)
+    raise InputError(f"{source} has no sheet {sheet!r}; its sheets are {listed}")
+
+
+def _sheet_rows(ws, where: str) -> tuple[list[list[str | None]], list[int]]:
+    # ws._cells holds only the cells that exist; iter_rows would walk the whole used range,
+    # which a single stray cell far away can make billions of cells big.
+    cells = {key: text for key, cell in ws._cells.items()
+             if (text := _raw_text(cell.value)) is not None}
+    if not cells:
+        return [], []
+    first = min(r for r, _ in cells)
+    last = max(r for r, _ in cells)
+    width = max(c for _, c in cells)
+    if (last - first + 1) * width > MAX_XLSX_CELLS:
+        raise InputError(f"{where} has values spread over rows {first}-{last} and "
+                         f"{width} columns, too large to be a table; delete stray cells")
+    rows = [[None] * width for _ in range(first, last + 1)]
+    for (r, c), text in cells.items():
+        rows[r - first][c - 1] = text
+    return rows, list(range(first, last + 1))
+
+
+def _check_merged(ws, header_row: int, where: str) -> list[str]:
+    ranges = list(ws.merged_cells.ranges)
+    in_header = [r.coord for r in ranges if r.min_row <= header_row <= r.max_row]
+    if in_header:
+        raise InputError(f"{where}: header cells {', '.join(in_header)} are merged; unmerge "
+                         "them and delete any title row above the header, so that every "
+                         "column has its own name")
+    return [f"{where}: cells {r.coord} are merged; only the top-left cell has a value, the "
+            "others are read as blank" for r in ranges[:5]]
+
+
+# ---------------------------------------------------------------- header and frame
+
+def _build_frame(rows: list[list[str | None]], numbers: list[int], where: str,
+                 overflow_hint: str = "") -> tuple[pd.DataFrame, list[str]]:
+    """Header checks, blank-row and empty-column removal; index = Excel row numbers.
+
+    `rows` hold raw text or None; the header keeps its spaces until checked."""
+    rows = [[cell if cell and cell.strip() else None for cell in row] for row in rows]
+    kept = [(n, row) for n, row in zip(numbers, rows) if any(cell is not None for cell in row)]
+    if not kept:
+        raise InputError(f"{where} is empty")
+    (header_number, header), body = kept[0], kept[1:]
+    if not body:
+        raise InputError(f"{where} has a header but no data rows")
+    width = max(len(row) for _, row in kept)
+    if width > MAX_COLUMNS:
+        raise InputError(f"{where} has {width} columns, more than Excel allows ({MAX_COLUMNS})")
+    header = list(header) + [None] * (width - len(header))
+    _check_names(header, where)
+    columns: dict[str, list[str | None]] = {}
+    for j, name in enumerate(header):
+        values = [row[j].strip() if j < len(row) and row[j] else None for _, row in body]
+        if name is None:
+            _refuse_unnamed(j, values, body, where, overflow_hint if j >= len(kept[0][1]) else "")
+            continue   # an empty column without a name: Excel or a trailing delimiter left it
+        columns[name.strip()] = values
+    frame = pd.DataFrame(columns, index=pd.Index([n for n, _ in body], name="row"), dtype="str")
+    notes = []
+    if columns and all(re.fullmatch(r"-?[\d.]+", name) for name in columns):
+        notes.append(f"{where}: the first row contains only numbers; is the header row missing?")
+    return frame, notes
+
+
+def _refuse_unnamed(j: int, values: list, body: list, where: str, hint: str) -> None:
+    for (number, _), value in zip(body, values):
+        if value is not None:
+            raise InputError(f"{where}: column {j + 1} ({_letter(j)}) has no header, but row "
+                             f"{number} has the value '{value[:40]}' there{hint}")
+
+
+def _check_names(header: list[str | None], where: str) -> None:
+    """Refuse names that repeat once spaces are ignored, or pandas-style '.1' copies."""
+    seen: dict[str, str] = {}
+    raw_names = [name for name in header if name is not None]
+    for raw in raw_names:
+        key = re.sub(r"\s+", "", raw)
+        if key in seen:
+            first = seen[key]
+            why = (f"columns '{first}' and '{raw}' differ only by spaces" if first != raw
+                   else "two columns have this name")
+            raise InputError(f"{where}: column '{raw.strip()}' appears twice ({why}); "
+                             "rename or delete one")
+        seen[key] = raw
+    for raw in raw_names:
+        mangled = _MANGLED.match(re.sub(r"\s+", "", raw))
+        if mangled and mangled.group(1) in seen:
+            base = seen[mangled.group(1)].strip()
+            raise InputError(f"{where}: column '{base}' appears twice ('{base}' and "
+                             f"'{raw.strip()}', a copy renamed by another program); "
+                             "rename or delete one")
+
+
+def _letter(j: int) -> str:
+    """0-based column position as an Excel letter: 0 -> A, 26 -> AA."""
+    letters = ""
+    j += 1
+    while j:
+        j, rest = divmod(j - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters

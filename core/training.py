@@ -1,0 +1,200 @@
+"""Training (§1.1), the KL critical point and clarity fine-tuning (§1.5).
+
+`fit` runs the whole of Fig. 8: train while tracking KL, find the critical point,
+restore the weights there into a mirror model, then fine-tune with the clarity
+term (core.finetune, Eq. 10-12) until a target MI or a maximum number of epochs.
+Progress goes to an `on_epoch(epoch, phase, recon, kl, mi)` callback.
+"""
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import torch
+
+from core.columns import PreparedTable
+from core.errors import InputError
+from core.finetune import clarity_loss, eta
+from core.matching import binarise, clarity, distance, greedy_match
+from core.optim import Adam
+from core.contribution import contribution
+from core.semantics import SemanticMatrix
+from core.transformer import TableTransformer
+from core.vae import LossLayout, TabularVAE, kl_divergence, reconstruction_loss
+
+OnEpoch = Callable[[int, str, float, float, float], None]
+
+
+@dataclass
+class TrainConfig:
+    latent_dim: int | None = None        # None: one latent per semantic, as in the paper
+    hidden: tuple[int, ...] = (64,)      # one hidden layer, like the paper's example
+    epochs: int = 300                    # first phase; the KL critical point lies within it
+    finetune_epochs: int = 200           # clarity fine-tuning (Eq. 10-12); 0 skips it
+    learning_rate: float = 3e-3          # Adam
+    batch_size: int = 64                 # tables of tens of rows train full-batch
+    seed: int = 0
+    target_mi: float | None = None       # percent; fine-tuning stops once hard MI reaches it
+    critical_epoch: int | None = None    # overrides the detected critical point
+    temperature: float = 0.1             # surrogate sigmoid width, in units of 1/L
+
+    def to_dict(self) -> dict:
+        return {**self.__dict__, "hidden": list(self.hidden)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "TrainConfig":
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**{**known, "hidden": tuple(known.get("hidden", (64,)))})
+
+
+@dataclass(frozen=True)
+class EpochRecord:
+    epoch: int
+    phase: str      # "train" or "finetune"
+    recon: float
+    kl: float
+    mi: float       # hard MI of Eq. 9, percent
+
+
+class TrainingCancelled(Exception):
+    """Raised when `should_stop()` turns true; the caller's previous model is untouched."""
+
+
+def detect_critical_epoch(kl: list[float]) -> int:
+    """The epoch (1-based) where training is full and over-fitting begins, from the KL curve.
+
+    Decision (the paper gives no rule): smooth KL with a moving average over
+    w = max(5, n // 20) epochs and take the first epoch, past the first 2w, at which
+    the smoothed KL moved by less than 2 % of its level over the last w epochs (the
+    start of the plateau). If it never settles, the last epoch.
+    """
+    n = len(kl)
+    w = max(5, n // 20)
+    if n < 3 * w:
+        return n
+    smooth = np.convolve(np.asarray(kl, dtype=float), np.ones(w) / w, mode="valid")  # index t -> epoch t + w
+    for t in range(w, len(smooth)):
+        if abs(smooth[t] - smooth[t - w]) <= 0.02 * max(abs(smooth[t]), 1e-8):
+            return t + w
+    return n
+
+
+def hard_mi(vae: TabularVAE, expanded_r: np.ndarray) -> float:
+    """Eq. 9 with Algorithm 1 on the current encoder weights, percent."""
+    weights = [layer.weight.detach().cpu().double().numpy() for layer in vae.encoder_linears()]
+    return clarity(greedy_match(distance(binarise(contribution(weights)), expanded_r)))
+
+
+def fit(table: PreparedTable, semantics: SemanticMatrix, config: TrainConfig | None = None,
+        on_epoch: OnEpoch | None = None, should_stop: Callable[[], bool] | None = None):
+    """Train, find the critical point, fine-tune for clarity; return a FittedModel."""
+    from core.model import FittedModel   # model.py imports this module's config types
+
+    config = config or TrainConfig()
+    latent_dim = config.latent_dim or len(semantics.names)
+    if latent_dim < 1:
+        raise InputError("the model needs at least one latent: define a semantic or set the latent size")
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    generator = torch.Generator().manual_seed(config.seed)   # weights, shuffles and noise of this run only
+    transformer = TableTransformer().fit(table)
+    x = torch.from_numpy(transformer.transform(table.frame)).to(device)
+    expanded_r = semantics.expand(transformer.layout_)
+    vae = TabularVAE(transformer.n_columns, latent_dim, tuple(config.hidden), generator).to(device)
+    layout = LossLayout.from_spans(transformer.layout_)
+    layout = LossLayout(*(t.to(device) for t in layout.__dict__.values()))
+    run = _Run(vae, x, layout, config, generator, on_epoch, should_stop)
+
+    snapshots = run.train(config.epochs, expanded_r)
+    critical = config.critical_epoch or detect_critical_epoch([r.kl for r in run.history])
+    critical = min(max(critical, 1), len(snapshots))
+    vae.load_state_dict(snapshots[critical - 1])
+    notes = list(run.notes)
+    mi_before = None
+    if config.finetune_epochs > 0:
+        at_stop = run.history[critical - 1]
+        mi_before = hard_mi(vae, expanded_r)
+        mirror = copy.deepcopy(vae)   # §1.5: a mirror model takes the weights at the stopping point
+        run = _Run(mirror, x, layout, config, torch.Generator().manual_seed(config.seed + 1),
+                   on_epoch, should_stop, history=run.history)
+        run.finetune(config.finetune_epochs, expanded_r,
+                     eta(at_stop.recon, at_stop.kl, mi_before), first_epoch=critical + 1)
+        vae, notes = mirror, notes + run.notes
+    return FittedModel(transformer, vae.cpu().eval(), semantics, config, run.history, critical,
+                       mi_before, notes)
+
+
+class _Run:
+    """One phase of training over one model; appends to a shared history."""
+
+    def __init__(self, vae, x, layout, config, generator, on_epoch, should_stop,
+                 history=None):
+        self.vae, self.x, self.layout, self.config = vae, x, layout, config
+        self.generator, self.on_epoch, self.should_stop = generator, on_epoch, should_stop
+        self.history = history if history is not None else []
+        self.notes: list[str] = []
+        self.optimizer = Adam(vae.parameters(), lr=config.learning_rate)
+
+    def train(self, epochs: int, expanded_r: np.ndarray) -> list[dict]:
+        """Plain VAE training; returns a weight snapshot per epoch (to restore the critical one)."""
+        snapshots = []
+        for epoch in range(1, epochs + 1):
+            if not self._epoch(epoch, "train", expanded_r):
+                if not snapshots:
+                    raise InputError("training diverged in the first epoch (loss is NaN or infinite); "
+                                     "check the data for extreme values or lower the learning rate")
+                self.vae.load_state_dict(snapshots[-1])
+                break
+            snapshots.append({k: v.detach().clone() for k, v in self.vae.state_dict().items()})
+        return snapshots
+
+    def finetune(self, epochs: int, expanded_r: np.ndarray, eta_value: float, first_epoch: int):
+        r = torch.as_tensor(expanded_r, dtype=torch.float32, device=self.x.device)
+        temperature = self.config.temperature / self.vae.latent_dim
+        for epoch in range(first_epoch, first_epoch + epochs):
+            good = {k: v.detach().clone() for k, v in self.vae.state_dict().items()}
+            weights = [layer.weight.detach().cpu().double().numpy() for layer in self.vae.encoder_linears()]
+            matches = greedy_match(distance(binarise(contribution(weights)), expanded_r))
+
+            def extra():   # Eq. 10: the clarity term joins reconstruction + KL
+                return clarity_loss([l.weight for l in self.vae.encoder_linears()], r, matches,
+                                    eta_value, temperature)
+            if not self._epoch(epoch, "finetune", expanded_r, extra):
+                self.vae.load_state_dict(good)
+                break
+            target = self.config.target_mi
+            if target is not None and self.history[-1].mi >= target:
+                self.notes.append(f"fine-tuning stopped at epoch {epoch}: target MI {target:g} % reached")
+                break
+
+    def _epoch(self, epoch: int, phase: str, expanded_r, extra=None) -> bool:
+        """One pass over the rows; False (and a note) when the loss is not finite."""
+        if self.should_stop is not None and self.should_stop():
+            raise TrainingCancelled(f"training cancelled at epoch {epoch}")
+        self.vae.train()
+        n = self.x.shape[0]
+        batch = self.config.batch_size if self.config.batch_size > 0 else n
+        order = torch.randperm(n, generator=self.generator).to(self.x.device)
+        recon_sum = kl_sum = 0.0
+        for start in range(0, n, batch):
+            rows = self.x[order[start:start + batch]]
+            x_hat, mu, logvar = self.vae(rows, self.generator)
+            recon, kl = reconstruction_loss(x_hat, rows, self.layout), kl_divergence(mu, logvar)
+            loss = recon + kl + (extra() if extra is not None else 0.0)
+            if not torch.isfinite(loss):
+                self.notes.append(f"{phase} stopped at epoch {epoch}: the loss became NaN or infinite; "
+                                  "kept the last good weights")
+                return False
+            self.optimizer.zero_grad()
+            loss.backward()
+            self.optimizer.step()
+            recon_sum += recon.item() * len(rows)
+            kl_sum += kl.item() * len(rows)
+        record = EpochRecord(epoch, phase, recon_sum / n, kl_sum / n, hard_mi(self.vae, expanded_r))
+        self.history.append(record)
+        if self.on_epoch is not None:
+            self.on_epoch(record.epoch, record.phase, record.recon, record.kl, record.mi)
+        return True
+

@@ -1,0 +1,144 @@
+"""DataFrame <-> float matrix, with one published layout.
+
+The layout is an ordered list of `Span`s, one per original column. The VAE loss,
+the decoder-to-DataFrame step and the expansion of R to encoded columns (Eq. 5)
+all read the same layout, so they cannot disagree about where a column lives.
+
+Encoding per role (decided here; the paper only says "one-hot"):
+    continuous, integer  1 column, standardised (z-score on the training rows)
+    binary               1 column, 0/1 (1 = the second category)
+    categorical, ordinal 1 column per category seen in training (one-hot)
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+
+from core.columns import ColumnSpec, PreparedTable, Role
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where one original column lives in the encoded matrix: columns [start, stop)."""
+    name: str
+    role: Role
+    start: int
+    stop: int
+    categories: tuple[str, ...] = ()
+    low: float = 0.0     # observed range, numeric roles only
+    high: float = 0.0
+    mean: float = 0.0    # standardisation, numeric roles only
+    std: float = 1.0
+
+    @property
+    def kind(self) -> str:
+        """How the loss treats the span: 'numeric', 'binary' or 'onehot'."""
+        if self.role in (Role.CONTINUOUS, Role.INTEGER):
+            return "numeric"
+        return "binary" if self.role is Role.BINARY else "onehot"
+
+    @property
+    def column_names(self) -> list[str]:
+        if self.kind == "onehot":
+            return [f"{self.name}={c}" for c in self.categories]
+        return [self.name]
+
+
+class TableTransformer:
+    """Fit on a `PreparedTable`; then `transform` and `inverse_transform`.
+
+    Learned attributes end in `_`: `layout_` (list of Span), `columns_`.
+    """
+
+    def fit(self, table: PreparedTable) -> "TableTransformer":
+        spans, offset = [], 0
+        for spec in table.specs:
+            span = _fit_span(spec, table.frame[spec.name], offset)
+            spans.append(span)
+            offset = span.stop
+        self.layout_ = spans
+        return self
+
+    @property
+    def n_columns(self) -> int:
+        return self.layout_[-1].stop if self.layout_ else 0
+
+    @property
+    def columns_(self) -> list[str]:
+        return [name for span in self.layout_ for name in span.column_names]
+
+    @property
+    def features_(self) -> list[str]:
+        return [span.name for span in self.layout_]
+
+    def column_feature(self) -> np.ndarray:
+        """For each encoded column, the index of its original column."""
+        return np.concatenate([np.full(s.stop - s.start, i) for i, s in enumerate(self.layout_)])
+
+    def transform(self, frame: pd.DataFrame) -> np.ndarray:
+        """(n_rows, n_columns) float32. Unknown categories raise ValueError."""
+        out = np.zeros((len(frame), self.n_columns), dtype=np.float32)
+        for span in self.layout_:
+            values = frame[span.name]
+            if span.kind == "numeric":
+                out[:, span.start] = (values.to_numpy(dtype=float) - span.mean) / span.std
+                continue
+            codes = pd.Categorical(values.astype(str), categories=list(span.categories)).codes
+            if (codes < 0).any():
+                bad = values[codes < 0].iloc[0]
+                raise ValueError(f"column '{span.name}' has value '{bad}' not seen in training")
+            if span.kind == "binary":
+                out[:, span.start] = codes
+            else:
+                out[np.arange(len(frame)), span.start + codes] = 1.0
+        return out
+
+    def inverse_transform(self, matrix: np.ndarray) -> pd.DataFrame:
+        """Decoder outputs (standardised numbers and logits, or a 0/1 encoding) -> rows.
+
+        Categories come only from training; numbers are clipped to the observed
+        range; integers are rounded.
+        """
+        assert matrix.shape[1] == self.n_columns, (matrix.shape, self.n_columns)
+        columns = {}
+        for span in self.layout_:
+            block = matrix[:, span.start:span.stop]
+            if span.kind == "numeric":
+                values = np.clip(block[:, 0] * span.std + span.mean, span.low, span.high)
+                columns[span.name] = (np.round(values).astype(np.int64)
+                                      if span.role is Role.INTEGER else values.astype(np.float64))
+            else:
+                index = (block[:, 0] > 0).astype(int) if span.kind == "binary" else block.argmax(axis=1)
+                columns[span.name] = pd.Series(np.asarray(span.categories, dtype=object)[index], dtype=str)
+        return pd.DataFrame(columns)
+
+    def to_dict(self) -> dict:
+        return {"layout": [{**asdict(s), "role": s.role.value, "categories": list(s.categories)}
+                           for s in self.layout_]}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "TableTransformer":
+        self = cls()
+        self.layout_ = [Span(**{**s, "role": Role(s["role"]), "categories": tuple(s["categories"])})
+                        for s in data["layout"]]
+        offset = 0
+        for span in self.layout_:   # a hand-edited file must still describe a contiguous layout
+            width = 1 if span.kind != "onehot" else len(span.categories)
+            if span.start != offset or span.stop != offset + width:
+                raise ValueError(f"layout of column '{span.name}' is not contiguous")
+            offset = span.stop
+        return self
+
+
+def _fit_span(spec: ColumnSpec, values: pd.Series, start: int) -> Span:
+    if spec.is_numeric:
+        numbers = values.to_numpy(dtype=float)
+        std = float(numbers.std())
+        return Span(spec.name, spec.role, start, start + 1,
+                    low=float(numbers.min()), high=float(numbers.max()),
+                    mean=float(numbers.mean()), std=std if std > 0 else 1.0)
+    categories = spec.categories or tuple(sorted(values.astype(str).unique()))
+    width = 1 if spec.role is Role.BINARY else len(categories)
+    return Span(spec.name, spec.role, start, start + width, categories=tuple(categories))

@@ -1,0 +1,122 @@
+"""The variational autoencoder of §1.1, with a loss per column type.
+
+encoder: x -> hidden layers -> (mu, logvar);  z = mu + sigma * e;  decoder: z -> hidden -> x_hat.
+The paper's example has one hidden layer each side; any number works.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from core.transformer import Span
+
+
+class TabularVAE(nn.Module):
+    def __init__(self, n_inputs: int, latent_dim: int, hidden: tuple[int, ...] = (64,),
+                 generator: torch.Generator | None = None):
+        super().__init__()
+        sizes = [n_inputs, *hidden]
+        self.encoder = _mlp(sizes)
+        self.mu_head = nn.Linear(sizes[-1], latent_dim)
+        self.logvar_head = nn.Linear(sizes[-1], latent_dim)
+        self.decoder = nn.Sequential(_mlp([latent_dim, *reversed(hidden)]),
+                                     nn.Linear(hidden[0] if hidden else latent_dim, n_inputs))
+        self.latent_dim = latent_dim
+        self.reset_parameters(generator)
+
+    def reset_parameters(self, generator: torch.Generator | None) -> None:
+        """nn.Linear's default init, drawn from `generator` so that concurrent runs stay
+        reproducible (the global RNG is shared by every thread of the process)."""
+        for layer in self.modules():
+            if isinstance(layer, nn.Linear):
+                bound = 1.0 / math.sqrt(layer.in_features)
+                with torch.no_grad():
+                    layer.weight.uniform_(-bound, bound, generator=generator)
+                    layer.bias.uniform_(-bound, bound, generator=generator)
+
+    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        h = self.encoder(x)                                 # (B, hidden[-1])
+        return self.mu_head(h), self.logvar_head(h)         # (B, L), (B, L)
+
+    def reparameterize(self, mu, logvar, generator: torch.Generator | None = None):
+        # drawn on the CPU from this run's generator, so a GPU run samples the same noise
+        noise = torch.randn(mu.shape, generator=generator, dtype=mu.dtype).to(mu.device)
+        return mu + torch.exp(0.5 * logvar) * noise
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        return self.decoder(z)                              # (B, n_inputs): numbers and logits
+
+    def forward(self, x, generator: torch.Generator | None = None):
+        mu, logvar = self.encode(x)
+        return self.decode(self.reparameterize(mu, logvar, generator)), mu, logvar
+
+    def encoder_linears(self) -> list[nn.Linear]:
+        """The Linear layers from the input to the mu head, in order (Eq. 1-4 walk these)."""
+        return [m for m in self.encoder if isinstance(m, nn.Linear)] + [self.mu_head]
+
+    def encoder_weight_names(self) -> list[str]:
+        """state_dict names of `encoder_linears()` weights, as stored in model.safetensors."""
+        names = {id(p): name for name, p in self.named_parameters()}
+        return [names[id(layer.weight)] for layer in self.encoder_linears()]
+
+
+def _mlp(sizes: list[int]) -> nn.Sequential:
+    layers: list[nn.Module] = []
+    for n_in, n_out in zip(sizes, sizes[1:]):
+        layers += [nn.Linear(n_in, n_out), nn.ReLU()]
+    return nn.Sequential(*layers)
+
+
+@dataclass
+class LossLayout:
+    """Index tensors built once from the transformer's layout, so the loss is vectorised."""
+    numeric: torch.Tensor     # (n_numeric,) encoded column indices
+    binary: torch.Tensor      # (n_binary,)
+    onehot: torch.Tensor      # (n_groups, max_categories), padded with 0
+    onehot_mask: torch.Tensor  # (n_groups, max_categories) True on real categories
+
+    @classmethod
+    def from_spans(cls, layout: list[Span]) -> "LossLayout":
+        numeric, binary, groups, offset = [], [], [], 0
+        for span in layout:   # walk the layout with a running offset, as CTGAN's TVAE does
+            assert span.start == offset, f"layout gap before '{span.name}'"
+            cols = list(range(span.start, span.stop))
+            {"numeric": numeric, "binary": binary}.get(span.kind, groups).append(
+                cols if span.kind == "onehot" else cols[0])
+            offset = span.stop
+        width = max((len(g) for g in groups), default=1)
+        onehot = torch.zeros((len(groups), width), dtype=torch.long)
+        mask = torch.zeros((len(groups), width), dtype=torch.bool)
+        for g, cols in enumerate(groups):
+            onehot[g, :len(cols)] = torch.tensor(cols)
+            mask[g, :len(cols)] = True
+        n_used = len(numeric) + len(binary) + int(mask.sum())
+        assert n_used == offset, f"loss uses {n_used} of {offset} encoded columns"
+        return cls(torch.tensor(numeric, dtype=torch.long), torch.tensor(binary, dtype=torch.long),
+                   onehot, mask)
+
+
+def reconstruction_loss(x_hat: torch.Tensor, x: torch.Tensor, layout: LossLayout) -> torch.Tensor:
+    """Sum over columns of the per-type negative log-likelihood, mean over rows.
+
+    Decision (METHOD §1): Gaussian with unit variance on standardised numbers
+    (0.5 * squared error), BCE for binary columns, cross-entropy per one-hot group.
+    """
+    numeric = 0.5 * (x_hat[:, layout.numeric] - x[:, layout.numeric]).pow(2).sum(dim=1)
+    binary = nn.functional.binary_cross_entropy_with_logits(
+        x_hat[:, layout.binary], x[:, layout.binary], reduction="none").sum(dim=1)
+    logits = x_hat[:, layout.onehot].masked_fill(~layout.onehot_mask, -1e9)   # (B, G, K)
+    targets = x[:, layout.onehot] * layout.onehot_mask                       # padded -> 0
+    onehot = -(targets * torch.log_softmax(logits, dim=-1)).sum(dim=(1, 2))
+    return (numeric + binary + onehot).mean()
+
+
+def kl_divergence(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+    """KL(q(z|x) || N(0, I)), summed over latents, mean over rows.
+
+    Kingma & Welling (2014), Appendix B: -0.5 * sum(1 + log sigma^2 - mu^2 - sigma^2).
+    """
+    return (-0.5 * (1 + logvar - mu.pow(2) - logvar.exp()).sum(dim=1)).mean()

@@ -1,0 +1,55 @@
+"""Shared test data: small tables with known hidden factors, one per semantic group."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.columns import ColumnSpec, PreparedTable, Role
+from core.semantics import SemanticMatrix
+
+
+def factor_table(n_rows: int = 30, n_groups: int = 4, per_group: int = 4, seed: int = 0
+                 ) -> tuple[PreparedTable, SemanticMatrix]:
+    """Each group of columns is a noisy function of its own standard-normal factor.
+
+    Columns cycle through continuous, binary (是/否), categorical (低/中/高) and integer.
+    """
+    rng = np.random.default_rng(seed)
+    factors = rng.normal(size=(n_rows, n_groups))
+    columns, specs = {}, []
+    for g in range(n_groups):
+        for j in range(per_group):
+            name = f"g{g}_c{j}"
+            signal = factors[:, g] + 0.4 * rng.normal(size=n_rows)
+            kind = j % 4
+            if kind == 0:
+                columns[name], spec = np.round(signal, 3), ColumnSpec(name, Role.CONTINUOUS)
+            elif kind == 1:
+                columns[name] = np.where(signal > 0, "是", "否")
+                spec = ColumnSpec(name, Role.BINARY, ("否", "是"))
+            elif kind == 2:
+                labels = np.array(["低", "中", "高"], dtype=object)
+                columns[name] = labels[np.digitize(signal, [-0.5, 0.5])].astype(str)
+                spec = ColumnSpec(name, Role.CATEGORICAL, ("中", "低", "高"))
+            else:
+                columns[name] = np.round(3 * signal + 10).astype(float)
+                spec = ColumnSpec(name, Role.INTEGER)
+            specs.append(spec)
+    frame = pd.DataFrame(columns)
+    for spec in specs:   # a category may be absent from a small sample: list only those seen
+        if spec.categories:
+            seen = set(frame[spec.name])
+            specs[specs.index(spec)] = ColumnSpec(spec.name, spec.role,
+                                                  tuple(c for c in spec.categories if c in seen))
+    features = list(frame.columns)
+    values = [[int(name.startswith(f"g{g}_")) for name in features] for g in range(n_groups)]
+    return PreparedTable(frame, specs), SemanticMatrix([f"S{g}" for g in range(n_groups)], features, values)
+
+
+@pytest.fixture(scope="session")
+def small_fit():
+    """One fitted model shared by the tests that only read it (training is the slow part)."""
+    from core.training import TrainConfig, fit
+    table, semantics = factor_table()
+    return table, semantics, fit(table, semantics, TrainConfig(epochs=150, finetune_epochs=150, seed=3))

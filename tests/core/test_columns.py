@@ -1,0 +1,192 @@
+"""Column roles, bins, grade scales, number coercion and the missing-value policy."""
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.columns import (MIN_ROWS, Role, grade_order, infer_roles, order_bins, parse_bin,
+                          prepare_table, to_number)
+from core.errors import InputError
+from core.table import read_table
+
+INF = math.inf
+
+
+@pytest.mark.parametrize("label, bounds", [
+    ("15–20", (15, 20)), ("15-20", (15, 20)), ("15~20", (15, 20)), ("15—20", (15, 20)),
+    ("15至20", (15, 20)), ("15层至20层", (15, 20)), ("1990-2000年", (1990, 2000)),
+    ("≥30", (30, INF)), ("30以上", (30, INF)), (">=30", (30, INF)), ("30+", (30, INF)),
+    ("２０００年以后", (2000, INF)),
+    ("≤5", (-INF, 5)), ("5以下", (-INF, 5)), ("<5", (-INF, 5)), ("1978年以前", (-INF, 1978)),
+    ("5", None), ("-5", None), ("3层", None), ("2020-01-05", None), ("20-15", None),
+    ("框架", None), ("", None), (None, None),
+])
+def test_parse_bin(label, bounds):
+    assert parse_bin(label) == bounds
+
+
+@pytest.mark.parametrize("cell, number", [
+    ("5", 5.0), (" -3.25 ", -3.25), ("1e-3", 0.001), ("3层", 3.0), ("20mm", 20.0),
+    ("5㎡", 5.0), ("１２", 12.0), ("1,234", 1234.0), ("1,234.5", 1234.5), (7, 7.0),
+    ("-", None), ("N/A", None), ("无数据", None), ("", None), ("#DIV/0!", None),
+    ("15-20", None), ("30以上", None), ("3,5", None), ("框架", None), ("inf", None),
+    ("1e999", None), ("3层(含1层地下)", None), (float("nan"), None),
+])
+def test_to_number(cell, number):
+    assert to_number(cell) == number
+
+
+def test_order_bins_sorts_by_bounds_and_refuses_text():
+    labels = ["30以上", "15–20", "≤5", "20~25", "5-15"]
+    assert order_bins(labels) == ["≤5", "5-15", "15–20", "20~25", "30以上"]
+    assert order_bins(["1", "2"]) is None                      # plain numbers are not bins
+    assert order_bins(["1", "4-6", "10以上"]) == ["1", "4-6", "10以上"]
+    assert order_bins(["15-20", "框架"]) is None
+
+
+def test_grade_order_uses_scale_order_ignoring_case():
+    assert grade_order(["严重", "无", "中等"]) == ["无", "中等", "严重"]
+    assert grade_order(["c", "A", "b"]) == ["A", "b", "c"]
+    assert grade_order(["Csu", "Asu"]) == ["Asu", "Csu"]
+    assert grade_order(["严重", "框架"]) is None
+
+
+def frame(**columns) -> pd.DataFrame:
+    return pd.DataFrame({name: pd.Series(values, dtype=object) for name, values in columns.items()})
+
+
+N = 12
+BASE = dict(
+    编号=[f"B{i}" for i in range(N)],
+    名称=[f"楼{i}号" for i in range(N)],
+    row_no=list(range(1, N + 1)),
+    常量=["x"] * N,
+    裂缝=["是", "否"] * (N // 2),
+    年代=["15–20", "15-20", "≥30", "30以上", "15~20", "20-25"] * 2,
+    损伤=["无", "轻微", "中等", "严重"] * 3,
+    层数=["5", "3层", "-", "N/A"] + [str(i) for i in range(4, 12)],
+    高度=[f"{0.5 + i}" for i in range(N)],
+    结构=["框架", "砖混", "框剪"] * 4,
+    设防=["7度", "8度", "7度", "9度"] * 3,
+)
+
+
+def test_infer_roles_follows_the_documented_rules():
+    roles = {name: role for name, (role, _) in infer_roles(frame(**BASE)).items()}
+    assert roles == {
+        "编号": Role.EXCLUDED, "名称": Role.EXCLUDED, "row_no": Role.EXCLUDED,
+        "常量": Role.EXCLUDED, "裂缝": Role.BINARY, "年代": Role.ORDINAL,
+        "损伤": Role.ORDINAL, "层数": Role.INTEGER, "高度": Role.CONTINUOUS,
+        "结构": Role.CATEGORICAL, "设防": Role.ORDINAL}
+    reasons = {name: reason for name, (_, reason) in infer_roles(frame(**BASE)).items()}
+    assert reasons["常量"] == "constant" and "id" in reasons["编号"]
+
+
+def test_prepare_table_cleans_and_orders():
+    prepared = prepare_table(frame(**BASE))
+    assert prepared.features == ["裂缝", "年代", "损伤", "层数", "高度", "结构", "设防"]
+    specs = {spec.name: spec for spec in prepared.specs}
+    assert specs["裂缝"].categories == ("否", "是")             # negative first
+    assert specs["年代"].categories == ("15–20", "20-25", "≥30")  # spellings merged, in order
+    assert specs["损伤"].categories == ("无", "轻微", "中等", "严重")
+    assert specs["结构"].categories == ("框剪", "框架", "砖混")
+    assert specs["设防"].categories == ("7度", "8度", "9度")
+    out = prepared.frame
+    assert not out.isna().any().any()
+    assert out["年代"].tolist()[:4] == ["15–20", "15–20", "≥30", "≥30"]   # never NaN
+    assert out["层数"].dtype == np.float64 and out["高度"].dtype == np.float64
+    assert all(isinstance(v, str) for v in out["结构"])
+    assert [entry.name for entry in prepared.report] == list(BASE)
+
+
+def test_numbers_with_stray_text_are_coerced_and_counted():
+    prepared = prepare_table(frame(**BASE))
+    entry = next(e for e in prepared.report if e.name == "层数")
+    assert (entry.role, entry.n_coerced, entry.n_missing) == (Role.INTEGER, 3, 2)
+    median = float(np.median([5, 3] + list(range(4, 12))))   # 6.5 -> 7 for a count
+    assert entry.missing_action == "filled with median 7"
+    assert prepared.frame["层数"].tolist()[:4] == [5.0, 3.0, 7.0, 7.0] and median == 6.5
+
+
+def test_continuous_median_and_label_mode_fill():
+    prepared = prepare_table(frame(
+        w=["1.5", None, "2.5", "4.5", "", "0.5", "3.5", "2.0"],
+        s=["框架", "砖混", None, "砖混", "框架", "框剪", "-", "框剪"]))
+    w, s = prepared.report
+    assert w.missing_action == "filled with median 2.25" and w.n_missing == 2
+    assert prepared.frame["w"].tolist()[1] == 2.25
+    # 框剪, 框架, 砖混 all appear twice: the first in category order wins
+    assert s.missing_action == "filled with most frequent '框剪'"
+    assert (s.n_missing, s.n_coerced) == (2, 1)
+    assert prepared.frame["s"].tolist()[2] == "框剪"
+
+
+def test_more_than_half_missing_is_excluded_even_when_forced():
+    data = frame(a=["1", None, None, None, None, "2", "3", "4", None],
+                 b=[str(i % 3) for i in range(9)])
+    for roles in (None, {"a": "continuous"}):
+        entry = prepare_table(data, roles=roles).report[0]
+        assert (entry.role, entry.reason) == (Role.EXCLUDED, "more than half missing")
+
+
+def test_overrides_win_and_are_checked():
+    data = frame(**BASE)
+    prepared = prepare_table(data, roles={"设防": "categorical", "层数": Role.CONTINUOUS},
+                             exclude=["结构"])
+    specs = {spec.name: spec for spec in prepared.specs}
+    assert specs["设防"].role is Role.CATEGORICAL and specs["层数"].role is Role.CONTINUOUS
+    assert "结构" not in specs
+    assert next(e for e in prepared.report if e.name == "设防").overridden
+    with pytest.raises(InputError, match="buildings.csv has no column '楼层'"):
+        prepare_table(data, roles={"楼层": "integer"}, source="buildings.csv")
+    with pytest.raises(InputError, match="has no column 'x'"):
+        prepare_table(data, exclude=["x"])
+    with pytest.raises(InputError, match="role 'numeric' for column '层数' is not one of"):
+        prepare_table(data, roles={"层数": "numeric"})
+    with pytest.raises(InputError, match="column '结构' has 3 different values, so it cannot "
+                                         "be binary"):
+        prepare_table(data, roles={"结构": "binary"})
+
+
+def test_forcing_numbers_on_text_names_column_and_row():
+    data = frame(**BASE)
+    with pytest.raises(InputError) as info:
+        prepare_table(data, roles={"结构": "integer"}, source="b.csv")
+    assert str(info.value) == ("b.csv: column '结构' cannot be integer: only 0 of 12 values are "
+                               "numbers (row 2 has '框架')")
+
+
+def test_error_rows_are_excel_rows_after_reading():
+    # the blank line 2 is dropped but still counted in the row numbers
+    lines = ["结构,高度", "", "框架,3"] + [f"{s},{i}" for i, s in enumerate(["砖混", "3层"] * 5)]
+    result = read_table("\n".join(lines).encode("gbk"), "b.csv")
+    with pytest.raises(InputError, match=r"only 5 of 11 .* \(row 3 has '框架'\)"):
+        prepare_table(result.frame, roles={"结构": "continuous"}, source=result.source)
+
+
+@pytest.mark.parametrize("n_rows", [1, MIN_ROWS - 1])
+def test_too_few_rows_are_refused(n_rows):
+    data = frame(a=[str(i) for i in range(n_rows)], b=["x", "y"] * n_rows)[:n_rows]
+    with pytest.raises(InputError, match=f"b.csv has {n_rows} data rows?; at least 8 are needed"):
+        prepare_table(data, source="b.csv")
+
+
+def test_every_column_constant_or_excluded_is_refused():
+    data = frame(编号=[str(i) for i in range(10)], c=["x"] * 10, d=[None] * 9 + ["1"])
+    with pytest.raises(InputError, match="b.csv: every column is constant or excluded"):
+        prepare_table(data, source="b.csv")
+
+
+def test_duplicate_frame_columns_are_refused():
+    data = pd.DataFrame([[1, 2]] * 8, columns=["a", "a"])
+    with pytest.raises(InputError, match="column 'a' appears twice"):
+        prepare_table(data)
+
+
+def test_typed_frames_are_read_like_text():
+    data = pd.DataFrame({"n": np.arange(8) * 2, "x": np.linspace(0, 1, 8),
+                         "flag": [True, False] * 4})
+    prepared = prepare_table(data)
+    assert [s.role for s in prepared.specs] == [Role.INTEGER, Role.CONTINUOUS, Role.BINARY]
+    assert prepared.specs[2].categories == ("FALSE", "TRUE")

@@ -1,0 +1,148 @@
+"""The VAE, its losses, the critical point, fine-tuning (Eq. 10-12) and reproducibility."""
+import threading
+
+import numpy as np
+import pytest
+import torch
+
+from core.finetune import clarity_loss, eta, soft_clarity
+from core.matching import greedy_match
+from core.optim import Adam
+from core.training import TrainConfig, TrainingCancelled, detect_critical_epoch, fit
+from core.transformer import TableTransformer
+from core.vae import LossLayout, TabularVAE, kl_divergence, reconstruction_loss
+from tests.conftest import factor_table
+
+
+def _setup(seed=0, hidden=(16, 8)):
+    table, semantics = factor_table(n_rows=20, n_groups=3, per_group=4)
+    transformer = TableTransformer().fit(table)
+    x = torch.from_numpy(transformer.transform(table.frame))
+    vae = TabularVAE(transformer.n_columns, 3, hidden, torch.Generator().manual_seed(seed))
+    return x, vae, LossLayout.from_spans(transformer.layout_), semantics.expand(transformer.layout_)
+
+
+def test_gradient_reaches_every_parameter_including_through_the_clarity_term():
+    x, vae, layout, r = _setup()
+    x_hat, mu, logvar = vae(x, torch.Generator().manual_seed(0))
+    weights = [l.weight for l in vae.encoder_linears()]
+    d = soft_clarity(weights, torch.as_tensor(r, dtype=torch.float32), [], 0.03)  # no matches: MI 1
+    assert float(d) == pytest.approx(1.0)
+    from core.contribution import contribution
+    from core.matching import binarise, distance
+    hard = distance(binarise(contribution([w.detach().double().numpy() for w in weights])), r)
+    matches = greedy_match(hard)
+    clarity = clarity_loss(weights, torch.as_tensor(r, dtype=torch.float32), matches, 1.0, 0.1 / 3)
+    loss = reconstruction_loss(x_hat, x, layout) + kl_divergence(mu, logvar) + clarity
+    loss.backward()
+    for name, p in vae.named_parameters():
+        assert p.grad is not None and p.grad.abs().sum() > 0, name
+    vae.zero_grad()
+    clarity_loss([l.weight for l in vae.encoder_linears()], torch.as_tensor(r, dtype=torch.float32),
+                 matches, 1.0, 0.1 / 3).backward()
+    for layer in vae.encoder_linears():   # the clarity term alone reaches every encoder layer
+        assert layer.weight.grad.abs().sum() > 0
+
+
+def test_eta_makes_the_clarity_term_a_quarter_of_the_loss_at_the_stop():
+    recon, kl, mi = 12.0, 4.0, 40.0
+    assert eta(recon, kl, mi) / (mi / 100) == pytest.approx((recon + kl) / 4)
+
+
+def test_losses_by_hand():
+    spans = TableTransformer.from_dict({"layout": [
+        {"name": "x", "role": "continuous", "start": 0, "stop": 1, "categories": [], "low": 0, "high": 1, "mean": 0, "std": 1},
+        {"name": "b", "role": "binary", "start": 1, "stop": 2, "categories": ["n", "y"], "low": 0, "high": 0, "mean": 0, "std": 1},
+        {"name": "c", "role": "categorical", "start": 2, "stop": 4, "categories": ["p", "q"], "low": 0, "high": 0, "mean": 0, "std": 1},
+    ]}).layout_
+    layout = LossLayout.from_spans(spans)
+    x = torch.tensor([[1.0, 1.0, 0.0, 1.0]])
+    x_hat = torch.tensor([[3.0, 0.0, 0.0, 0.0]])
+    expected = 0.5 * 4 + np.log(2) + np.log(2)   # squared error, BCE at logit 0, CE of a uniform pair
+    assert float(reconstruction_loss(x_hat, x, layout)) == pytest.approx(expected, rel=1e-6)
+    mu, logvar = torch.tensor([[1.0, 0.0]]), torch.tensor([[0.0, np.log(4.0)]])
+    # 0.5 * sum(mu^2 + sigma^2 - 1 - log sigma^2) = 0.5 * (1 + 0 + 4 - 1 - log 4)
+    assert float(kl_divergence(mu, logvar)) == pytest.approx(0.5 * (4 - np.log(4)), rel=1e-6)
+
+
+def test_own_adam_matches_torch_adam():
+    torch.manual_seed(0)
+    a, b = torch.nn.Linear(4, 3), torch.nn.Linear(4, 3)
+    b.load_state_dict(a.state_dict())
+    ours, theirs = Adam(a.parameters(), lr=0.01), torch.optim.Adam(b.parameters(), lr=0.01)
+    x = torch.randn(8, 4)
+    for _ in range(5):
+        for model, opt in ((a, ours), (b, theirs)):
+            opt.zero_grad()
+            model(x).pow(2).sum().backward()
+            opt.step()
+    for p, q in zip(a.parameters(), b.parameters()):
+        torch.testing.assert_close(p, q)
+
+
+def test_critical_epoch_finds_the_plateau_and_can_be_overridden():
+    kl = [min(e, 40) / 10 for e in range(1, 101)]          # rises for 40 epochs, then flat
+    critical = detect_critical_epoch(kl)
+    assert 40 <= critical <= 55
+    assert detect_critical_epoch(list(np.linspace(0, 10, 100))) == 100   # never settles
+    table, semantics = factor_table(n_rows=12, n_groups=2, per_group=3)
+    model = fit(table, semantics, TrainConfig(epochs=30, finetune_epochs=2, critical_epoch=7))
+    assert model.critical_epoch == 7
+    assert [r.epoch for r in model.history if r.phase == "finetune"] == [8, 9]
+
+
+def test_finetuning_raises_hard_mi(small_fit):
+    _, _, model = small_fit
+    finetune = [r for r in model.history if r.phase == "finetune"]
+    assert len(finetune) == 150
+    assert model.score().mi == pytest.approx(finetune[-1].mi)
+    assert model.score().mi > model.mi_before_finetune + 20, (model.mi_before_finetune, model.score().mi)
+
+
+def test_target_mi_stops_finetuning():
+    table, semantics = factor_table(n_rows=20, n_groups=3)
+    model = fit(table, semantics, TrainConfig(epochs=60, finetune_epochs=300, target_mi=1.0))
+    assert len([r for r in model.history if r.phase == "finetune"]) == 1
+    assert "target MI" in model.notes[-1]
+
+
+def _weights(model):
+    return {k: v.clone() for k, v in model.vae.state_dict().items()}
+
+
+def test_same_seed_identical_weights_even_with_parallel_runs():
+    table, semantics = factor_table(n_rows=20, n_groups=3)
+    config = TrainConfig(epochs=40, finetune_epochs=20, seed=5)
+    alone = _weights(fit(table, semantics, config))
+    results = {}
+
+    def run(key, seed):
+        results[key] = _weights(fit(table, semantics, TrainConfig(epochs=40, finetune_epochs=20, seed=seed)))
+    threads = [threading.Thread(target=run, args=(k, s)) for k, s in (("a", 5), ("b", 6), ("c", 5))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for key in ("a", "c"):
+        assert all(torch.equal(alone[k], results[key][k]) for k in alone)
+    assert not all(torch.equal(alone[k], results["b"][k]) for k in alone)
+
+
+def test_callback_sees_every_epoch_and_cancel_stops():
+    table, semantics = factor_table(n_rows=12, n_groups=2, per_group=3)
+    seen = []
+    fit(table, semantics, TrainConfig(epochs=10, finetune_epochs=3, critical_epoch=10),
+        on_epoch=lambda *record: seen.append(record))
+    assert [(e, p) for e, p, *_ in seen] == [(e, "train") for e in range(1, 11)] + [(e, "finetune") for e in (11, 12, 13)]
+    assert all(np.isfinite(v) for _, _, *values in seen for v in values)
+    with pytest.raises(TrainingCancelled):
+        fit(table, semantics, TrainConfig(epochs=10), should_stop=lambda: len(seen) > 15,
+            on_epoch=lambda *record: seen.append(record))
+
+
+def test_non_finite_loss_keeps_last_good_weights():
+    table, semantics = factor_table(n_rows=12, n_groups=2, per_group=3)
+    model = fit(table, semantics, TrainConfig(epochs=8, finetune_epochs=0, learning_rate=1e30))
+    assert any("NaN" in note for note in model.notes) or all(
+        torch.isfinite(p).all() for p in model.vae.parameters())
+    assert all(torch.isfinite(p).all() for p in model.vae.parameters())
