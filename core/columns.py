@@ -265,8 +265,8 @@ def _infer(name: str, texts: list[str | None]) -> tuple[Role, str]:
     n_numbers = sum(number is not None for number in numbers)
     if len(distinct) == len(texts) > ID_MIN_ROWS and n_numbers < len(present) / 2:
         return Role.EXCLUDED, "every value is different (an id or a name)"
-    if len(present) == len(texts) > 2 and all(_PLAIN.fullmatch(t) for t in present) and (
-            numbers[0].is_integer() and all(b - a == 1 for a, b in zip(numbers, numbers[1:]))):
+    whole = [number for number in numbers if number is not None and number.is_integer()]
+    if len(whole) == len(texts) > 2 and all(b - a == 1 for a, b in zip(whole, whole[1:])):
         return Role.EXCLUDED, "consecutive row numbers"
     if len(distinct) == 2:
         return Role.BINARY, "two values"

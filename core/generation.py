@@ -17,15 +17,15 @@ from core.model import FittedModel
 
 
 def resolve_latents(model: FittedModel, fixed: Mapping[str | int, float]) -> dict[int, float]:
-    """Map semantic names (via the greedy match, Algorithm 1) or latent indices to latents."""
-    scores = model.score() if any(isinstance(k, str) for k in fixed) else None
+    """Map semantic names (via `FittedModel.slider_latents`) or latent indices to latents."""
+    sliders = model.slider_latents() if any(isinstance(k, str) for k in fixed) else {}
     resolved: dict[int, float] = {}
     for key, value in fixed.items():
         if isinstance(key, str):
             if key not in model.semantics.names:
                 raise InputError(f"unknown semantic '{key}'; the semantics are: "
                                  + ", ".join(model.semantics.names))
-            latent = scores.latent_of(model.semantics.names.index(key))
+            latent = sliders.get(model.semantics.names.index(key))
             if latent is None:
                 raise InputError(f"semantic '{key}' has no latent: there are more semantics "
                                  f"({len(model.semantics.names)}) than latents ({model.latent_dim})")
@@ -63,3 +63,42 @@ def generate(model: FittedModel, n_rows: int, fixed: Mapping[str | int, float] |
              seed: int = 0, sample_others: bool = True) -> pd.DataFrame:
     """n_rows new rows with the chosen latents fixed (by semantic name or latent index)."""
     return decode(model, sample_latents(model, n_rows, fixed, seed, sample_others))
+
+
+def feature_shift(before: pd.DataFrame, after: pd.DataFrame, model: FittedModel) -> pd.Series:
+    """How far each original feature moved between two sets of generated rows.
+
+    Numbers: standardised mean difference, (mean_after - mean_before) / training std
+    (signed). Categories: total variation distance between the label distributions
+    (0..1, unsigned). Our addition: the paper does not measure generated rows.
+    """
+    shifts = {}
+    for span in model.transformer.layout_:
+        a, b = before[span.name], after[span.name]
+        if span.kind == "numeric":
+            shifts[span.name] = (b.mean() - a.mean()) / span.std
+        else:
+            p = a.value_counts(normalize=True).reindex(span.categories, fill_value=0.0)
+            q = b.value_counts(normalize=True).reindex(span.categories, fill_value=0.0)
+            shifts[span.name] = 0.5 * float((p - q).abs().sum())
+    return pd.Series(shifts, dtype=float)
+
+
+def traversal(model: FittedModel, latent: int, values=None, n_rows: int = 200,
+              seed: int = 0) -> pd.DataFrame:
+    """Sweep one latent (default -3..+3) with the other latents held to the same draws.
+
+    Returns features x sweep values: each feature's shift (see `feature_shift`)
+    from the rows generated at z = 0.
+    """
+    values = np.linspace(-3, 3, 13) if values is None else np.asarray(values, dtype=float)
+    base = sample_latents(model, n_rows, seed=seed)   # common random numbers across the sweep
+    centre = base.copy()
+    centre[:, latent] = 0.0
+    reference = decode(model, centre)
+    columns = {}
+    for value in values:
+        z = base.copy()
+        z[:, latent] = value
+        columns[round(float(value), 3)] = feature_shift(reference, decode(model, z), model)
+    return pd.DataFrame(columns)

@@ -36,3 +36,16 @@ class FittedModel:
         """C, B, D, both matchings and MI for ANY R, without retraining."""
         semantics = semantics or self.semantics
         return score(self.encoder_weights(), semantics.expand(self.transformer.layout_))
+
+    def slider_latents(self, semantics: SemanticMatrix | None = None) -> dict[int, int]:
+        """semantic index -> the latent its slider moves.
+
+        Paper mode: Algorithm 1's greedy match. "semantic" mode: the decoder was built
+        so that semantic j owns latent j, which holds for the R it was trained with.
+        """
+        semantics = semantics or self.semantics
+        trained = (semantics.names == self.semantics.names and semantics.features == self.semantics.features
+                   and (semantics.values == self.semantics.values).all())
+        if self.config.mode == "semantic" and trained:
+            return {j: j for j in range(min(len(semantics.names), self.latent_dim))}
+        return {m.semantic: m.latent for m in self.score(semantics).matches}

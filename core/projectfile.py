@@ -25,9 +25,8 @@ from core.errors import InputError
 from core.model import FittedModel
 from core.project import Project, schema_differences
 from core.semantics import SemanticMatrix
-from core.training import EpochRecord, TrainConfig
+from core.training import EpochRecord, TrainConfig, build_vae
 from core.transformer import TableTransformer
-from core.vae import TabularVAE
 
 FORMAT = "latent-semantics-studio/1"
 MEMBER_LIMITS = {                     # name -> largest size allowed once unpacked, bytes
@@ -187,18 +186,20 @@ def _model_from_json(spec: dict, members: dict[str, bytes], source: str) -> Fitt
     if "model.safetensors" not in members:
         raise InputError(f"{source}: has a model description but no model.safetensors")
     config = TrainConfig.from_dict(spec["config"])
-    vae = TabularVAE(int(spec["n_inputs"]), int(spec["latent_dim"]), tuple(config.hidden))
+    transformer = TableTransformer.from_dict(spec["transformer"])
+    if transformer.n_columns != int(spec["n_inputs"]):
+        raise InputError(f"{source}: the model's input size does not match its column layout")
+    semantics = _semantics_from_json(spec["trained_semantics"])
+    vae = build_vae(config, int(spec["n_inputs"]), int(spec["latent_dim"]),
+                    semantics.expand(transformer.layout_))
     try:
         tensors = load_tensors(members["model.safetensors"])
         vae.load_state_dict(tensors, strict=True)
     except (SafetensorError, RuntimeError) as exc:
         raise InputError(f"{source}: model.safetensors does not fit the described model "
                          f"({str(exc).splitlines()[0]})") from None
-    transformer = TableTransformer.from_dict(spec["transformer"])
-    if transformer.n_columns != int(spec["n_inputs"]):
-        raise InputError(f"{source}: the model's input size does not match its column layout")
     history = [EpochRecord(**record) for record in spec.get("history", [])]
-    return FittedModel(transformer, vae.eval(), _semantics_from_json(spec["trained_semantics"]), config,
+    return FittedModel(transformer, vae.eval(), semantics, config,
                        history, int(spec["critical_epoch"]), spec.get("mi_before_finetune"),
                        list(spec.get("notes", [])))
 

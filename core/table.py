@@ -132,6 +132,8 @@ def _load_bytes(data, name: str | None, max_bytes: int) -> tuple[bytes, str]:
     elif hasattr(data, "read"):   # e.g. Streamlit's UploadedFile
         source = name or Path(getattr(data, "name", "") or "uploaded file").name
         raw = data.read(max_bytes + 1)
+        if not isinstance(raw, bytes):
+            raise TypeError("open the file in binary mode ('rb') before passing it to read_table")
     else:
         raise TypeError(f"read_table needs bytes, a path or a file object, not {type(data).__name__}")
     _check_size(len(raw), source, max_bytes)
@@ -179,7 +181,8 @@ def _read_csv(raw: bytes, source: str, encoding: str | None) -> ReadResult:
     try:
         rows = [[cell or None for cell in record] for record in reader]
     except csv.Error as exc:
-        raise InputError(f"{source}: row {reader.line_num} cannot be read ({exc})") from None
+        raise InputError(f"{source}: row {reader.line_num} cannot be read ({exc}); a quote "
+                         "mark (\") may be missing its pair") from None
     decimal = _fix_decimal_commas(rows) if delimiter != "," else "."
     frame, notes = _build_frame(rows, list(range(1, len(rows) + 1)), source,
                                 overflow_hint=f"; a value may contain an unquoted '{delimiter}'")

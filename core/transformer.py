@@ -106,7 +106,8 @@ class TableTransformer:
         for span in self.layout_:
             block = matrix[:, span.start:span.stop]
             if span.kind == "numeric":
-                values = np.clip(block[:, 0] * span.std + span.mean, span.low, span.high)
+                # float64 first: clipping in the decoder's float32 lands just outside the range
+                values = np.clip(block[:, 0].astype(np.float64) * span.std + span.mean, span.low, span.high)
                 columns[span.name] = (np.round(values).astype(np.int64)
                                       if span.role is Role.INTEGER else values.astype(np.float64))
             else:

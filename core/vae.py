@@ -15,15 +15,21 @@ from core.transformer import Span
 
 
 class TabularVAE(nn.Module):
+    """`column_latents` (N, L) bool, optional: which latents may reach each encoded
+    column. Given, the decoder is masked per semantic (see `masked_decoder`)."""
+
     def __init__(self, n_inputs: int, latent_dim: int, hidden: tuple[int, ...] = (64,),
-                 generator: torch.Generator | None = None):
+                 generator: torch.Generator | None = None, column_latents: torch.Tensor | None = None):
         super().__init__()
         sizes = [n_inputs, *hidden]
         self.encoder = _mlp(sizes)
         self.mu_head = nn.Linear(sizes[-1], latent_dim)
         self.logvar_head = nn.Linear(sizes[-1], latent_dim)
-        self.decoder = nn.Sequential(_mlp([latent_dim, *reversed(hidden)]),
-                                     nn.Linear(hidden[0] if hidden else latent_dim, n_inputs))
+        if column_latents is None:
+            self.decoder = nn.Sequential(_mlp([latent_dim, *reversed(hidden)]),
+                                         nn.Linear(hidden[0] if hidden else latent_dim, n_inputs))
+        else:
+            self.decoder = masked_decoder(column_latents, tuple(reversed(hidden)))
         self.latent_dim = latent_dim
         self.reset_parameters(generator)
 
@@ -61,6 +67,41 @@ class TabularVAE(nn.Module):
         """state_dict names of `encoder_linears()` weights, as stored in model.safetensors."""
         names = {id(p): name for name, p in self.named_parameters()}
         return [names[id(layer.weight)] for layer in self.encoder_linears()]
+
+
+class MaskedLinear(nn.Linear):
+    """A Linear layer whose weight is multiplied by a fixed 0/1 mask (out, in)."""
+
+    def __init__(self, mask: torch.Tensor):
+        super().__init__(mask.shape[1], mask.shape[0])
+        self.register_buffer("mask", mask.float())
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return nn.functional.linear(x, self.weight * self.mask, self.bias)
+
+
+def masked_decoder(column_latents: torch.Tensor, hidden: tuple[int, ...]) -> nn.Sequential:
+    """The "semantic" mode's decoder (our addition, METHOD.md "Controllability modes").
+
+    One block of hidden units per latent, plus one shared block that sees every
+    latent. Latent k reaches only its block; its block reaches only the columns of
+    its semantic (`column_latents[:, k]`); columns of no semantic are decoded from
+    the shared block alone. So moving latent k can change only its own semantic's
+    features (and unassigned ones, such as a label).
+    Block width: a quarter of each hidden size, at least 8 units.
+    """
+    n_columns, latent_dim = column_latents.shape
+    n_blocks = latent_dim + 1                           # block L is the shared one
+    widths = [max(8, h // 4) for h in hidden] or [8]
+    block_of = [torch.arange(n_blocks).repeat_interleave(w) for w in widths]   # unit -> block
+    sees_latent = torch.cat([torch.eye(latent_dim), torch.ones(1, latent_dim)]).bool()  # (blocks, L)
+    layers: list[nn.Module] = [MaskedLinear(sees_latent[block_of[0]]), nn.ReLU()]
+    for before, after in zip(block_of, block_of[1:]):
+        layers += [MaskedLinear(after[:, None] == before[None, :]), nn.ReLU()]
+    unassigned = ~column_latents.any(dim=1, keepdim=True)                     # (N, 1)
+    column_blocks = torch.cat([column_latents, unassigned], dim=1)            # (N, blocks)
+    layers.append(MaskedLinear(column_blocks[:, block_of[-1]]))
+    return nn.Sequential(*layers)
 
 
 def _mlp(sizes: list[int]) -> nn.Sequential:

@@ -27,7 +27,7 @@ def test_gradient_reaches_every_parameter_including_through_the_clarity_term():
     x_hat, mu, logvar = vae(x, torch.Generator().manual_seed(0))
     weights = [l.weight for l in vae.encoder_linears()]
     d = soft_clarity(weights, torch.as_tensor(r, dtype=torch.float32), [], 0.03)  # no matches: MI 1
-    assert float(d) == pytest.approx(1.0)
+    assert d.item() == pytest.approx(1.0)
     from core.contribution import contribution
     from core.matching import binarise, distance
     hard = distance(binarise(contribution([w.detach().double().numpy() for w in weights])), r)

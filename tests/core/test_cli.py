@@ -1,0 +1,109 @@
+"""The command line end to end in a temp dir: fit, report, generate, and bad input."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.cli import main
+from tests.conftest import factor_table
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "core", *args], cwd=cwd, capture_output=True,
+                          text=True, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cli")
+    table, semantics = factor_table(n_rows=24, n_groups=3, per_group=4)
+    frame = table.frame.copy()
+    frame.insert(0, "编号", [f"B{i:03d}" for i in range(len(frame))])   # an id column, excluded
+    frame.to_csv(folder / "data.csv", index=False, encoding="gbk")
+    (folder / "R.csv").write_bytes(semantics.to_csv_bytes())
+    fitted = run("fit", "data.csv", "--semantics", "R.csv", "--out", "p.zip", "--epochs", "40",
+                 "--finetune-epochs", "20", "--hidden", "16,8", "--seed", "2", cwd=folder)
+    assert fitted.returncode == 0, fitted.stderr
+    assert "critical epoch" in fitted.stdout and "MI" in fitted.stdout
+    return folder, table, semantics
+
+
+def test_report_is_one_json_object_with_the_contract_keys(workdir):
+    folder, table, semantics = workdir
+    result = run("report", "p.zip", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["features"] == table.features          # the id column was excluded
+    n_cols, latents = len(report["columns"]), report["latent_dim"]
+    assert latents == 3 and report["semantics"] == semantics.names
+    assert np.array(report["contribution"]).shape == (latents, n_cols)
+    np.testing.assert_allclose(np.array(report["contribution"]).sum(axis=0), np.ones(n_cols))
+    assert set(np.unique(report["binary"])) <= {0, 1}
+    assert np.array(report["distance"]).shape == (latents, 3)
+    assert len(report["column_feature"]) == n_cols and max(report["column_feature"]) == len(table.features) - 1
+    matched = sum(m["distance"] for m in report["matches"])
+    assert report["mi"] == pytest.approx((1 - matched) * 100)
+    assert report["mi_optimal"] >= report["mi"] - 1e-9
+    assert report["mi_before_finetune"] is not None and 1 <= report["critical_epoch"] <= 40
+    assert {h["phase"] for h in report["history"]} == {"train", "finetune"}
+    assert set(report["history"][0]) == {"epoch", "phase", "recon", "kl", "mi"}
+    assert report["encoder_layers"] == ["encoder.0.weight", "encoder.2.weight", "mu_head.weight"]
+
+
+def test_report_scores_another_r_without_retraining(workdir):
+    folder, table, _ = workdir
+    other = pd.DataFrame({"semantic": ["only"], table.features[0]: [1]})
+    other.to_csv(folder / "other.csv", index=False)
+    report = json.loads(run("report", "p.zip", "--semantics", "other.csv", cwd=folder).stdout)
+    assert report["semantics"] == ["only"] and len(report["matches"]) == 1
+
+
+def test_generate_writes_the_used_columns_with_bom(workdir):
+    folder, table, semantics = workdir
+    result = run("generate", "p.zip", "--n", "40", "--out", "out.csv", "--set", "S1=2.5",
+                 "--set-latent", "0=-1", "--seed", "3", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    raw = (folder / "out.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = pd.read_csv(folder / "out.csv", encoding="utf-8-sig")
+    assert list(rows.columns) == table.features and len(rows) == 40
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["fit", "missing.csv", "--semantics", "R.csv", "--out", "x.zip"], "missing.csv"),
+    (["fit", "data.csv", "--semantics", "bad_r.csv", "--out", "x.zip"], "column 'nope' is not a column"),
+    (["fit", "data.csv", "--semantics", "R.csv", "--out", "x.zip", "--exclude", "ghost"], "ghost"),
+    (["fit", "data.csv", "--semantics", "R.csv", "--out", "x.zip", "--hidden", "6a"], "--hidden"),
+    (["report", "data.csv"], "data.csv"),
+    (["generate", "p.zip", "--n", "5", "--out", "o.csv", "--set", "nonsense"], "NAME=Z"),
+    (["generate", "p.zip", "--n", "5", "--out", "o.csv", "--set", "cracks=1"], "unknown semantic 'cracks'"),
+    (["generate", "p.zip", "--n", "5", "--out", "o.csv", "--set-latent", "9=1"], "latent 9 does not exist"),
+    (["fit", "data.csv"], "required"),
+])
+def test_bad_input_exits_2_with_one_error_line(workdir, capsys, args, fragment):
+    folder, _, _ = workdir
+    (folder / "bad_r.csv").write_text("semantic,nope\nx,1\n")
+    import os
+    cwd = os.getcwd()
+    os.chdir(folder)
+    try:
+        code = main(args)
+    finally:
+        os.chdir(cwd)
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("error: ") and err.count("\n") == 1 and fragment in err, err
+
+
+def test_bad_input_has_no_traceback_in_a_real_process(workdir):
+    folder, _, _ = workdir
+    (folder / "garbage.csv").write_bytes(b"\x00\x01\x02\xff" * 50)
+    result = run("fit", "garbage.csv", "--semantics", "R.csv", "--out", "x.zip", cwd=folder)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: ") and "garbage.csv" in result.stderr

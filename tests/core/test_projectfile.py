@@ -1,0 +1,123 @@
+"""The project file: a faithful round trip, and refusal of everything unsafe before loading."""
+import hashlib
+import io
+import json
+import pickle
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from core.errors import InputError
+from core.project import Project
+from core.projectfile import load_project, save_project
+from core.training import TrainConfig, fit
+from tests.conftest import factor_table
+
+
+@pytest.fixture(scope="module")
+def project():
+    table, semantics = factor_table(n_rows=16, n_groups=2, per_group=4)
+    raw = table.frame.astype(str)   # the raw table is strings, as the reader gives it
+    p = Project(data=raw, source_name="t.csv", semantics=semantics,
+                settings=TrainConfig(epochs=20, finetune_epochs=5, mode="semantic"))
+    p.model = fit(p.prepared(), semantics, p.settings)
+    p.variants["only S0"] = semantics
+    return p
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _members(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def test_round_trip_keeps_everything(project):
+    data = save_project(project)
+    assert set(_members(data)) == {"project.json", "model.safetensors", "data.csv"}
+    back = load_project(data)
+    for key, value in project.model.vae.state_dict().items():
+        assert torch.equal(value, back.model.vae.state_dict()[key])
+    assert back.model.history == project.model.history
+    assert back.model.critical_epoch == project.model.critical_epoch
+    assert back.model.config == project.model.config
+    assert back.model.score().mi == pytest.approx(project.model.score().mi)
+    pd.testing.assert_frame_equal(back.data, project.data)
+    assert list(back.variants) == ["only S0"] and back.semantics.names == project.semantics.names
+    document = json.loads(_members(data)["project.json"])
+    assert document["model"]["encoder_layers"] == ["encoder.0.weight", "mu_head.weight"]
+    assert {"torch", "numpy", "pandas", "python"} <= set(document["versions"])
+
+
+def test_pickle_is_refused_without_loading():
+    with pytest.raises(InputError, match="is a pickle"):
+        load_project(pickle.dumps({"x": 1}), "evil.zip")
+
+
+def test_torch_save_archive_is_refused(tmp_path):
+    buffer = io.BytesIO()
+    torch.save({"w": torch.zeros(2)}, buffer)   # a zip holding data.pkl
+    with pytest.raises(InputError, match="is not allowed"):
+        load_project(buffer.getvalue(), "model.pt")
+
+
+def test_unknown_member_and_parent_path_are_refused(project):
+    members = _members(save_project(project))
+    with pytest.raises(InputError, match="member 'notes.txt' is not allowed"):
+        load_project(_zip({**members, "notes.txt": b"hi"}))
+    with pytest.raises(InputError, match="member path '../project.json' is unsafe"):
+        load_project(_zip({"../project.json": members["project.json"]}))
+
+
+def test_zip_bomb_is_refused_by_ratio():
+    with pytest.raises(InputError, match="zip bomb"):
+        load_project(_zip({"project.json": b"{}", "data.csv": b"0" * (8 * 2**20)}))
+
+
+def test_oversized_member_is_refused(monkeypatch):
+    monkeypatch.setitem(__import__("core.projectfile").projectfile.MEMBER_LIMITS, "project.json", 10)
+    with pytest.raises(InputError, match="over its limit"):
+        load_project(_zip({"project.json": b"x" * 100}))
+
+
+def test_hash_mismatch_is_refused(project):
+    members = _members(save_project(project))
+    members["data.csv"] = members["data.csv"].replace(b"\n", b"\n", 1) + b"1,1,1,1,1,1,1,1\n"
+    with pytest.raises(InputError, match="'data.csv' does not match its hash"):
+        load_project(_zip(members))
+
+
+def test_schema_mismatch_says_what_differs(project):
+    members = _members(save_project(project))
+    data = project.data.rename(columns={"g0_c0": "renamed"})
+    members["data.csv"] = data.to_csv(index=False).encode()
+    document = json.loads(members["project.json"])
+    document["hashes"]["data.csv"] = hashlib.sha256(members["data.csv"]).hexdigest()
+    members["project.json"] = json.dumps(document).encode()
+    with pytest.raises(InputError, match="column 'g0_c0' is missing from the data.*'renamed' is new"):
+        load_project(_zip(members))
+
+
+def test_weights_that_do_not_fit_are_refused(project):
+    members = _members(save_project(project))
+    document = json.loads(members["project.json"])
+    document["model"]["latent_dim"] = 5
+    members["project.json"] = json.dumps(document).encode()
+    with pytest.raises(InputError, match="does not fit the described model"):
+        load_project(_zip(members))
+
+
+def test_not_a_zip_and_truncated_zip():
+    with pytest.raises(InputError, match="not a .zip"):
+        load_project(b"semantic,a\n", "r.csv")
+    with pytest.raises(InputError, match="not a readable .zip"):
+        load_project(b"PK\x03\x04" + b"\x00" * 40, "cut.zip")
