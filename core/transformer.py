@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from core.columns import ColumnSpec, PreparedTable, Role
+from core.errors import InputError
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,11 @@ class TableTransformer:
 def _fit_span(spec: ColumnSpec, values: pd.Series, start: int) -> Span:
     if spec.is_numeric:
         numbers = values.to_numpy(dtype=float)
-        std = float(numbers.std())
+        with np.errstate(over="ignore", invalid="ignore"):
+            std = float(numbers.std())
+        if not (np.isfinite(numbers).all() and np.isfinite(std)):
+            raise InputError(f"column '{spec.name}' has values too large to model "
+                             f"(up to {np.nanmax(np.abs(numbers)):.3g}); rescale it or exclude it")
         return Span(spec.name, spec.role, start, start + 1,
                     low=float(numbers.min()), high=float(numbers.max()),
                     mean=float(numbers.mean()), std=std if std > 0 else 1.0)

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 import torch
 
+from core.errors import InputError
 from core.finetune import clarity_loss, eta, soft_clarity
 from core.matching import greedy_match
 from core.optim import Adam
@@ -140,9 +141,47 @@ def test_callback_sees_every_epoch_and_cancel_stops():
             on_epoch=lambda *record: seen.append(record))
 
 
-def test_non_finite_loss_keeps_last_good_weights():
+def test_non_finite_loss_keeps_last_good_weights(monkeypatch):
     table, semantics = factor_table(n_rows=12, n_groups=2, per_group=3)
-    model = fit(table, semantics, TrainConfig(epochs=8, finetune_epochs=0, learning_rate=1e30))
-    assert any("NaN" in note for note in model.notes) or all(
-        torch.isfinite(p).all() for p in model.vae.parameters())
-    assert all(torch.isfinite(p).all() for p in model.vae.parameters())
+    seen, state = [], {}
+
+    def corrupt_at_epoch_4():   # should_stop runs at the start of each epoch
+        if len(seen) == 3 and "good" not in state:
+            vae = state["vae"]
+            state["good"] = {k: v.clone() for k, v in vae.state_dict().items()}
+            with torch.no_grad():
+                vae.encoder[0].weight[0, 0] = float("nan")
+        return False
+
+    original = TabularVAE.__init__
+
+    def capture(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        state.setdefault("vae", self)
+    monkeypatch.setattr(TabularVAE, "__init__", capture)
+    model = fit(table, semantics, TrainConfig(epochs=10, finetune_epochs=0),
+                on_epoch=lambda *r: seen.append(r), should_stop=corrupt_at_epoch_4)
+    assert len(seen) == 3 and model.critical_epoch == 3
+    assert any("epoch 4" in note and "NaN" in note for note in model.notes), model.notes
+    for key, value in state["good"].items():
+        assert torch.equal(model.vae.state_dict()[key], value), key
+
+
+def test_data_too_large_to_model_is_refused_naming_the_column():
+    table, semantics = factor_table(n_rows=12, n_groups=2, per_group=3)
+    table.frame.loc[0, "g0_c0"] = 1e300          # its standard deviation overflows
+    with pytest.raises(InputError, match="column 'g0_c0' has values too large"):
+        fit(table, semantics, TrainConfig(epochs=5, finetune_epochs=0))
+
+
+def test_divergence_in_the_first_epoch_is_a_clear_error(monkeypatch):
+    table, semantics = factor_table(n_rows=12, n_groups=2, per_group=3)
+    original = TabularVAE.reset_parameters
+
+    def poisoned(self, generator):
+        original(self, generator)
+        with torch.no_grad():
+            self.mu_head.weight.fill_(float("nan"))
+    monkeypatch.setattr(TabularVAE, "reset_parameters", poisoned)
+    with pytest.raises(InputError, match="diverged in the first epoch"):
+        fit(table, semantics, TrainConfig(epochs=5, finetune_epochs=0))
