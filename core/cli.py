@@ -17,7 +17,7 @@ from core.project import Project
 from core.projectfile import load_project, save_project
 from core.semantics import SemanticMatrix
 from core.table import read_table
-from core.training import TrainConfig, fit
+from core.training import MODES, TrainConfig, fit
 
 
 class _Parser(argparse.ArgumentParser):
@@ -41,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--target-mi", type=float, metavar="PCT", help="stop fine-tuning at this MI")
     fit.add_argument("--critical-epoch", type=int, metavar="N", help="override the detected critical point")
     fit.add_argument("--seed", type=int, default=0, metavar="S")
+    fit.add_argument("--mode", choices=MODES, default=TrainConfig.mode,
+                     help="paper: the paper's VAE; semantic: decoder masked per semantic (controllable sliders)")
     fit.add_argument("--exclude", nargs="+", default=[], metavar="COL", help="columns to leave out")
     fit.add_argument("--sheet", help="XLSX sheet name (default: the first)")
     fit.add_argument("--encoding", help="force a CSV encoding, e.g. gbk")
@@ -80,7 +82,7 @@ def _fit(args) -> int:
     project.settings = TrainConfig(
         latent_dim=args.latent_dim, hidden=_sizes(args.hidden), epochs=args.epochs,
         finetune_epochs=args.finetune_epochs, target_mi=args.target_mi, seed=args.seed,
-        critical_epoch=args.critical_epoch)
+        critical_epoch=args.critical_epoch, mode=args.mode)
     started = time.perf_counter()
     project.model = fit(table, project.semantics, project.settings)
     seconds = time.perf_counter() - started

@@ -28,7 +28,7 @@ def workdir(tmp_path_factory):
     frame.to_csv(folder / "data.csv", index=False, encoding="gbk")
     (folder / "R.csv").write_bytes(semantics.to_csv_bytes())
     fitted = run("fit", "data.csv", "--semantics", "R.csv", "--out", "p.zip", "--epochs", "40",
-                 "--finetune-epochs", "20", "--hidden", "16,8", "--seed", "2", cwd=folder)
+                 "--finetune-epochs", "20", "--hidden", "16,8", "--seed", "2", "--mode", "semantic", cwd=folder)
     assert fitted.returncode == 0, fitted.stderr
     assert "critical epoch" in fitted.stdout and "MI" in fitted.stdout
     return folder, table, semantics
@@ -85,6 +85,7 @@ def test_generate_writes_the_used_columns_with_bom(workdir):
     (["generate", "p.zip", "--n", "5", "--out", "o.csv", "--set", "cracks=1"], "unknown semantic 'cracks'"),
     (["generate", "p.zip", "--n", "5", "--out", "o.csv", "--set-latent", "9=1"], "latent 9 does not exist"),
     (["fit", "data.csv"], "required"),
+    (["fit", "data.csv", "--semantics", "R.csv", "--out", "x.zip", "--mode", "magic"], "invalid choice"),
 ])
 def test_bad_input_exits_2_with_one_error_line(workdir, capsys, args, fragment):
     folder, _, _ = workdir
