@@ -1,4 +1,4 @@
-"""Command line: `python -m core fit | report | generate`.
+"""Command line: `python -m core fit | report | generate | evaluate`.
 
 Bad input exits with code 2 and one `error:` line on stderr naming the file,
 column or row at fault; never a traceback.
@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 from pathlib import Path
 
 from core.errors import InputError
 from core.generation import generate
-from core.project import Project
+from core.project import Project, schema_differences
 from core.projectfile import load_project, save_project
 from core.semantics import SemanticMatrix
 from core.table import read_table
@@ -58,13 +59,27 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--set", action="append", default=[], metavar="SEMANTIC=Z")
     generate.add_argument("--set-latent", action="append", default=[], metavar="INDEX=Z")
     generate.add_argument("--seed", type=int, default=0, metavar="S")
+
+    evaluate = commands.add_parser("evaluate", help="score generated rows against real data; one JSON object")
+    evaluate.add_argument("project", metavar="PROJECT.zip")
+    evaluate.add_argument("--real", required=True, metavar="DATA", help=".csv or .xlsx with the model's columns")
+    evaluate.add_argument("--label", metavar="COL", help="class column for the augmentation check")
+    evaluate.add_argument("--minority", metavar="VALUE", help="the rare class of --label to augment")
+    evaluate.add_argument("--n", type=int, metavar="N", help="rows of the class to add per split "
+                          "(default: as many as make it as frequent as the largest class)")
+    evaluate.add_argument("--refit", action="store_true", help="augmentation: train a fresh model "
+                          "on each split's training rows (no leak of held-out rows; slow)")
+    evaluate.add_argument("--seed", type=int, default=0, metavar="S")
+    evaluate.add_argument("--sheet", help="XLSX sheet name (default: the first)")
+    evaluate.add_argument("--encoding", help="force a CSV encoding, e.g. gbk")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
-        return {"fit": _fit, "report": _report, "generate": _generate}[args.command](args)
+        return {"fit": _fit, "report": _report, "generate": _generate,
+                "evaluate": _evaluate}[args.command](args)
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -140,8 +155,46 @@ def _generate(args) -> int:
     return 0
 
 
-def _load_model(path: str):
-    project = load_project(path)
+def _evaluate(args) -> int:
+    from core.augmentation import compare            # scikit-learn loads only for this command
+    from core.controllability import controllability
+    from core.evaluation import evaluate
+
+    if (args.label is None) != (args.minority is None):
+        raise InputError("--label and --minority go together")
+    if args.n is not None and args.n < 1:
+        raise InputError("--n must be at least 1")
+    project = load_project(args.project)
+    model = _load_model(args.project, project)
+    read = read_table(args.real, Path(args.real).name, encoding=args.encoding, sheet=args.sheet)
+    project.data, project.source_name = read.frame, read.source
+    table = project.prepared()                       # with the roles the model was trained with
+    differences = schema_differences(model, table)
+    if differences:
+        raise InputError(f"{read.source} does not match the model: " + "; ".join(differences))
+    report = evaluate(model, table.frame, seed=args.seed)
+    report["controllability"] = [c.to_dict() for c in controllability(model, seed=args.seed)]
+    if args.label is not None:
+        report["augmentation"] = compare(model, table.frame, args.label, args.minority, args.n,
+                                         seed=args.seed, refit=args.refit)
+    json.dump(_strict(report), sys.stdout, ensure_ascii=False)
+    sys.stdout.write("\n")
+    return 0
+
+
+def _strict(value):
+    """NaN and infinity (e.g. a selectivity over no movement) become null: strict JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _strict(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_strict(v) for v in value]
+    return value
+
+
+def _load_model(path: str, project: Project | None = None):
+    project = project or load_project(path)
     if project.model is None:
         raise InputError(f"{Path(path).name}: holds no trained model; run `fit` first")
     return project.model

@@ -50,6 +50,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -149,14 +150,15 @@ _PLAIN = re.compile(rf"{_NUM}(?:[eE][+-]?\d+)?")
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _UNIT_START = r"(?:[^\W\d_]|[%°‰℃㎡㎜㎝㎞㎏㎥])"
 _WITH_UNIT = re.compile(rf"({_NUM})\s*{_UNIT_START}\D*")
+MAX_CELL_CHARS = 64            # longer text is never a number, bin or grade: skip the regexes
 _BIN_NUM = r"(-?\d+(?:\.\d+)?)"
 _UNIT = r"(?:(?![至到以及或之前后])(?:[^\W\d_]|[%°‰℃㎡㎜㎝㎞㎏㎥²³]))*"
-_BIN_PATTERNS = (   # (pattern, kind): kind says which side is open
-    (re.compile(rf"{_BIN_NUM}\s*{_UNIT}\s*(?:-|–|—|~|〜|至|到)\s*{_BIN_NUM}\s*{_UNIT}"), "range"),
-    (re.compile(rf"(?:≥|>=|≧|>|大于等于|大于|不小于|不低于)\s*{_BIN_NUM}\s*{_UNIT}"), "above"),
-    (re.compile(rf"{_BIN_NUM}\s*{_UNIT}\s*(?:及以上|以上|或以上|\+|及以后|以后|之后|后)"), "above"),
-    (re.compile(rf"(?:≤|<=|≦|<|小于等于|小于|不大于|不超过)\s*{_BIN_NUM}\s*{_UNIT}"), "below"),
-    (re.compile(rf"{_BIN_NUM}\s*{_UNIT}\s*(?:及以下|以下|或以下|以内|及以前|以前|之前|前)"), "below"),
+_BIN_PATTERNS = (   # (pattern, kind): matched with spaces removed; kind says which end is open
+    (re.compile(rf"{_BIN_NUM}{_UNIT}(?:-|–|—|~|〜|至|到){_BIN_NUM}{_UNIT}"), "range"),
+    (re.compile(rf"(?:≥|>=|≧|>|大于等于|大于|不小于|不低于){_BIN_NUM}{_UNIT}"), "above"),
+    (re.compile(rf"{_BIN_NUM}{_UNIT}(?:及以上|以上|或以上|\+|及以后|以后|之后|后)"), "above"),
+    (re.compile(rf"(?:≤|<=|≦|<|小于等于|小于|不大于|不超过){_BIN_NUM}{_UNIT}"), "below"),
+    (re.compile(rf"{_BIN_NUM}{_UNIT}(?:及以下|以下|或以下|以内|及以前|以前|之前|前)"), "below"),
 )
 
 
@@ -173,7 +175,7 @@ def is_missing(cell: object) -> bool:
 def to_number(cell: object) -> float | None:
     """A number, or None for missing, bins and text ("3层" -> 3.0, "15-20" -> None)."""
     text = cell_text(cell)
-    if text is None or is_missing(text):
+    if text is None or len(text) > MAX_CELL_CHARS or is_missing(text):
         return None
     text = text.translate(_FULL_WIDTH).strip()
     if _PLAIN.fullmatch(text):
@@ -190,9 +192,9 @@ def to_number(cell: object) -> float | None:
 def parse_bin(label: object) -> tuple[float, float] | None:
     """(low, high) for a range or open bin; None for plain numbers and other text."""
     text = cell_text(label)
-    if text is None:
+    if text is None or len(text) > MAX_CELL_CHARS:
         return None
-    text = text.translate(_FULL_WIDTH).strip()
+    text = re.sub(r"\s+", "", text.translate(_FULL_WIDTH))
     for pattern, kind in _BIN_PATTERNS:
         match = pattern.fullmatch(text)
         if not match:
@@ -249,7 +251,7 @@ def _texts(series: pd.Series) -> list[str | None]:
 
 
 def _present(texts: list[str | None]) -> list[str]:
-    return [text for text in texts if text is not None and not is_missing(text)]
+    return [text for text in texts if text is not None and not _read(text)[0]]
 
 
 def _infer(name: str, texts: list[str | None]) -> tuple[Role, str]:
@@ -261,7 +263,7 @@ def _infer(name: str, texts: list[str | None]) -> tuple[Role, str]:
         return Role.EXCLUDED, "name looks like an id"
     if len(distinct) == 1:
         return Role.EXCLUDED, "constant"
-    numbers = [_number_or_bin(text) for text in present]
+    numbers = [_read(text)[1] for text in present]
     n_numbers = sum(number is not None for number in numbers)
     if len(distinct) == len(texts) > ID_MIN_ROWS and n_numbers < len(present) / 2:
         return Role.EXCLUDED, "every value is different (an id or a name)"
@@ -281,6 +283,15 @@ def _infer(name: str, texts: list[str | None]) -> tuple[Role, str]:
             return Role.INTEGER, "whole numbers"
         return Role.CONTINUOUS, "numbers"
     return Role.CATEGORICAL, "text labels"
+
+
+@lru_cache(maxsize=1 << 16)
+def _read(text: str) -> tuple[bool, float | None, bool]:
+    """(missing, number or bin value, written as a plain number) for one cell's text.
+    Cached: columns repeat a few labels many times and these regexes dominate the run time."""
+    plain = text.translate(_FULL_WIDTH).strip()
+    is_plain = bool(_PLAIN.fullmatch(plain) or _THOUSANDS.fullmatch(plain))
+    return is_missing(text), _number_or_bin(text), is_plain
 
 
 def _number_or_bin(text: str) -> float | None:
@@ -374,15 +385,15 @@ def _prepare_column(name: str, texts: list[str | None], forced: Role | None, row
                     source: str) -> tuple[object, ColumnSpec | None, ColumnReport]:
     role, reason = (forced, "set by the user") if forced else _infer(name, texts)
     entry = ColumnReport(name, role, reason, overridden=forced is not None)
-    entry.n_missing = sum(text is None or is_missing(text) for text in texts)
+    entry.n_missing = sum(text is None or _read(text)[0] for text in texts)
     if role is Role.EXCLUDED:
         return None, None, entry
     numeric = role in (Role.CONTINUOUS, Role.INTEGER)
     if numeric:
         cells = _numeric_cells(name, texts, role, forced is not None, rows, source)
-        entry.n_coerced = sum(text is not None and not _is_plain(text) for text in texts)
+        entry.n_coerced = sum(text is not None and not _read(text)[2] for text in texts)
     else:
-        cells = [None if text is None or is_missing(text) else text for text in texts]
+        cells = [None if text is None or _read(text)[0] else text for text in texts]
         entry.n_coerced = sum(text is not None and cell is None for text, cell in zip(texts, cells))
     entry.n_missing = sum(cell is None for cell in cells)
     if entry.n_missing > MAX_MISSING_FRACTION * len(texts):
@@ -419,15 +430,10 @@ def _merge_bin_spellings(cells: list[str | None], reason: str) -> tuple[list, st
     return [renamed.get(cell, cell) for cell in cells], reason
 
 
-def _is_plain(text: str) -> bool:
-    text = text.translate(_FULL_WIDTH).strip()
-    return bool(_PLAIN.fullmatch(text) or _THOUSANDS.fullmatch(text))
-
-
 def _numeric_cells(name: str, texts: list[str | None], role: Role, forced: bool, rows: list,
                    source: str) -> list[float | None]:
-    cells = [None if text is None else _number_or_bin(text) for text in texts]
-    present = [(i, text) for i, text in enumerate(texts) if text is not None and not is_missing(text)]
+    cells = [None if text is None else _read(text)[1] for text in texts]
+    present = [(i, text) for i, text in enumerate(texts) if text is not None and not _read(text)[0]]
     bad = [(i, text) for i, text in present if cells[i] is None]
     if forced and len(bad) > (1 - FORCED_NUMERIC_FRACTION) * len(present):
         i, text = bad[0]

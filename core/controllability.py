@@ -54,7 +54,7 @@ def controllability(model: FittedModel, semantics: SemanticMatrix | None = None,
     for semantic, latent in model.slider_latents(semantics).items():
         z_low, z_high = base.copy(), base.copy()
         z_low[:, latent], z_high[:, latent] = low, high
-        signed = feature_shift(decode(model, z_low), decode(model, z_high), model)
+        signed = feature_shift(decode(model, z_low, seed), decode(model, z_high, seed), model)
         moved = signed.abs().to_numpy()                                     # (F,)
         own_mask = member[semantic]
         if not own_mask.any():

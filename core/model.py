@@ -22,6 +22,9 @@ class FittedModel:
     critical_epoch: int
     mi_before_finetune: float | None     # hard MI (%) at the critical point, None without fine-tuning
     notes: list[str] = field(default_factory=list)   # e.g. "stopped early: target MI reached"
+    # (N,) std of x - decode(mu(x)) on the training rows, standardised units; numeric
+    # columns draw their noise from it when rows are generated (see core.generation)
+    residual_std: np.ndarray | None = None
 
     @property
     def latent_dim(self) -> int:

@@ -15,6 +15,7 @@ import zipfile
 from importlib import metadata
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from safetensors import SafetensorError
 from safetensors.torch import load as load_tensors
@@ -176,6 +177,7 @@ def _model_to_json(model: FittedModel | None) -> dict | None:
         "critical_epoch": model.critical_epoch,
         "mi_before_finetune": model.mi_before_finetune,
         "notes": model.notes,
+        "residual_std": None if model.residual_std is None else model.residual_std.tolist(),
         "encoder_layers": model.vae.encoder_weight_names(),
         "matches": [m.__dict__ for m in scores.matches], "mi": scores.mi,
         "matches_optimal": [m.__dict__ for m in scores.matches_optimal], "mi_optimal": scores.mi_optimal,
@@ -201,7 +203,16 @@ def _model_from_json(spec: dict, members: dict[str, bytes], source: str) -> Fitt
     history = [EpochRecord(**record) for record in spec.get("history", [])]
     return FittedModel(transformer, vae.eval(), semantics, config,
                        history, int(spec["critical_epoch"]), spec.get("mi_before_finetune"),
-                       list(spec.get("notes", [])))
+                       list(spec.get("notes", [])), _residual_std(spec, transformer.n_columns, source))
+
+
+def _residual_std(spec: dict, n_columns: int, source: str) -> np.ndarray | None:
+    if spec.get("residual_std") is None:
+        return None
+    values = np.asarray(spec["residual_std"], dtype=np.float64)
+    if values.shape != (n_columns,) or not np.isfinite(values).all() or (values < 0).any():
+        raise InputError(f"{source}: residual_std must hold {n_columns} finite, non-negative numbers")
+    return values
 
 
 def _semantics_to_json(r: SemanticMatrix | None) -> dict | None:

@@ -40,7 +40,8 @@ class TrainConfig:
     target_mi: float | None = None       # percent; fine-tuning stops once hard MI reaches it
     critical_epoch: int | None = None    # overrides the detected critical point
     temperature: float = 0.1             # surrogate sigmoid width, in units of 1/L
-    mode: str = "paper"                  # "paper": plain decoder; "semantic": decoder masked per semantic
+    mode: str = "semantic"               # "semantic": decoder masked per semantic (controllable
+                                         # sliders, benchmarks/MODES.md); "paper": the paper's plain VAE
 
     def to_dict(self) -> dict:
         return {**self.__dict__, "hidden": list(self.hidden)}
@@ -143,8 +144,16 @@ def fit(table: PreparedTable, semantics: SemanticMatrix, config: TrainConfig | N
         run.finetune(config.finetune_epochs, expanded_r,
                      eta(at_stop.recon, at_stop.kl, mi_before), first_epoch=critical + 1)
         vae, notes = mirror, notes + run.notes
-    return FittedModel(transformer, vae.cpu().eval(), semantics, config, run.history, critical,
-                       mi_before, notes)
+    vae = vae.cpu().eval()
+    return FittedModel(transformer, vae, semantics, config, run.history, critical, mi_before, notes,
+                       residual_std(vae, x.cpu()))
+
+
+def residual_std(vae: TabularVAE, x: torch.Tensor) -> np.ndarray:
+    """Per encoded column, the std of what the decoder cannot explain: x - decode(mu(x))."""
+    with torch.no_grad():
+        mu, _ = vae.encode(x)
+        return (x - vae.decode(mu)).std(dim=0, unbiased=False).numpy().astype(np.float64)
 
 
 class _Run:

@@ -56,3 +56,15 @@ def test_traversal_is_zero_at_the_centre(small_fit):
     sweep = traversal(model, 0, values=[-3, 0, 3], n_rows=50)
     assert list(sweep.index) == table.features and list(sweep.columns) == [-3.0, 0.0, 3.0]
     assert (sweep[0.0] == 0).all() and sweep[3.0].abs().sum() > 0
+
+
+def test_rows_are_drawn_from_the_decoder_distribution_not_its_mode(small_fit):
+    table, _, model = small_fit
+    assert model.residual_std.shape == (model.transformer.n_columns,) and (model.residual_std > 0).all()
+    held = {name: 0.0 for name in model.semantics.names}
+    modal = generate(model, 100, held, sample_others=False, sample_values=False)
+    drawn = generate(model, 100, held, sample_others=False, seed=2)
+    assert len(modal.drop_duplicates()) == 1            # every latent at 0: one typical row
+    assert len(drawn.drop_duplicates()) > 50            # the same z, drawn from p(x | z)
+    numeric = [s.name for s in table.specs if s.is_numeric]
+    assert (drawn[numeric].std() > 0).all()

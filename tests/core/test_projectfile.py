@@ -11,6 +11,7 @@ import pytest
 import torch
 
 from core.errors import InputError
+from core.generation import generate
 from core.project import Project
 from core.projectfile import load_project, save_project
 from core.training import TrainConfig, fit
@@ -50,6 +51,8 @@ def test_round_trip_keeps_everything(project):
     assert back.model.history == project.model.history
     assert back.model.critical_epoch == project.model.critical_epoch
     assert back.model.config == project.model.config
+    np.testing.assert_array_equal(back.model.residual_std, project.model.residual_std)
+    assert generate(back.model, 20, seed=3).equals(generate(project.model, 20, seed=3))
     assert back.model.score().mi == pytest.approx(project.model.score().mi)
     pd.testing.assert_frame_equal(back.data, project.data)
     assert list(back.variants) == ["only S0"] and back.semantics.names == project.semantics.names
