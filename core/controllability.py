@@ -9,7 +9,8 @@ total variation distance for categories).
 
     own         mean movement of the semantic's own features
     other       mean movement of all other features
-    selectivity own / other
+    selectivity own / other, with other floored at 0.001 (a thousandth of a std): when
+                nothing else moves at all the ratio stays a finite, JSON-safe number
     hit         the semantic's own group moves the most of all semantics' groups
     direction   +1 when raising z raises the own numeric features on average, else -1
 """
@@ -23,6 +24,8 @@ from core.generation import decode, feature_shift, sample_latents
 from core.model import FittedModel
 from core.semantics import SemanticMatrix
 
+OTHER_FLOOR = 1e-3
+
 
 @dataclass(frozen=True)
 class Control:
@@ -33,6 +36,8 @@ class Control:
     selectivity: float
     hit: bool
     direction: int
+    effects: tuple[str, ...] = ()   # what moving the slider right does, strongest first,
+                                    # e.g. ("梁最大裂缝宽度(mm) ↑", "墙体裂缝: 有 ↑")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -54,7 +59,8 @@ def controllability(model: FittedModel, semantics: SemanticMatrix | None = None,
     for semantic, latent in model.slider_latents(semantics).items():
         z_low, z_high = base.copy(), base.copy()
         z_low[:, latent], z_high[:, latent] = low, high
-        signed = feature_shift(decode(model, z_low, seed), decode(model, z_high, seed), model)
+        rows_low, rows_high = decode(model, z_low, seed), decode(model, z_high, seed)
+        signed = feature_shift(rows_low, rows_high, model)
         moved = signed.abs().to_numpy()                                     # (F,)
         own_mask = member[semantic]
         if not own_mask.any():
@@ -66,10 +72,30 @@ def controllability(model: FittedModel, semantics: SemanticMatrix | None = None,
         own_numeric = signed.to_numpy()[own_mask & np.array(numeric)]
         controls.append(Control(
             semantic=semantics.names[semantic], latent=latent, own=own, other=other,
-            selectivity=own / other if other > 0 else float("inf"),
+            selectivity=own / max(other, OTHER_FLOOR),
             hit=int(np.argmax(group_means)) == semantic,
-            direction=1 if own_numeric.size == 0 or own_numeric.mean() >= 0 else -1))
+            direction=1 if own_numeric.size == 0 or own_numeric.mean() >= 0 else -1,
+            effects=effects(rows_low, rows_high, model, [f for f in range(len(features)) if own_mask[f]])))
     return controls
+
+
+def effects(rows_low, rows_high, model: FittedModel, feature_indices: list[int], top: int = 3
+            ) -> tuple[str, ...]:
+    """The strongest changes from `rows_low` to `rows_high` among the given features, in words:
+    a number's direction, or the label whose share grows most."""
+    changes = []
+    for f in feature_indices:
+        span = model.transformer.layout_[f]
+        low, high = rows_low[span.name], rows_high[span.name]
+        if span.kind == "numeric":
+            shift = (high.mean() - low.mean()) / span.std
+            changes.append((abs(shift), f"{span.name} {'↑' if shift >= 0 else '↓'}"))
+        else:
+            gain = (high.value_counts(normalize=True).reindex(span.categories, fill_value=0.0)
+                    - low.value_counts(normalize=True).reindex(span.categories, fill_value=0.0))
+            changes.append((float(gain.max()), f"{span.name}: {gain.idxmax()} ↑"))
+    changes.sort(key=lambda change: -change[0])
+    return tuple(text for size, text in changes[:top] if size > 0.05)
 
 
 def summary(controls: list[Control]) -> dict:
