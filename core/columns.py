@@ -127,6 +127,11 @@ NEGATIVE_LABELS = frozenset(("否", "无", "没有", "不是", "非", "未", "×
 ORDINAL_GRADES: tuple[tuple[str, ...], ...] = (   # matched ignoring case and spaces
     ("无", "轻微", "中等", "严重"),
     ("无", "轻微", "中度", "重度"),
+    ("无", "轻微", "明显", "严重"),
+    ("完好", "轻微缺陷", "明显缺陷", "严重缺陷"),
+    ("规则", "基本规则", "不规则"),
+    ("可靠", "基本可靠", "不可靠"),
+    ("符合要求", "基本符合", "不符合"),
     ("基本完好", "轻微破坏", "中等破坏", "严重破坏", "倒塌"),    # GB/T 24335 earthquake damage
     ("完好", "基本完好", "一般损坏", "严重损坏", "危险"),        # housing condition grades
     ("好", "较好", "一般", "较差", "差"),
@@ -140,6 +145,8 @@ ORDINAL_GRADES: tuple[tuple[str, ...], ...] = (   # matched ignoring case and sp
     ("甲类", "乙类", "丙类", "丁类"),                            # seismic fortification category
     ("6度", "7度", "8度", "9度"),                                # seismic intensity
     ("Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ"), ("I", "II", "III", "IV"),             # site class
+    ("Ⅰ类", "Ⅱ类", "Ⅲ类", "Ⅳ类"), ("I类", "II类", "III类", "IV类"),
+    ("一类", "二a类", "二b类", "三a类", "三b类", "四类", "五类"),  # GB 50010 environment class
     ("none", "slight", "moderate", "severe"),
     ("low", "medium", "high"),
 )

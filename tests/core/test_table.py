@@ -2,6 +2,7 @@
 import datetime
 import io
 import string
+import zipfile
 
 import openpyxl
 import pandas as pd
@@ -131,7 +132,6 @@ def test_truncated_and_non_workbook_zips_are_refused():
     whole = xlsx_bytes({"S": [["a", "b"], [1, 2]]})
     refused(whole[: len(whole) // 2], "b.xlsx", "not a valid .xlsx workbook")
     buffer = io.BytesIO()
-    import zipfile
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("data.csv", "a,b\n1,2\n")
     refused(buffer.getvalue(), "b.xlsx", "not a valid .xlsx workbook")
