@@ -26,6 +26,7 @@ from core.errors import InputError
 from core.model import FittedModel
 from core.project import Project, schema_differences
 from core.semantics import SemanticMatrix
+from core.table import load_bytes
 from core.training import EpochRecord, TrainConfig, build_vae
 from core.transformer import TableTransformer
 
@@ -70,13 +71,8 @@ def save_project(project: Project) -> bytes:
 
 def load_project(data: bytes | str | Path, source: str | None = None) -> Project:
     """Restore a project from .zip bytes or a path, refusing anything unsafe or inconsistent."""
-    if isinstance(data, (str, Path)):
-        source = source or Path(data).name
-        try:
-            data = Path(data).read_bytes()
-        except OSError as exc:
-            raise InputError(f"{source}: cannot read the file ({exc.strerror})") from None
-    source = source or "project.zip"
+    data, source = load_bytes(data, source or (None if isinstance(data, (str, Path)) else "project.zip"),
+                              MAX_FILE_BYTES)
     members = _read_members(data, source)
     try:
         document = json.loads(members["project.json"])
@@ -99,8 +95,6 @@ def load_project(data: bytes | str | Path, source: str | None = None) -> Project
 
 
 def _read_members(data: bytes, source: str) -> dict[str, bytes]:
-    if len(data) > MAX_FILE_BYTES:
-        raise InputError(f"{source}: {len(data) / 2**20:.0f} MB is over the {MAX_FILE_BYTES // 2**20} MB limit")
     if not data.startswith(b"PK\x03\x04"):
         kind = "a pickle" if data[:1] == b"\x80" else "not a .zip"
         raise InputError(f"{source}: is {kind}; a project file is a .zip saved by this app "

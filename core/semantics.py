@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import InputError
+from core.table import load_bytes
 from core.transformer import Span
 
 
@@ -71,13 +72,7 @@ class SemanticMatrix:
     @classmethod
     def from_csv(cls, data: bytes | str | Path, features: list[str], source: str | None = None,
                  require_members: bool = True) -> "SemanticMatrix":
-        if isinstance(data, (str, Path)):
-            source = source or Path(data).name
-            try:
-                data = Path(data).read_bytes()
-            except OSError as exc:
-                raise InputError(f"{source}: cannot read the file ({exc.strerror})") from None
-        source = source or "R.csv"
+        data, source = load_bytes(data, source or (None if isinstance(data, (str, Path)) else "R.csv"))
         for encoding in ("utf-8-sig", "gb18030"):
             try:
                 text = data.decode(encoding)

@@ -79,7 +79,7 @@ def read_table(data: bytes | str | os.PathLike, name: str | None = None, *,
                max_bytes: int = DEFAULT_MAX_BYTES) -> ReadResult:
     """Read an uploaded table (bytes, a file-like object, or a path). `sheet` applies to XLSX
     only: a name or a 0-based index, the first sheet by default."""
-    raw, source = _load_bytes(data, name, max_bytes)
+    raw, source = load_bytes(data, name, max_bytes)
     if not raw.strip():
         raise InputError(f"{source} is empty")
     if _is_xlsx(raw, source):
@@ -116,7 +116,8 @@ def _raw_text(value: object) -> str | None:
     return value if isinstance(value, str) and value.strip() else cell_text(value)
 
 
-def _load_bytes(data, name: str | None, max_bytes: int) -> tuple[bytes, str]:
+def load_bytes(data, name: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[bytes, str]:
+    """The bytes of an upload, a path or a binary file object, and the name to show in messages."""
     if isinstance(data, (bytes, bytearray, memoryview)):
         raw, source = bytes(data), name or "uploaded file"
     elif isinstance(data, (str, os.PathLike)):
@@ -133,9 +134,9 @@ def _load_bytes(data, name: str | None, max_bytes: int) -> tuple[bytes, str]:
         source = name or Path(getattr(data, "name", "") or "uploaded file").name
         raw = data.read(max_bytes + 1)
         if not isinstance(raw, bytes):
-            raise TypeError("open the file in binary mode ('rb') before passing it to read_table")
+            raise TypeError("open the file in binary mode ('rb') before reading it")
     else:
-        raise TypeError(f"read_table needs bytes, a path or a file object, not {type(data).__name__}")
+        raise TypeError(f"expected bytes, a path or a file object, not {type(data).__name__}")
     _check_size(len(raw), source, max_bytes)
     return raw, source
 
