@@ -72,9 +72,9 @@ class Role(str, Enum):
 class ColumnSpec:
     """One used column. `categories` lists the labels seen, in order.
 
-    For BINARY, CATEGORICAL and ORDINAL the labels are strings (ORDINAL in bin
-    order, others in order of first appearance sorted by label); for numeric roles
-    `categories` is empty.
+    For BINARY, CATEGORICAL and ORDINAL the labels are strings: ORDINAL in bin or
+    grade order, BINARY with the negative label (否/无/No/0) first, CATEGORICAL
+    sorted; for numeric roles `categories` is empty.
     """
     name: str
     role: Role
