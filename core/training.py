@@ -68,18 +68,22 @@ class TrainingCancelled(Exception):
 def detect_critical_epoch(kl: list[float]) -> int:
     """The epoch (1-based) where training is full and over-fitting begins, from the KL curve.
 
-    Decision (the paper gives no rule): smooth KL with a moving average over
-    w = max(5, n // 20) epochs and take the first epoch, past the first 2w, at which
-    the smoothed KL moved by less than 2 % of its level over the last w epochs (the
-    start of the plateau). If it never settles, the last epoch.
+    Decision (the paper gives no rule): KL rises while the encoder learns to use its
+    latents, then levels off. Smooth KL with a moving average over w = max(5, n // 20)
+    epochs; the critical point is the first epoch, past the first 2w, at which the
+    smoothed KL has reached half its maximum and moved by less than 2 % of that
+    maximum over the last w epochs. Scaling by the maximum, not the current level,
+    keeps the flat start (KL near 0) from passing for a plateau. If KL never
+    settles, the last epoch.
     """
     n = len(kl)
     w = max(5, n // 20)
     if n < 3 * w:
         return n
     smooth = np.convolve(np.asarray(kl, dtype=float), np.ones(w) / w, mode="valid")  # index t -> epoch t + w
+    peak = max(float(smooth.max()), 1e-8)
     for t in range(w, len(smooth)):
-        if abs(smooth[t] - smooth[t - w]) <= 0.02 * max(abs(smooth[t]), 1e-8):
+        if smooth[t] >= 0.5 * peak and abs(smooth[t] - smooth[t - w]) <= 0.02 * peak:
             return t + w
     return n
 

@@ -32,6 +32,7 @@ class Span:
     high: float = 0.0
     mean: float = 0.0    # standardisation, numeric roles only
     std: float = 1.0
+    decimals: int = 6    # generated numbers are written with the data's own precision
 
     @property
     def kind(self) -> str:
@@ -109,8 +110,8 @@ class TableTransformer:
             if span.kind == "numeric":
                 # float64 first: clipping in the decoder's float32 lands just outside the range
                 values = np.clip(block[:, 0].astype(np.float64) * span.std + span.mean, span.low, span.high)
-                columns[span.name] = (np.round(values).astype(np.int64)
-                                      if span.role is Role.INTEGER else values.astype(np.float64))
+                columns[span.name] = (np.round(values).astype(np.int64) if span.role is Role.INTEGER
+                                      else np.round(values, span.decimals))
             else:
                 index = (block[:, 0] > 0).astype(int) if span.kind == "binary" else block.argmax(axis=1)
                 columns[span.name] = pd.Series(np.asarray(span.categories, dtype=object)[index], dtype=str)
@@ -134,6 +135,18 @@ class TableTransformer:
         return self
 
 
+MAX_DECIMALS = 6
+
+
+def decimals(values: pd.Series) -> int:
+    """The fewest decimals (0..MAX_DECIMALS) that write every value exactly."""
+    numbers = values.astype(float).to_numpy()
+    for places in range(MAX_DECIMALS + 1):
+        if np.allclose(np.round(numbers, places), numbers, rtol=0, atol=1e-9):
+            return places
+    return MAX_DECIMALS
+
+
 def _fit_span(spec: ColumnSpec, values: pd.Series, start: int) -> Span:
     if spec.is_numeric:
         numbers = values.to_numpy(dtype=float)
@@ -144,7 +157,8 @@ def _fit_span(spec: ColumnSpec, values: pd.Series, start: int) -> Span:
                              f"(up to {np.nanmax(np.abs(numbers)):.3g}); rescale it or exclude it")
         return Span(spec.name, spec.role, start, start + 1,
                     low=float(numbers.min()), high=float(numbers.max()),
-                    mean=float(numbers.mean()), std=std if std > 0 else 1.0)
+                    mean=float(numbers.mean()), std=std if std > 0 else 1.0,
+                    decimals=decimals(values))
     categories = spec.categories or tuple(sorted(values.astype(str).unique()))
     width = 1 if spec.role is Role.BINARY else len(categories)
     return Span(spec.name, spec.role, start, start + width, categories=tuple(categories))

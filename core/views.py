@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from core.matching import Match
+from core.transformer import decimals
 
-MAX_DECIMALS = 6
 
 
 def match_table(matches: list[Match], semantic_names: list[str]) -> pd.DataFrame:
@@ -31,15 +31,6 @@ def distribution_counts(values: pd.Series, numeric: bool, bins: int = 10) -> lis
         counts, _ = np.histogram(values.astype(float), bins=bins)
         return [int(c) for c in counts]
     return [int(c) for c in values.astype(str).value_counts().sort_index()]
-
-
-def decimals(values: pd.Series) -> int:
-    """The fewest decimals (0..MAX_DECIMALS) that write every value exactly."""
-    numbers = values.astype(float).to_numpy()
-    for places in range(MAX_DECIMALS + 1):
-        if np.allclose(np.round(numbers, places), numbers, rtol=0, atol=1e-9):
-            return places
-    return MAX_DECIMALS
 
 
 def count_copies(generated: pd.DataFrame, real: pd.DataFrame) -> int:

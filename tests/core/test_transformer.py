@@ -72,6 +72,15 @@ def test_reverse_step_clips_rounds_and_keeps_training_categories():
     wild = np.array([[100.0, 0.26, -3.0, 7.0], [-100.0, -50.0, 9.0, -9.0]], dtype=np.float32)
     out = t.inverse_transform(wild)
     assert out["x"].tolist() == [10.0, 0.0]                       # clipped to the observed range
+    assert t.layout_[0].decimals == 0 and t.layout_[1].decimals == 0
     # mean 2, std 1: 2.26 rounds to 2; -48 clips to the observed minimum 1
     assert out["n"].tolist() == [2, 1] and out["n"].dtype == np.int64
     assert out["c"].tolist() == ["乙", "甲"]                       # argmax over training categories only
+
+
+def test_generated_numbers_keep_the_data_precision():
+    frame = pd.DataFrame({"w": [0.12, 0.3, 1.05]})
+    t = TableTransformer().fit(PreparedTable(frame, [ColumnSpec("w", Role.CONTINUOUS)]))
+    assert t.layout_[0].decimals == 2
+    out = t.inverse_transform(np.array([[0.123456]], dtype=np.float32))
+    assert out["w"].iloc[0] == round(out["w"].iloc[0], 2)

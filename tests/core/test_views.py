@@ -1,0 +1,43 @@
+"""core.views: match table, profile counts, copies of real rows, CSV and XLSX bytes."""
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+from core.matching import Match
+from core.transformer import decimals
+from core.views import count_copies, csv_bytes, distribution_counts, match_table, xlsx_bytes
+
+
+def test_match_table_names_semantics():
+    table = match_table([Match(2, 1, 0.25), Match(0, 0, 0.5)], ["A", "B"])
+    assert table.to_dict("list") == {"latent": [2, 0], "semantic": ["B", "A"], "distance": [0.25, 0.5]}
+
+
+def test_distribution_counts():
+    assert distribution_counts(pd.Series([1.0, 2.0, 2.0, 3.0]), True, bins=2) == [1, 3]
+    assert distribution_counts(pd.Series(["b", "a", "b", None]), False) == [1, 2]
+    assert distribution_counts(pd.Series([], dtype=float), True) == []
+
+
+def test_decimals():
+    assert decimals(pd.Series([1.0, 2.0])) == 0
+    assert decimals(pd.Series([0.25, 1.5])) == 2
+    assert decimals(pd.Series([1 / 3])) == 6
+
+
+def test_count_copies_compares_numbers_at_the_datas_precision():
+    real = pd.DataFrame({"w": [0.12, 0.30], "kind": ["砖", "混凝土"]})
+    generated = pd.DataFrame({"w": [0.1201, 0.3, 0.31, 0.12], "kind": ["砖", "砖", "混凝土", "混凝土"]})
+    assert count_copies(generated, real) == 1
+    assert count_copies(real, real) == 2
+    assert count_copies(generated.iloc[:0], real) == 0
+
+
+def test_csv_has_a_bom_and_xlsx_keeps_types():
+    frame = pd.DataFrame({"层数": [3.0, 5.0], "宽度": [0.5, 1.25], "材料": ["砖", "钢"]})
+    assert csv_bytes(frame).startswith(b"\xef\xbb\xbf\xe5\xb1\x82")
+    book = pd.read_excel(io.BytesIO(xlsx_bytes(frame)))
+    assert book["层数"].tolist() == [3, 5] and pd.api.types.is_integer_dtype(book["层数"])
+    assert book["宽度"].tolist() == [0.5, 1.25] and book["材料"].tolist() == ["砖", "钢"]
