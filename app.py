@@ -1,0 +1,32 @@
+"""Latent Semantics Studio: the router. Page config, navigation, shared sidebar.
+
+Run with `streamlit run app.py`. Each step of the method is one page in pages/;
+all of a session's work lives in one core.project.Project (see pages/ui.py).
+"""
+from pathlib import Path
+
+import streamlit as st
+
+from pages import ui
+from pages.i18n import t
+
+st.set_page_config(page_title="Latent Semantics Studio", page_icon=":material/hub:", layout="wide")
+
+steps = [
+    st.Page("pages/data.py", title=t("data.title"), icon=":material/table:", default=True),
+    st.Page("pages/semantics.py", title=t("semantics.title"), icon=":material/label:"),
+    st.Page("pages/train.py", title=t("train.title"), icon=":material/model_training:"),
+    st.Page("pages/analysis.py", title=t("analysis.title"), icon=":material/grid_on:"),
+    st.Page("pages/generate.py", title=t("generate.title"), icon=":material/auto_awesome:"),
+]
+# Slot for the Evaluate page, built separately; made unconditional once it lands.
+if Path(__file__).parent.joinpath("pages/evaluate.py").exists():
+    steps.append(st.Page("pages/evaluate.py", title=t("evaluate.title"), icon=":material/fact_check:"))
+
+page = st.navigation(steps)
+st.session_state["routed"] = True   # pages check it: they only run through this router
+st.sidebar.title(t("app.title"))
+ui.project()             # the sample loads on the first visit, whichever page is opened
+ui.collect_training()    # a run that finished while the user was on another page
+ui.sidebar()
+page.run()

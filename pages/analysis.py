@@ -1,0 +1,71 @@
+"""Step 4: what each latent depends on (C, Eq. 2–4), how it matches the semantics (D, MI)."""
+from __future__ import annotations
+
+import streamlit as st
+
+from core.contribution import feature_contribution
+from core.generation import traversal
+from core.views import match_table
+from pages import charts, ui
+from pages.i18n import t
+
+ui.header("analysis")
+project = ui.project()
+ui.gate(project.model is None, "gate.model", "train")
+model = project.model
+R = ui.aligned(project.semantics, model.transformer.features_)
+if not R.names:   # score against the R the model was trained with when the current one is empty
+    R = model.semantics
+scores = model.score(R)
+matched = {m.latent: R.names[m.semantic] for m in scores.matches}
+latents = [f"z{i} · {matched[i]}" if i in matched else f"z{i}" for i in range(model.latent_dim)]
+
+a, b, c, d = st.columns(4)
+a.metric(t("sem.mi_greedy"), f"{scores.mi:.1f} %", help=t("sem.mi_help"))
+b.metric(t("sem.mi_optimal"), f"{scores.mi_optimal:.1f} %")
+c.metric(t("train.mi_before"), "—" if model.mi_before_finetune is None else f"{model.mi_before_finetune:.1f} %")
+d.metric(t("train.mi_after"), f"{model.score().mi:.1f} %", help=t("analysis.after_help"))
+if R is not project.semantics:
+    st.caption(t("analysis.uses_trained_r"))
+if model.latent_dim != len(R.names):
+    st.caption(t("analysis.unmatched", pairs=min(model.latent_dim, len(R.names))))
+
+c_tab, b_tab, d_tab, m_tab, trav_tab = st.tabs(
+    [t("analysis.c"), t("analysis.b"), t("analysis.d"), t("analysis.matches"), t("analysis.traversal")])
+with c_tab:
+    st.caption(t("analysis.c_help"))
+    per_feature = st.toggle(t("analysis.per_feature"), value=True, key="c_per_feature")
+    features = model.transformer.features_
+    if per_feature:
+        matrix = feature_contribution(scores.contribution, model.transformer.column_feature(), len(features))
+        columns = features
+    else:
+        matrix, columns = scores.contribution, model.transformer.columns_
+    st.plotly_chart(charts.heatmap(matrix, latents, columns, t("analysis.c_title"),
+                                   t("axis.feature") if per_feature else t("axis.column"),
+                                   t("axis.latent"), "C"))
+with b_tab:
+    st.caption(t("analysis.b_help"))
+    st.plotly_chart(charts.heatmap(scores.binary, latents, model.transformer.columns_,
+                                   t("analysis.b_title"), t("axis.column"), t("axis.latent"), "B",
+                                   zmax=1))
+with d_tab:
+    st.caption(t("analysis.d_help"))
+    st.plotly_chart(charts.heatmap(scores.distance, latents, R.names, t("sem.d_title"),
+                                   t("axis.semantic"), t("axis.latent"), "D", colorscale="Reds_r"))
+with m_tab:
+    left, right = st.columns(2)
+    left.markdown(t("analysis.greedy_mi", mi=scores.mi))
+    left.dataframe(match_table(scores.matches, R.names), hide_index=True)
+    right.markdown(t("analysis.optimal_mi", mi=scores.mi_optimal))
+    right.dataframe(match_table(scores.matches_optimal, R.names), hide_index=True)
+with trav_tab:
+    st.caption(t("analysis.traversal_help"))
+    latent = st.selectbox(t("axis.latent"), range(model.latent_dim), format_func=lambda i: latents[i],
+                          key="traversal_latent")
+    shifts = traversal(model, latent, n_rows=200, seed=0)
+    st.plotly_chart(charts.heatmap(shifts.to_numpy(), list(shifts.index),
+                                   [f"{v:+.1f}" for v in shifts.columns],
+                                   t("analysis.traversal_title", latent=latents[latent]),
+                                   t("axis.z_value"), t("axis.feature"), t("analysis.shift"),
+                                   colorscale="RdBu_r", diverging=True))

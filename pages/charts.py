@@ -1,0 +1,105 @@
+"""Plotly figures shared by the pages: heatmaps, training curves, distribution comparisons.
+
+Every figure has a title and axis labels; fonts list Noto Sans CJK first so Chinese
+feature names render in the browser (fonts-noto-cjk is installed on our machines).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from core.training import EpochRecord
+from pages.i18n import t
+
+FONT = "Noto Sans CJK SC, Noto Sans SC, Source Sans Pro, sans-serif"
+REAL, GENERATED = "#1f77b4", "#ff7f0e"
+
+
+def _style(figure: go.Figure, title: str, height: int) -> go.Figure:
+    figure.update_layout(title=title, height=height, font_family=FONT,
+                         margin=dict(l=10, r=10, t=50, b=10))
+    return figure
+
+
+def heatmap(matrix: np.ndarray, rows: list[str], columns: list[str], title: str,
+            x_title: str, y_title: str, value_title: str, zmax: float | None = None,
+            colorscale: str = "Blues", diverging: bool = False) -> go.Figure:
+    """A labelled heatmap; the figure grows with the number of rows so labels stay readable."""
+    figure = go.Figure(go.Heatmap(
+        z=np.asarray(matrix, dtype=float), x=columns, y=rows, colorscale=colorscale,
+        zmin=None if diverging else 0, zmax=zmax, zmid=0 if diverging else None, colorbar=dict(title=value_title),
+        hovertemplate=f"{y_title}: %{{y}}<br>{x_title}: %{{x}}<br>{value_title}: %{{z:.3f}}<extra></extra>"))
+    figure.update_xaxes(title=x_title, tickangle=-60 if len(columns) > 8 else 0, type="category")
+    figure.update_yaxes(title=y_title, autorange="reversed", type="category")
+    height = 180 + 22 * len(rows) + (120 if len(columns) > 8 else 0)
+    return _style(figure, title, min(max(height, 320), 1400))
+
+
+def training_curves(records: list[EpochRecord], critical_epoch: int | None = None) -> go.Figure:
+    """Reconstruction, KL and MI per epoch.
+
+    Training runs all its epochs; fine-tuning restarts from the critical epoch (numbered
+    critical + 1 on), so the training curve past the critical point is drawn dotted: those
+    weights were set aside. The critical point is marked on the KL curve, fine-tuning shaded.
+    """
+    figure = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.07,
+                           subplot_titles=(t("chart.recon"), t("chart.kl"), t("chart.mi")))
+    trained = [r for r in records if r.phase == "train"]
+    tuned = [r for r in records if r.phase == "finetune"]
+    cut = critical_epoch or (tuned[0].epoch - 1 if tuned else None)
+    for row, field in enumerate(("recon", "kl", "mi"), start=1):
+        kept = [r for r in trained if cut is None or r.epoch <= cut]
+        unused = [r for r in trained if cut is not None and r.epoch >= cut]
+        for part, name, style in ((kept, t("chart.train"), dict(color="#1f77b4")),
+                                  (unused, t("chart.unused"), dict(color="#9aa5b1", dash="dot")),
+                                  (tuned, t("chart.finetune"), dict(color="#2ca02c"))):
+            if part:
+                figure.add_trace(go.Scatter(x=[r.epoch for r in part], y=[getattr(r, field) for r in part],
+                                            mode="lines", line=style, name=name, legendgroup=name,
+                                            showlegend=row == 1), row=row, col=1)
+    if tuned:
+        for row in (1, 2, 3):
+            figure.add_vrect(x0=tuned[0].epoch - 0.5, x1=tuned[-1].epoch + 0.5, fillcolor="#2ca02c",
+                             opacity=0.10, line_width=0, row=row, col=1)
+    if critical_epoch:
+        figure.add_vline(x=critical_epoch, line_dash="dash", line_color="#d62728", row=2, col=1)
+        figure.add_annotation(x=critical_epoch, y=1, yref="y2 domain", showarrow=False,
+                              text=t("chart.critical", epoch=critical_epoch), xanchor="left",
+                              font_color="#d62728", row=2, col=1)
+    figure.update_xaxes(title=t("chart.epoch"), row=3, col=1)
+    figure.update_yaxes(title=t("chart.loss"), row=1, col=1)
+    figure.update_yaxes(title=t("chart.loss"), row=2, col=1)
+    figure.update_yaxes(title="%", row=3, col=1)
+    figure.update_layout(legend=dict(orientation="h", y=1.08, x=1, xanchor="right"))
+    return _style(figure, t("chart.curves"), 640)
+
+
+def compare(real: pd.Series, generated: pd.Series, numeric: bool, feature: str) -> go.Figure:
+    """Real vs generated distribution of one feature (shares, so row counts may differ)."""
+    figure = go.Figure()
+    if numeric:
+        for series, name, colour in ((real, t("chart.real"), REAL), (generated, t("chart.generated"), GENERATED)):
+            figure.add_trace(go.Histogram(x=series.astype(float), name=name, marker_color=colour,
+                                          histnorm="probability", opacity=0.6, nbinsx=15))
+        figure.update_layout(barmode="overlay")
+        figure.update_xaxes(title=feature)
+    else:
+        labels = sorted(set(real.astype(str)) | set(generated.astype(str)))
+        for series, name, colour in ((real, t("chart.real"), REAL), (generated, t("chart.generated"), GENERATED)):
+            share = series.astype(str).value_counts(normalize=True).reindex(labels, fill_value=0)
+            figure.add_trace(go.Bar(x=labels, y=share.to_numpy(), name=name, marker_color=colour))
+        figure.update_layout(barmode="group")
+        figure.update_xaxes(title=feature, type="category")
+    figure.update_yaxes(title=t("chart.share"))
+    return _style(figure, t("chart.compare_title", feature=feature), 320)
+
+
+def mi_bars(names: list[str], greedy: list[float], optimal: list[float]) -> go.Figure:
+    """MI of several R variants side by side."""
+    figure = go.Figure([go.Bar(x=names, y=greedy, name=t("sem.greedy")),
+                        go.Bar(x=names, y=optimal, name=t("sem.optimal"))])
+    figure.update_xaxes(title=t("sem.variant"), type="category")
+    figure.update_yaxes(title="MI (%)", range=[0, 100])
+    return _style(figure, t("sem.compare_chart"), 320)

@@ -1,0 +1,75 @@
+"""Step 5: set latents by meaning with sliders and generate new building records (§1.6)."""
+from __future__ import annotations
+
+import streamlit as st
+
+from core.errors import InputError
+from core.generation import generate
+from core.views import count_copies, csv_bytes, xlsx_bytes
+from pages import charts, ui
+from pages.i18n import t
+
+ui.header("generate")
+project = ui.project()
+ui.gate(project.model is None, "gate.model", "train")
+model = project.model
+R = ui.aligned(project.semantics, model.transformer.features_)
+if not R.names:
+    R = model.semantics
+matched = {m.latent: R.names[m.semantic] for m in model.score(R).matches}
+
+st.subheader(t("gen.sliders"))
+st.caption(t("gen.sliders_help"))
+fixed: dict[int, float] = {}
+columns = st.columns(2)
+for n, latent in enumerate(sorted(matched, key=lambda i: R.names.index(matched[i]))):
+    fixed[latent] = columns[n % 2].slider(f"{matched[latent]} (z{latent})", -3.0, 3.0, 0.0, 0.1,
+                                          key=f"z_{latent}")
+others = [i for i in range(model.latent_dim) if i not in matched]
+
+a, b, c = st.columns(3)
+n_rows = a.number_input(t("gen.rows"), 1, 10_000, 100, key="gen_rows")
+seed = b.number_input(t("gen.seed"), 0, 2**31 - 1, 0, key="gen_seed")
+sample_others = c.toggle(t("gen.sample_others"), value=True, key="gen_sample_others",
+                         help=t("gen.sample_others_help"))
+if others:
+    with st.expander(t("gen.others", n=len(others))):
+        st.caption(t("gen.others_help"))
+        for latent in others:
+            value = st.slider(f"z{latent}", -3.0, 3.0, 0.0, 0.1, key=f"z_{latent}",
+                              disabled=sample_others)
+            if not sample_others:
+                fixed[latent] = value
+
+try:
+    rows = generate(model, int(n_rows), fixed=fixed, seed=int(seed), sample_others=sample_others)
+except InputError as exc:
+    st.error(str(exc))
+    st.stop()
+project.generated = rows
+real = project.prepared().frame
+
+st.subheader(t("gen.preview"))
+copies = count_copies(rows, real)
+a, b = st.columns(2)
+a.metric(t("gen.n_generated"), len(rows))
+b.metric(t("gen.copies"), f"{copies} / {len(rows)}", help=t("gen.copies_help"))
+st.dataframe(rows.head(200), hide_index=True)
+left, right = st.columns(2)
+left.download_button(t("gen.csv"), csv_bytes(rows), "generated.csv", "text/csv",
+                     on_click="ignore", icon=":material/download:", type="primary")
+right.download_button(t("gen.xlsx"), lambda: xlsx_bytes(rows), "generated.xlsx",
+                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                      on_click="ignore", icon=":material/table_view:")
+
+st.subheader(t("gen.compare"))
+numeric = {span.name: span.kind == "numeric" for span in model.transformer.layout_}
+first = sorted(matched)[0] if matched else None
+default = [f for f in R.features if first is not None and R.values[R.names.index(matched[first]),
+                                                                   R.features.index(f)]][:2]
+chosen = st.multiselect(t("gen.features"), list(rows.columns), default=default or list(rows.columns)[:2],
+                        key="gen_compare")
+plots = st.columns(2)
+for n, feature in enumerate(chosen):
+    plots[n % 2].plotly_chart(charts.compare(real[feature], rows[feature], numeric[feature], feature),
+                              key=f"compare_{feature}")

@@ -1,0 +1,131 @@
+"""Step 2: define the semantics (the R matrix) and see, live, how well the model matches them."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from core.errors import InputError
+from core.semantics import SemanticMatrix
+from core.views import match_table
+from pages import charts, grid, ui
+from pages.i18n import t
+
+ui.header("semantics")
+project = ui.project()
+ui.gate(project.data is None, "gate.data", "data")
+try:
+    features = project.prepared().features
+except InputError as exc:
+    st.error(str(exc))
+    st.stop()
+project.semantics = ui.aligned(project.semantics, features)
+
+
+def replace(semantics: SemanticMatrix, message: str) -> None:
+    project.semantics = semantics
+    ui.flash("success", message)
+    st.rerun()
+
+
+def with_names(names: list[str], values: np.ndarray) -> SemanticMatrix:
+    return SemanticMatrix(names, features, values.reshape(len(names), len(features)))
+
+
+R = project.semantics
+with st.expander(t("sem.manage"), expanded=not R.names, icon=":material/edit:"):
+    add, rename, delete = st.tabs([t("sem.add"), t("sem.rename"), t("sem.delete")])
+    new_name = add.text_input(t("sem.name"), key="sem_new_name").strip()
+    if add.button(t("sem.add"), key="sem_add_button"):
+        if not new_name or new_name in R.names:
+            add.error(t("sem.bad_name", name=new_name))
+        else:
+            replace(with_names(R.names + [new_name], np.vstack([R.values, np.zeros(len(features))])),
+                    t("sem.added", name=new_name))
+    if R.names:
+        old = rename.selectbox(t("sem.which"), R.names, key="sem_rename_which")
+        renamed = rename.text_input(t("sem.new_name"), key="sem_rename_to").strip()
+        if rename.button(t("sem.rename"), key="sem_rename_button"):
+            if not renamed or renamed in R.names:
+                rename.error(t("sem.bad_name", name=renamed))
+            else:
+                replace(with_names([renamed if n == old else n for n in R.names], R.values),
+                        t("sem.renamed", old=old, new=renamed))
+        gone = delete.selectbox(t("sem.which"), R.names, key="sem_delete_which")
+        if delete.button(t("sem.delete"), key="sem_delete_button", type="primary"):
+            keep = [i for i, n in enumerate(R.names) if n != gone]
+            replace(with_names([R.names[i] for i in keep], R.values[keep]), t("sem.deleted", name=gone))
+
+with st.expander(t("sem.files"), icon=":material/upload_file:"):
+    left, right = st.columns(2)
+    imported = left.file_uploader(t("sem.import"), type=["csv"], key="r_upload", help=t("sem.import_help"))
+    if imported is not None and st.session_state.get("r_upload_done") != imported.file_id:
+        st.session_state["r_upload_done"] = imported.file_id
+        try:
+            replace(SemanticMatrix.from_csv(imported.getvalue(), features, imported.name,
+                                            require_members=False), t("sem.imported", name=imported.name))
+        except InputError as exc:
+            left.error(t("sem.import_failed", error=exc))
+    right.download_button(t("sem.export"), R.to_csv_bytes(), "R.csv", "text/csv", on_click="ignore",
+                          icon=":material/download:")
+    if right.button(t("sem.preset"), help=t("sem.preset_help")):
+        try:
+            replace(ui.preset_semantics(project), t("sem.preset_loaded"))
+        except InputError as exc:
+            right.error(t("sem.preset_failed", error=exc))
+
+st.subheader(t("sem.grid"))
+st.caption(t("sem.grid_help"))
+live = st.container()   # filled after the grid has applied this run's ticks, shown above it
+R = project.semantics = grid.edit(R)
+latents = project.model.latent_dim if project.model else project.settings.latent_dim
+for note in R.warnings(latents):
+    st.warning(note)
+
+model = project.model
+scores = model.score(R) if model is not None and R.names else None
+if scores is not None:
+    trained = model.score().mi
+    a, b = live.columns(2)
+    a.metric(t("sem.mi_greedy"), f"{scores.mi:.1f} %", f"{scores.mi - trained:+.1f}", help=t("sem.mi_help"))
+    b.metric(t("sem.mi_optimal"), f"{scores.mi_optimal:.1f} %")
+    st.subheader(t("sem.live"))
+    latent_labels = [f"z{i}" for i in range(model.latent_dim)]
+    st.plotly_chart(charts.heatmap(scores.distance, latent_labels, R.names, t("sem.d_title"),
+                                   t("axis.semantic"), t("axis.latent"), "D", colorscale="Reds_r"))
+    left, right = st.columns(2)
+    left.caption(t("sem.greedy"))
+    left.dataframe(match_table(scores.matches, R.names), hide_index=True)
+    right.caption(t("sem.optimal"))
+    right.dataframe(match_table(scores.matches_optimal, R.names), hide_index=True)
+elif model is None:
+    st.info(t("sem.train_for_live"))
+
+st.subheader(t("sem.variants"))
+a, b = st.columns([3, 1], vertical_alignment="bottom")
+variant = a.text_input(t("sem.variant_name"), key="variant_name").strip()
+if b.button(t("sem.save_variant"), width="stretch") and variant:
+    project.variants[variant] = R
+    st.rerun()
+if project.variants:
+    rows, names, greedy, optimal = [], [], [], []
+    for name, matrix in {t("sem.current"): R, **project.variants}.items():
+        matrix = ui.aligned(matrix, features)
+        row = {t("sem.variant"): name, "K": len(matrix.names)}
+        if model is not None and matrix.names:
+            s = model.score(matrix)
+            row |= {t("sem.mi_greedy"): round(s.mi, 1), t("sem.mi_optimal"): round(s.mi_optimal, 1),
+                    t("sem.matches"): ", ".join(f"z{m.latent}→{matrix.names[m.semantic]}"
+                                                for m in sorted(s.matches, key=lambda m: m.latent))}
+            names.append(name), greedy.append(s.mi), optimal.append(s.mi_optimal)
+        rows.append(row)
+    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    if names:
+        st.plotly_chart(charts.mi_bars(names, greedy, optimal))
+    a, b, c = st.columns([3, 1, 1], vertical_alignment="bottom")
+    chosen = a.selectbox(t("sem.variant"), list(project.variants), key="variant_choice")
+    if b.button(t("sem.use_variant"), width="stretch"):
+        replace(ui.aligned(project.variants[chosen], features), t("sem.variant_loaded", name=chosen))
+    if c.button(t("sem.delete_variant"), width="stretch"):
+        del project.variants[chosen]
+        st.rerun()

@@ -1,0 +1,175 @@
+"""What every page shares: the session's Project, page headers, gates, messages, the sidebar.
+
+All of a user's work lives in ONE `core.project.Project` at `st.session_state["project"]`.
+Besides it, the session keeps only bookkeeping: widget keys, the raw bytes of the last
+uploaded table (so the encoding can be overridden), the training worker and one-shot
+messages. Nothing user-made goes into st.cache_*: that cache is shared by all sessions.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+import torch
+
+from core.errors import InputError
+from core.project import Project, schema_differences
+from core.projectfile import load_project, save_project
+from core.semantics import SemanticMatrix
+from core.table import read_table
+from pages.i18n import LANGUAGES, language, t
+
+# The models are tiny (tens of rows, ~100 columns): one thread is fastest, and several
+# sessions training at once would otherwise fight over every core.
+torch.set_num_threads(1)
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_TABLE = ROOT / "sample_data" / "buildings_30.csv"
+SAMPLE_SEMANTICS = ROOT / "sample_data" / "semantics.csv"
+WORKER = "train_worker"   # the session's pages.worker.TrainingWorker, if any
+PAGES = {"data": "pages/data.py", "semantics": "pages/semantics.py", "train": "pages/train.py",
+         "analysis": "pages/analysis.py", "generate": "pages/generate.py"}
+
+
+def project() -> Project:
+    """The session's Project; on the first visit, the 30-row sample with the paper's semantics."""
+    if "project" not in st.session_state:
+        st.session_state["project"] = sample_project()
+    return st.session_state["project"]
+
+
+def sample_project() -> Project:
+    raw = SAMPLE_TABLE.read_bytes()
+    result = read_table(raw, SAMPLE_TABLE.name)
+    st.session_state["raw_table"] = (SAMPLE_TABLE.name, raw)
+    project = Project(data=result.frame, source_name=result.source, encoding=result.encoding)
+    project.semantics = preset_semantics(project)
+    return project
+
+
+def preset_semantics(project: Project) -> SemanticMatrix:
+    """The paper's 8 semantics, for the sample's columns (fails on other data)."""
+    return SemanticMatrix.from_csv(SAMPLE_SEMANTICS, project.prepared().features)
+
+
+def aligned(semantics: SemanticMatrix | None, features: list[str]) -> SemanticMatrix:
+    """R over exactly these features: names kept, ticks of vanished columns dropped."""
+    if semantics is None:
+        return SemanticMatrix.empty(features)
+    if semantics.features == features:
+        return semantics
+    old = semantics.to_frame()
+    kept = old[["semantic"] + [f for f in features if f in old.columns]]
+    return SemanticMatrix.from_frame(kept, features, require_members=False)
+
+
+def header(page: str) -> None:
+    """Title, the one sentence saying what the page is for, and any pending message."""
+    if not st.session_state.get("routed"):
+        # A deep link on a freshly started server can run a page file on its own (Streamlit
+        # treats pages/ as an old-style page folder until app.py has called st.navigation
+        # once): go through the router instead.
+        st.switch_page("app.py")
+    st.title(t(f"{page}.title"))
+    st.caption(t(f"{page}.purpose"))
+    for kind, text in st.session_state.pop("flash", []):
+        getattr(st, kind)(text)
+
+
+def flash(kind: str, text: str) -> None:
+    """A message shown once at the top of the next run (it survives st.rerun)."""
+    st.session_state.setdefault("flash", []).append((kind, text))
+
+
+def gate(missing: bool, message_key: str, page: str) -> None:
+    """Stop the page with a pointer to the step that is missing."""
+    if missing:
+        st.info(t(message_key))
+        st.page_link(PAGES[page], label=t(f"{page}.title"), icon=":material/arrow_forward:")
+        st.stop()
+
+
+def data_changed(project: Project) -> None:
+    """After any change to data, roles or exclusions: drop a model that no longer fits."""
+    if project.model is None:
+        return
+    try:
+        differences = schema_differences(project.model, project.prepared())
+    except InputError:
+        differences = ["—"]
+    if differences:
+        project.model, project.generated = None, None
+        flash("warning", t("ui.model_cleared"))
+
+
+def collect_training() -> bool:
+    """Move a finished training run's result into the Project, once; True if it did."""
+    worker = st.session_state.get(WORKER)
+    if worker is None or worker.running or worker.collected:
+        return False
+    worker.collected = True
+    current = project()
+    if worker.result is not None and _fits(worker.result, current):
+        current.model, current.generated = worker.result, None
+        mi = worker.result.score(current.semantics).mi if current.semantics and current.semantics.names \
+            else 0.0
+        flash("success", t("train.done", mi=mi))
+    elif worker.result is not None:
+        flash("warning", t("train.stale"))
+    elif worker.cancelled:
+        flash("info", t("train.cancelled"))
+    else:
+        flash("error", t("train.failed", error=worker.error))
+    return True
+
+
+def _fits(model, current: Project) -> bool:
+    """The data changed while training ran: a model for other columns is not kept."""
+    try:
+        return current.data is not None and not schema_differences(model, current.prepared())
+    except InputError:
+        return False
+
+
+def _remember_language() -> None:
+    # Kept outside the widget's key, which Streamlit may drop when the widget is not drawn.
+    st.session_state["lang"] = st.session_state["lang_choice"]
+
+
+def sidebar() -> None:
+    with st.sidebar:
+        st.segmented_control(t("ui.language"), list(LANGUAGES), key="lang_choice",
+                             default=language(), format_func=LANGUAGES.get, required=True,
+                             on_change=_remember_language)
+        project_box(project())
+
+
+def project_box(current: Project) -> None:
+    st.subheader(t("ui.project"))
+    if current.data is not None:
+        st.caption(t("ui.summary_data", name=current.source_name, rows=len(current.data),
+                     cols=current.data.shape[1]))
+    if current.semantics is not None:
+        st.caption(t("ui.summary_semantics", k=len(current.semantics.names)))
+    if current.model is not None:
+        st.caption(t("ui.summary_model", mi=current.model.score().mi))   # with the R it was trained on
+    else:
+        st.caption(t("ui.summary_no_model"))
+    worker = st.session_state.get(WORKER)
+    if worker is not None and worker.running:
+        st.caption(t("ui.training"))
+    st.download_button(t("ui.save_project"), lambda: save_project(current), "project.zip",
+                       "application/zip", on_click="ignore", icon=":material/save:",
+                       width="stretch")
+    uploaded = st.file_uploader(t("ui.load_project"), type=["zip"], key="project_upload")
+    if uploaded is not None and st.session_state.get("project_upload_done") != uploaded.file_id:
+        st.session_state["project_upload_done"] = uploaded.file_id
+        try:
+            loaded = load_project(uploaded.getvalue(), uploaded.name)
+        except InputError as exc:
+            st.error(t("ui.load_failed", error=exc))
+            return
+        st.session_state["project"] = loaded
+        st.session_state["raw_table"], st.session_state["sheets"] = None, (None, [])
+        flash("success", t("ui.loaded", name=uploaded.name))
+        st.rerun()

@@ -1,0 +1,42 @@
+"""Analysis page: C (per column or per feature), B, D, both matchings with MI, traversal."""
+from __future__ import annotations
+
+from core.semantics import SemanticMatrix
+from tests.app.conftest import open_page, texts
+
+PAGE = "pages/analysis.py"
+
+
+def test_shows_mi_heatmaps_and_both_matchings(trained):
+    at = open_page(PAGE, trained)
+    scores = trained.model.score(trained.semantics)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Clarity MI (greedy)"] == f"{scores.mi:.1f} %"
+    assert metrics["Clarity MI (optimal)"] == f"{scores.mi_optimal:.1f} %"
+    assert metrics["MI before fine-tuning"] == f"{trained.model.mi_before_finetune:.1f} %"
+    assert [tab.label for tab in at.tabs] == ["Contribution C", "Binarised C", "Distance D",
+                                              "Matches", "Traversal"]
+    charts = at.get("plotly_chart")
+    assert len(charts) == 4                               # C, B, D and the traversal
+    greedy, optimal = at.dataframe[0].value, at.dataframe[1].value
+    assert list(greedy.columns) == ["latent", "semantic", "distance"] and len(greedy) == 8
+    assert set(optimal["semantic"]) == set(trained.semantics.names)
+    assert f"MI {scores.mi:.1f} %" in texts(at.markdown)
+
+
+def test_contribution_per_encoded_column_and_traversal_choice(trained):
+    at = open_page(PAGE, trained)
+    per_feature = at.get("plotly_chart")[0].proto.spec
+    at.toggle(key="c_per_feature").set_value(False).run()
+    per_column = at.get("plotly_chart")[0].proto.spec
+    assert per_column != per_feature and "长宽比" in per_column
+    at.selectbox(key="traversal_latent").set_value(3).run()
+    assert "How generated rows change as z3" in at.get("plotly_chart")[-1].proto.spec
+
+
+def test_fewer_semantics_than_latents_leaves_latents_unnamed(trained):
+    R = trained.semantics
+    trained.semantics = SemanticMatrix(R.names[:5], R.features, R.values[:5])
+    at = open_page(PAGE, trained)
+    assert "only 5 pairs are matched" in texts(at.caption)
+    assert len(at.dataframe[0].value) == 5

@@ -1,0 +1,86 @@
+"""Data page: the sample on first visit, uploads (good and bad), encodings, role overrides."""
+from __future__ import annotations
+
+from tests.app.conftest import SAMPLE, open_page, texts
+
+SMALL = "层数,材料,裂缝宽度\n" + "\n".join(f"{3 + i % 4},{'砖' if i % 2 else '混凝土'},{0.1 * i:.1f}"
+                                         for i in range(12)) + "\n"
+
+
+def upload(at, name: str, content: bytes):
+    at.file_uploader(key="table_upload").set_value((name, content, "text/csv"))
+    return at.run()
+
+
+def test_first_visit_loads_the_sample_with_the_preset():
+    at = open_page()
+    project = at.session_state["project"]
+    assert len(project.data) == 30 and project.source_name == SAMPLE.name
+    assert len(project.semantics.names) == 8
+    assert at.title[0].value == "1 · Data"
+    assert "Load the building records" in at.caption[0].value   # the page's one sentence
+    assert at.metric[0].value == "30 × 46"
+    assert "utf-8-sig" in texts(at.caption)
+    profile = at.dataframe[1].value
+    assert len(profile) == 46 and {"Type", "Missing", "Distribution"} <= set(profile.columns)
+
+
+def test_upload_replaces_the_data_and_clears_the_model(trained):
+    at = open_page(project=trained)
+    at = upload(at, "small.csv", SMALL.encode("utf-8"))
+    project = at.session_state["project"]
+    assert list(project.data.columns) == ["层数", "材料", "裂缝宽度"]
+    assert project.model is None
+    assert "no longer fits" in texts(at.warning)
+    assert "Loaded small.csv (12 rows)" in texts(at.success)
+    assert project.semantics.features == ["层数", "材料", "裂缝宽度"]   # names kept, columns new
+    assert project.semantics.names == trained.semantics.names
+
+
+def test_a_bad_upload_shows_an_error_and_keeps_the_data(trained):
+    at = open_page(project=trained)
+    at = upload(at, "broken.csv", b"\x00\x01\x02 binary \x00 garbage")
+    assert "previous data is kept" in texts(at.error)
+    project = at.session_state["project"]
+    assert len(project.data) == 30 and project.model is trained.model
+    at = upload(at, "tiny.csv", b"a,b\n1,2\n3,4\n")    # too few rows to train
+    assert "at least 8" in texts(at.error)
+    assert len(at.session_state["project"].data) == 30
+
+
+def test_encoding_is_detected_and_can_be_overridden():
+    at = open_page()
+    at = upload(at, "gbk.csv", SMALL.encode("gbk"))
+    assert at.session_state["project"].encoding == "gbk"
+    assert "Detected encoding: gbk" in texts(at.caption)
+    at.selectbox(key="encoding_choice").set_value("utf-8").run()   # wrong on purpose
+    assert "cannot be read as utf-8" in texts(at.error)
+    assert at.session_state["project"].encoding == "gbk"            # kept
+    at.selectbox(key="encoding_choice").set_value("gb18030").run()
+    project = at.session_state["project"]
+    assert project.encoding == "gb18030" and list(project.data.columns)[0] == "层数"
+
+
+def test_role_override_and_its_error_path():
+    at = open_page()
+    at.selectbox(key="override_column").set_value("地上层数")
+    at.selectbox(key="override_role_en").set_value("excluded")
+    at.button[1].click().run()
+    project = at.session_state["project"]
+    assert project.exclude == ["地上层数"]
+    assert "地上层数" not in project.prepared().features
+    at.selectbox(key="override_column").set_value("结构体系")
+    at.selectbox(key="override_role_en").set_value("continuous")
+    at.button[1].click().run()
+    assert "does not fit this column" in texts(at.error)
+    assert "结构体系" not in at.session_state["project"].roles
+    reset = [b for b in at.button if b.label == "Undo all type changes"][0]
+    reset.click().run()
+    assert at.session_state["project"].exclude == []
+
+
+def test_chinese_interface():
+    at = open_page()
+    at.button_group(key="lang_choice").set_value("zh").run()
+    assert at.title[0].value == "1 · 数据"
+    assert "载入模型要学习的建筑记录" in at.caption[0].value

@@ -1,0 +1,116 @@
+"""Semantics page: the R grid (ticks reach R and MI live), add/rename/delete, CSV, variants."""
+from __future__ import annotations
+
+from core.semantics import SemanticMatrix
+from tests.app.conftest import PRESET, open_page, texts
+
+PAGE = "pages/semantics.py"
+
+
+def tick(at, row: int, semantic: str, value: bool = True):
+    """What the browser sends when a box is (un)ticked: the editor's edit state."""
+    key = f"r_editor_{at.session_state['r_grid']['version']}"
+    at.session_state[key] = {"edited_rows": {row: {semantic: value}}, "added_rows": [],
+                             "deleted_rows": []}
+    return at.run()
+
+
+def mi(at) -> str:
+    return [m for m in at.metric if m.label == "Clarity MI (greedy)"][0].value
+
+
+def button(at, label: str):
+    return [b for b in at.button if b.label == label][0]
+
+
+def test_grid_shows_r_and_asks_for_a_model_for_live_scores():
+    at = open_page(PAGE)
+    grid = at.data_editor[0].value
+    assert list(grid.columns) == at.session_state["project"].semantics.names
+    assert grid.shape == (46, 8) and grid.loc["结构体系", "结构体系和布置"]
+    assert "Once a model is trained" in texts(at.info)
+    assert "安全性等级" in texts(at.warning)          # a feature in no semantic
+
+
+def test_ticking_a_box_changes_r_and_mi_without_retraining(trained):
+    at = open_page(PAGE, trained)
+    before, original = mi(at), trained.semantics.values.copy()
+    features = trained.semantics.features
+    row = features.index("碳化深度(mm)")
+    at = tick(at, row, "结构体系和布置")
+    project = at.session_state["project"]
+    assert project.semantics.values[0, row] == 1
+    assert mi(at) != before
+    assert project.model is trained.model               # no retraining
+    at.run()                                            # the same edit state again:
+    assert at.session_state["project"].semantics.values[0, row] == 1   # not applied twice
+    assert at.session_state["project"].semantics.values.sum() == original.sum() + 1
+    at = tick(at, row, "结构体系和布置", False)
+    assert at.session_state["project"].semantics.values[0, row] == 0
+    assert mi(at) == before
+
+
+def test_add_rename_delete():
+    at = open_page(PAGE)
+    at.text_input(key="sem_new_name").input("荷载")
+    at.button(key="sem_add_button").click().run()
+    R = at.session_state["project"].semantics
+    assert R.names[-1] == "荷载" and not R.values[-1].any()
+    assert "semantic '荷载' has no feature" in texts(at.warning)
+    assert list(at.data_editor[0].value.columns)[-1] == "荷载"
+    at.text_input(key="sem_new_name").input("荷载")       # a duplicate is refused
+    at.button(key="sem_add_button").click().run()
+    assert "cannot be used" in texts(at.error)
+    at.selectbox(key="sem_rename_which").set_value("荷载")
+    at.text_input(key="sem_rename_to").input("使用荷载")
+    at.button(key="sem_rename_button").click().run()
+    assert at.session_state["project"].semantics.names[-1] == "使用荷载"
+    at.selectbox(key="sem_delete_which").set_value("使用荷载")
+    at.button(key="sem_delete_button").click().run()
+    assert len(at.session_state["project"].semantics.names) == 8
+
+
+def test_more_semantics_than_latents_is_explained(trained):
+    trained.semantics = SemanticMatrix(trained.semantics.names + ["额外"], trained.semantics.features,
+                                       list(trained.semantics.values) + [trained.semantics.values[0]])
+    at = open_page(PAGE, trained)
+    assert "9 semantics and 8 latents" in texts(at.warning)
+    assert len(at.dataframe[1].value) == 8               # min(L, K) pairs still scored
+
+
+def test_import_bad_and_good_r():
+    at = open_page(PAGE)
+    before = at.session_state["project"].semantics
+    at.file_uploader(key="r_upload").set_value(("R.csv", "semantic,不存在的列\nA,1\n".encode(), "text/csv"))
+    at.run()
+    assert "not a column of the data" in texts(at.error)
+    assert at.session_state["project"].semantics is before
+    good = "semantic,长宽比,高宽比\n形状,1,1\n".encode("utf-8-sig")
+    at.file_uploader(key="r_upload").set_value(("R2.csv", good, "text/csv"))
+    at.run()
+    R = at.session_state["project"].semantics
+    assert R.names == ["形状"] and R.values.sum() == 2
+    assert at.data_editor[0].value.shape == (46, 1)      # the grid follows the imported R
+    button(at, "Load the paper's 8 semantics").click().run()
+    assert at.session_state["project"].semantics.names == SemanticMatrix.from_csv(
+        PRESET, R.features).names
+    assert at.download_button[-1].label == "Export R as CSV"
+
+
+def test_variants_compare_mi_and_can_be_restored(trained):
+    original = trained.semantics.values.copy()
+    at = open_page(PAGE, trained)
+    at.text_input(key="variant_name").input("paper")
+    button(at, "Save variant").click().run()
+    at = tick(at, 0, "耐久性")
+    at.text_input(key="variant_name").input("edited")
+    button(at, "Save variant").click().run()
+    table = at.dataframe[-1].value
+    assert list(table["Variant"]) == ["(current)", "paper", "edited"]
+    assert {"Clarity MI (greedy)", "Clarity MI (optimal)", "Matches"} <= set(table.columns)
+    assert "z" in table["Matches"].iloc[1]
+    at.selectbox(key="variant_choice").set_value("paper")
+    button(at, "Use").click().run()
+    R = at.session_state["project"].semantics
+    assert (R.values == original).all()
+    assert not at.data_editor[0].value.loc[R.features[0], "耐久性"]   # grid rebuilt from R
