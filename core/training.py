@@ -88,7 +88,7 @@ def detect_critical_epoch(kl: list[float]) -> int:
     return n
 
 
-MODES = ("paper", "semantic")
+MODES = ("semantic", "paper")   # the default first
 
 
 def build_vae(config: TrainConfig, n_inputs: int, latent_dim: int, expanded_r: np.ndarray,

@@ -1,6 +1,8 @@
 """Step 4: what each latent depends on (C, Eq. 2–4), how it matches the semantics (D, MI)."""
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import streamlit as st
 
 from core.contribution import feature_contribution
@@ -30,8 +32,9 @@ if R is not project.semantics:
 if model.latent_dim != len(R.names):
     st.caption(t("analysis.unmatched", pairs=min(model.latent_dim, len(R.names))))
 
-c_tab, b_tab, d_tab, m_tab, trav_tab = st.tabs(
-    [t("analysis.c"), t("analysis.b"), t("analysis.d"), t("analysis.matches"), t("analysis.traversal")])
+c_tab, b_tab, d_tab, m_tab, ctl_tab, trav_tab = st.tabs(
+    [t("analysis.c"), t("analysis.b"), t("analysis.d"), t("analysis.matches"), t("ctl.tab"),
+     t("analysis.traversal")])
 with c_tab:
     st.caption(t("analysis.c_help"))
     per_feature = st.toggle(t("analysis.per_feature"), value=True, key="c_per_feature")
@@ -59,6 +62,18 @@ with m_tab:
     left.dataframe(match_table(scores.matches, R.names), hide_index=True)
     right.markdown(t("analysis.optimal_mi", mi=scores.mi_optimal))
     right.dataframe(match_table(scores.matches_optimal, R.names), hide_index=True)
+with ctl_tab:   # MI (encoder weights) beside controllability (generated rows)
+    st.caption(t("ctl.help"))
+    found = ui.controls(model, R)
+    left, middle, right = st.columns(3)
+    left.metric(t("sem.mi_greedy"), f"{scores.mi:.1f} %")
+    middle.metric(t("ctl.hits"), f"{sum(c.hit for c in found.values())} / {len(found)}")
+    right.metric(t("ctl.median"), f"{np.median([c.selectivity for c in found.values()]):.1f}" if found else "—")
+    st.dataframe(pd.DataFrame([{t("ctl.semantic"): c.semantic, t("ctl.latent"): f"z{c.latent}",
+                                t("ctl.own"): round(c.own, 3), t("ctl.other"): round(c.other, 3),
+                                t("ctl.selectivity"): round(c.selectivity, 1), t("ctl.hit"): c.hit,
+                                t("ctl.right"): ", ".join(c.effects)} for c in found.values()]),
+                 hide_index=True)
 with trav_tab:
     st.caption(t("analysis.traversal_help"))
     latent = st.selectbox(t("axis.latent"), range(model.latent_dim), format_func=lambda i: latents[i],

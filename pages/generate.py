@@ -16,15 +16,20 @@ model = project.model
 R = ui.aligned(project.semantics, model.transformer.features_)
 if not R.names:
     R = model.semantics
-matched = {m.latent: R.names[m.semantic] for m in model.score(R).matches}
+matched = {latent: R.names[semantic] for semantic, latent in model.slider_latents(R).items()}
+found = ui.controls(model, R)
 
 st.subheader(t("gen.sliders"))
 st.caption(t("gen.sliders_help"))
 fixed: dict[int, float] = {}
 columns = st.columns(2)
 for n, latent in enumerate(sorted(matched, key=lambda i: R.names.index(matched[i]))):
-    fixed[latent] = columns[n % 2].slider(f"{matched[latent]} (z{latent})", -3.0, 3.0, 0.0, 0.1,
-                                          key=f"z_{latent}")
+    column, control = columns[n % 2], found.get(matched[latent])
+    fixed[latent] = column.slider(f"{matched[latent]} (z{latent})", -3.0, 3.0, 0.0, 0.1, key=f"z_{latent}")
+    if control is not None and control.effects:   # label the direction: what "right" does
+        column.caption(t("gen.right", effects=", ".join(control.effects)))
+    if control is not None and control.selectivity < ui.WEAK_SELECTIVITY:
+        column.warning(t("gen.weak", sel=control.selectivity), icon=":material/warning:")
 others = [i for i in range(model.latent_dim) if i not in matched]
 
 a, b, c = st.columns(3)

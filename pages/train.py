@@ -6,7 +6,7 @@ from dataclasses import replace
 import streamlit as st
 
 from core.errors import InputError
-from core.training import TrainConfig
+from core.training import MODES, TrainConfig
 from pages import charts, ui
 from pages.i18n import t
 from pages.worker import TrainingWorker
@@ -45,6 +45,8 @@ with st.form("settings"):
     finetune = b.number_input(t("train.finetune"), 0, 5000, s.finetune_epochs, help=t("train.finetune_help"))
     rate = c.number_input(t("train.rate"), 1e-5, 1.0, s.learning_rate, format="%.4f")
     target = a.number_input(t("train.target"), 0.0, 100.0, s.target_mi or 0.0, help=t("train.target_help"))
+    mode = b.selectbox(t("train.mode"), MODES, index=MODES.index(s.mode), help=t("train.mode_help"),
+                       format_func=lambda m: t(f"mode.{m}"))
     submitted = st.form_submit_button(t("train.start"), type="primary", disabled=busy,
                                       icon=":material/play_arrow:")
 if submitted:
@@ -57,7 +59,7 @@ if submitted:
     else:
         start(replace(s, latent_dim=int(latent) or None, hidden=layers, seed=int(seed),
                       epochs=int(epochs), finetune_epochs=int(finetune), learning_rate=float(rate),
-                      target_mi=float(target) or None, critical_epoch=None))
+                      target_mi=float(target) or None, critical_epoch=None, mode=mode))
 
 
 @st.fragment(run_every=POLL_SECONDS if busy else None)

@@ -12,6 +12,7 @@ from pathlib import Path
 import streamlit as st
 import torch
 
+from core.controllability import Control, controllability
 from core.errors import InputError
 from core.project import Project, schema_differences
 from core.projectfile import load_project, save_project
@@ -61,6 +62,20 @@ def aligned(semantics: SemanticMatrix | None, features: list[str]) -> SemanticMa
     old = semantics.to_frame()
     kept = old[["semantic"] + [f for f in features if f in old.columns]]
     return SemanticMatrix.from_frame(kept, features, require_members=False)
+
+
+CONTROLS = "controls"      # (model id, R key) -> controllability of that pair, see `controls`
+WEAK_SELECTIVITY = 2.0     # below this a slider moves other features almost as much as its own
+
+
+def controls(model, semantics: SemanticMatrix) -> dict[str, Control]:
+    """Controllability per semantic name, computed once per (model, R) in this session."""
+    key = (id(model), tuple(semantics.names), semantics.values.tobytes())
+    cached = st.session_state.get(CONTROLS)
+    if cached is None or cached[0] != key:
+        cached = (key, {c.semantic: c for c in controllability(model, semantics, n_rows=300)})
+        st.session_state[CONTROLS] = cached
+    return cached[1]
 
 
 def header(page: str) -> None:

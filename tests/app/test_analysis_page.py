@@ -15,7 +15,7 @@ def test_shows_mi_heatmaps_and_both_matchings(trained):
     assert metrics["Clarity MI (optimal)"] == f"{scores.mi_optimal:.1f} %"
     assert metrics["MI before fine-tuning"] == f"{trained.model.mi_before_finetune:.1f} %"
     assert [tab.label for tab in at.tabs] == ["Contribution C", "Binarised C", "Distance D",
-                                              "Matches", "Traversal"]
+                                              "Matches", "Controllability", "Traversal"]
     charts = at.get("plotly_chart")
     assert len(charts) == 4                               # C, B, D and the traversal
     greedy, optimal = at.dataframe[0].value, at.dataframe[1].value
@@ -40,3 +40,16 @@ def test_fewer_semantics_than_latents_leaves_latents_unnamed(trained):
     at = open_page(PAGE, trained)
     assert "only 5 pairs are matched" in texts(at.caption)
     assert len(at.dataframe[0].value) == 5
+
+
+def test_controllability_sits_beside_mi(trained):
+    from core.controllability import controllability
+    at = open_page(PAGE, trained)
+    expected = {c.semantic: c for c in controllability(trained.model, n_rows=300)}
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Sliders that steer their semantic"] == \
+        f"{sum(c.hit for c in expected.values())} / {len(expected)}"
+    table = next(d.value for d in at.dataframe if "selectivity" in d.value.columns)
+    assert list(table["semantic"]) == list(expected)
+    for row in table.itertuples():
+        assert row.selectivity == round(expected[row.semantic].selectivity, 1)

@@ -76,3 +76,20 @@ def test_download_content(trained):
     assert list(book.columns) == list(rows.columns)
     assert pd.api.types.is_integer_dtype(book["地上层数"])
     assert pd.api.types.is_float_dtype(book["长宽比"])
+
+
+def test_each_slider_says_what_right_does_and_weak_sliders_are_flagged(trained):
+    from dataclasses import replace
+
+    from core.controllability import controllability
+    from core.training import fit
+    from tests.app.conftest import FAST
+
+    at = open_page(PAGE, trained)
+    captions = [c.value for c in at.caption if c.value.startswith("→ right:")]
+    assert len(captions) == sum(bool(c.effects) for c in controllability(trained.model, n_rows=300))
+    paper = fit(trained.prepared(), trained.semantics, replace(FAST, mode="paper"))
+    weak = [c for c in controllability(paper, n_rows=300) if c.selectivity < 2]
+    trained.model = paper
+    at = open_page(PAGE, trained)
+    assert len([w for w in at.warning if "Weak slider" in w.value]) == len(weak) > 0
