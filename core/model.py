@@ -41,14 +41,15 @@ class FittedModel:
         return score(self.encoder_weights(), semantics.expand(self.transformer.layout_))
 
     def slider_latents(self, semantics: SemanticMatrix | None = None) -> dict[int, int]:
-        """semantic index -> the latent its slider moves.
+        """semantic index (in `semantics`) -> the latent its slider moves.
 
-        Paper mode: Algorithm 1's greedy match. "semantic" mode: the decoder was built
-        so that semantic j owns latent j, which holds for the R it was trained with.
+        Paper mode: Algorithm 1's greedy match of `semantics`. "semantic" mode: the
+        decoder's blocks belong to the semantics it was trained with (semantic j owns
+        latent j), whatever R is being scored now, so sliders follow the name; a
+        semantic the model was not trained with gets no slider.
         """
         semantics = semantics or self.semantics
-        trained = (semantics.names == self.semantics.names and semantics.features == self.semantics.features
-                   and (semantics.values == self.semantics.values).all())
-        if self.config.mode == "semantic" and trained:
-            return {j: j for j in range(min(len(semantics.names), self.latent_dim))}
+        if self.config.mode == "semantic":
+            owned = {name: j for j, name in enumerate(self.semantics.names[:self.latent_dim])}
+            return {i: owned[name] for i, name in enumerate(semantics.names) if name in owned}
         return {m.semantic: m.latent for m in self.score(semantics).matches}

@@ -29,7 +29,7 @@ for n, latent in enumerate(sorted(matched, key=lambda i: R.names.index(matched[i
     if control is not None and control.effects:   # label the direction: what "right" does
         column.caption(t("gen.right", effects=", ".join(control.effects)))
     if control is not None and control.selectivity < ui.WEAK_SELECTIVITY:
-        column.warning(t("gen.weak", sel=control.selectivity), icon=":material/warning:")
+        column.warning(t(f"gen.weak.{model.config.mode}", sel=control.selectivity), icon=":material/warning:")
 others = [i for i in range(model.latent_dim) if i not in matched]
 
 a, b, c = st.columns(3)

@@ -347,6 +347,8 @@ STRINGS.update({
     "ctl.hit": {"en": "hit", "zh": "命中"},
     "ctl.right": {"en": "moving right", "zh": "向右时"},
     "gen.right": {"en": "→ right: {effects}", "zh": "→ 向右：{effects}"},
-    "gen.weak": {"en": "Weak slider: it moves other features almost as much as its own (selectivity {sel:.1f}). Don't rely on it; the semantic model mode fixes this.",
-                 "zh": "该滑块较弱：它对其他特征的影响几乎与对本语义特征的影响一样大（选择性 {sel:.1f}）。请勿依赖；改用语义模式训练可解决。"},
+    "gen.weak.paper": {"en": "Weak slider: it moves other features almost as much as its own (selectivity {sel:.1f}). Don't rely on it; training in the semantic model mode fixes this.",
+                       "zh": "该滑块较弱：它对其他特征的影响几乎与对本语义特征的影响一样大（选择性 {sel:.1f}）。请勿依赖；改用语义模式训练可解决。"},
+    "gen.weak.semantic": {"en": "Weak slider: the model barely uses this latent yet (selectivity {sel:.1f}). Don't rely on it; train with more epochs.",
+                          "zh": "该滑块较弱：模型尚未充分使用这个潜变量（选择性 {sel:.1f}）。请勿依赖；请增加训练轮数。"},
 })

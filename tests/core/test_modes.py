@@ -58,5 +58,8 @@ def test_semantic_mode_sliders_follow_the_designed_pairing():
     table, semantics = factor_table(n_rows=20, n_groups=3, per_group=4)
     model = fit(table, semantics, TrainConfig(mode="semantic", epochs=30, finetune_epochs=0))
     assert model.slider_latents() == {0: 0, 1: 1, 2: 2}
-    other = type(semantics)(["x"], semantics.features, np.ones((1, len(semantics.features))))
-    assert set(model.slider_latents(other)) == {0}   # another R falls back to Algorithm 1
+    # an edited R: sliders follow the names the decoder was built for, in the new order
+    edited = type(semantics)(["S2", "new", "S0"], semantics.features, np.ones((3, len(semantics.features))))
+    assert model.slider_latents(edited) == {0: 2, 2: 0}
+    paper = fit(table, semantics, TrainConfig(mode="paper", epochs=30, finetune_epochs=0))
+    assert paper.slider_latents() == {m.semantic: m.latent for m in paper.score().matches}
