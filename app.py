@@ -3,7 +3,6 @@
 Run with `streamlit run app.py`. Each step of the method is one page in pages/;
 all of a session's work lives in one core.project.Project (see pages/ui.py).
 """
-from pathlib import Path
 
 import streamlit as st
 
@@ -18,10 +17,8 @@ steps = [
     st.Page("pages/train.py", title=t("train.title"), icon=":material/model_training:"),
     st.Page("pages/analysis.py", title=t("analysis.title"), icon=":material/grid_on:"),
     st.Page("pages/generate.py", title=t("generate.title"), icon=":material/auto_awesome:"),
+    st.Page("pages/evaluate.py", title=t("evaluate.title"), icon=":material/fact_check:"),
 ]
-# Slot for the Evaluate page, built separately; made unconditional once it lands.
-if Path(__file__).parent.joinpath("pages/evaluate.py").exists():
-    steps.append(st.Page("pages/evaluate.py", title=t("evaluate.title"), icon=":material/fact_check:"))
 
 page = st.navigation(steps)
 st.session_state["routed"] = True   # pages check it: they only run through this router

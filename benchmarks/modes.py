@@ -9,6 +9,7 @@ One run each, default settings apart from the mode.
 from __future__ import annotations
 
 import importlib.util
+import os
 import platform
 import sys
 import time
@@ -61,10 +62,18 @@ def measure(frame, mode: str) -> dict:
             "seconds": seconds}
 
 
+def _cpu() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").exists() else []:
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.machine()
+
+
 def main() -> None:
     lines = ["# Paper mode vs semantic mode", "",
-             f"Machine: {platform.processor() or platform.machine()}, {torch.get_num_threads()} torch thread(s), "
-             f"Python {platform.python_version()}, torch {torch.__version__}. Command: `python benchmarks/modes.py`.",
+             f"Machine: {_cpu()}, {os.cpu_count()} cores; fit uses one torch thread (core.training). "
+             f"Python {platform.python_version()}, torch {torch.__version__}. Command: `python benchmarks/modes.py`; "
+             f"load average at start {os.getloadavg()[0]:.1f}.",
              "Defaults apart from the mode; one run each; controllability at z = -2 vs +2 over 500 rows.", "",
              "| dataset | mode | MI before → after fine-tuning (%) | hits | median selectivity | fidelity | fit (s) |",
              "|---|---|---|---|---|---|---|"]

@@ -49,7 +49,8 @@ class TrainConfig:
     @classmethod
     def from_dict(cls, data: dict) -> "TrainConfig":
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        return cls(**{**known, "hidden": tuple(known.get("hidden", (64,)))})
+        # files written before modes existed hold the paper's plain VAE
+        return cls(**{"mode": "paper", **known, "hidden": tuple(known.get("hidden", (64,)))})
 
 
 @dataclass(frozen=True)

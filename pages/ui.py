@@ -29,7 +29,7 @@ SAMPLE_TABLE = ROOT / "sample_data" / "buildings_30.csv"
 SAMPLE_SEMANTICS = ROOT / "sample_data" / "semantics.csv"
 WORKER = "train_worker"   # the session's pages.worker.TrainingWorker, if any
 PAGES = {"data": "pages/data.py", "semantics": "pages/semantics.py", "train": "pages/train.py",
-         "analysis": "pages/analysis.py", "generate": "pages/generate.py"}
+         "analysis": "pages/analysis.py", "generate": "pages/generate.py", "evaluate": "pages/evaluate.py"}
 
 
 def project() -> Project:

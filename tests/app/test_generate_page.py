@@ -7,7 +7,7 @@ import pandas as pd
 
 from core.semantics import SemanticMatrix
 from core.views import csv_bytes, xlsx_bytes
-from tests.app.conftest import open_page
+from tests.app.conftest import open_page, texts
 
 PAGE = "pages/generate.py"
 
@@ -93,3 +93,15 @@ def test_each_slider_says_what_right_does_and_weak_sliders_are_flagged(trained):
     trained.model = paper
     at = open_page(PAGE, trained)
     assert len([w for w in at.warning if "Weak slider" in w.value]) == len(weak) > 0
+
+
+def test_augment_a_class_to_n_rows(trained):
+    at = open_page(PAGE, trained)
+    assert at.selectbox(key="gen_aug_label").value == "安全性等级"
+    assert at.selectbox(key="gen_aug_class").value == "Dsu"          # the rarest class first
+    at.number_input(key="gen_aug_n_安全性等级_Dsu").set_value(12)
+    [b for b in at.button if b.label == "Generate rows of this class"][0].click().run()
+    assert not at.exception and not at.error, texts(at.error)
+    rows = at.session_state["gen_aug_rows"]
+    assert len(rows) == 12 and set(rows["安全性等级"]) == {"Dsu"}
+    assert "12 new rows of class Dsu." in texts(at.markdown)

@@ -185,3 +185,9 @@ def test_divergence_in_the_first_epoch_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(TabularVAE, "reset_parameters", poisoned)
     with pytest.raises(InputError, match="diverged in the first epoch"):
         fit(table, semantics, TrainConfig(epochs=5, finetune_epochs=0))
+
+
+def test_settings_round_trip_and_files_without_a_mode_are_paper_models():
+    config = TrainConfig(hidden=(32, 16), target_mi=70.0, mode="semantic")
+    assert TrainConfig.from_dict(config.to_dict()) == config
+    assert TrainConfig.from_dict({"epochs": 10}).mode == "paper"   # saved before modes existed

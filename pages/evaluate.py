@@ -1,0 +1,142 @@
+"""Step 6: are the generated rows realistic, valid and new; do the sliders steer; do rows
+of a rare class help a classifier? (core.evaluation, core.controllability, core.augmentation)"""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from core.augmentation import balance_count, compare, sample_class
+from core.controllability import controllability
+from core.errors import InputError
+from core.evaluation import evaluate
+from core.views import csv_bytes
+from pages import charts, ui
+from pages.i18n import t
+
+ui.header("evaluate")
+project = ui.project()
+ui.gate(project.model is None, "gate.model", "train")
+model, real = project.model, project.prepared().frame
+
+
+def remembered(key: str, compute, *params):
+    """The result for this model, data and params, kept in the session: recomputed only when
+    one changes (never st.cache_*: that cache is shared by every user of the server)."""
+    held = st.session_state.get(key)
+    if held is None or held[0] is not model or held[1] is not project.data or held[2] != params:
+        held = (model, project.data, params, compute())
+        st.session_state[key] = held
+    return held[3]
+
+
+def bars(names, values, title: str, axis: str, colours=None, line: float | None = None,
+         bar_px: int = 24, log: bool = False) -> go.Figure:
+    figure = go.Figure(go.Bar(x=values, y=names, orientation="h", marker_color=colours))
+    if line is not None:
+        figure.add_vline(x=line, line_dash="dash", line_color="black")
+    figure.update_xaxes(title=axis, type="log" if log else "linear")
+    figure.update_yaxes(type="category", autorange="reversed")
+    figure.update_layout(title=title, font_family=charts.FONT, height=140 + bar_px * len(names),
+                         margin=dict(l=10, r=10, t=50, b=10))
+    return figure
+
+
+# ---------------------------------------------------------------- are the new rows realistic?
+report = remembered("ev_report", lambda: evaluate(model, real, seed=0))
+controls = remembered("ev_controls", lambda: controllability(model, seed=0))
+st.subheader(t("ev.realistic"))
+st.caption(t("ev.realistic_help", n=report["n_generated"]))
+cards = st.columns(4)
+valid = min(report["validity"]["numeric_in_range"], report["validity"]["categories_seen"])
+copies = round(report["exact_copy_rate"] * report["n_generated"])
+for card, (label, value, help_key) in zip(cards, [
+        (t("ev.fidelity"), f"{report['fidelity']:.0%}", "ev.fidelity_help"),
+        (t("ev.validity"), f"{valid:.0%}", "ev.validity_help"),
+        (t("ev.copies"), f"{copies} / {report['n_generated']}", "ev.copies_help"),
+        (t("ev.dcr"), f"{report['dcr_ratio']:.2f}", "ev.dcr_help")]):
+    with card.container(border=True):
+        st.metric(label, value)
+        st.caption(t(help_key, shapes=report["column_shapes"], pairs=report["pair_trends"])
+                   if help_key == "ev.fidelity_help" else t(help_key))
+if valid < 1:
+    st.error(t("ev.invalid"))
+
+left, right = st.columns(2)
+with left:
+    st.caption(t("ev.control_help"))
+    shown = [c.selectivity if math.isfinite(c.selectivity) else None for c in controls]
+    colours = [charts.REAL if c.hit else "#bbbbbb" for c in controls]
+    wide = max((v for v in shown if v is not None), default=1) > 10   # e.g. a masked decoder: log scale
+    st.plotly_chart(bars([f"{c.semantic} (z{c.latent})" for c in controls], shown, t("ev.control_title"),
+                         t("ev.selectivity"), colours, line=1.0, log=wide), key="ev_control")
+    st.caption(t("ev.worst_pairs"))
+    st.dataframe(pd.DataFrame(report["worst_pairs"]), hide_index=True)
+with right:
+    st.caption(t("ev.columns_help"))
+    columns = pd.DataFrame([(name, d["score"], d["metric"]) for name, d in report["columns"].items()],
+                           columns=["column", "score", "metric"]).sort_values("score")
+    st.plotly_chart(bars(list(columns["column"]), list(columns["score"]), t("ev.columns_title"),
+                         t("ev.score"), bar_px=16), key="ev_columns")
+
+# ---------------------------------------------------------------- does a rare class gain?
+st.subheader(t("ev.augment"))
+st.caption(t("ev.augment_help"))
+labels = [s.name for s in model.transformer.layout_ if s.kind != "numeric"]
+if not labels:
+    st.info(t("ev.no_label"))
+    st.stop()
+a, b, c = st.columns(3)
+label = a.selectbox(t("ev.label"), labels, index=len(labels) - 1, key="ev_label")
+counts = real[label].astype(str).value_counts()
+classes = sorted(counts.index, key=lambda name: (counts[name], name))   # rarest first
+value = b.selectbox(t("ev.class"), classes, key="ev_class",
+                    format_func=lambda name: t("ev.class_count", name=name, n=int(counts[name])))
+n_rows = c.number_input(t("ev.n_rows"), 1, 100_000, balance_count(real[label], value),
+                        key=f"ev_n_{label}_{value}", help=t("ev.n_rows_help"))
+
+make, check = st.columns(2)
+if make.button(t("ev.make"), type="primary", icon=":material/add_row_below:", key="ev_make"):
+    try:
+        st.session_state["ev_rows"] = (model, label, value,
+                                       sample_class(model, real, label, value, int(n_rows), seed=0))
+    except InputError as exc:
+        st.error(str(exc))
+if check.button(t("ev.compare"), icon=":material/compare_arrows:", key="ev_compare"):
+    with st.spinner(t("ev.comparing")):
+        try:
+            st.session_state["ev_comparison"] = (model, label, value, compare(model, real, label, value))
+        except InputError as exc:
+            st.error(str(exc))
+
+made = st.session_state.get("ev_rows")
+if made is not None and made[0] is model:
+    _, _, made_value, sample = made
+    st.markdown(t("ev.made", n=len(sample.rows), name=made_value, acceptance=sample.acceptance))
+    for note in sample.notes:
+        st.warning(note)
+    st.dataframe(sample.rows.head(100), hide_index=True)
+    left, right = st.columns(2)
+    left.download_button(t("ev.download_new"), csv_bytes(sample.rows), "augmented_rows.csv", "text/csv",
+                         on_click="ignore", icon=":material/download:")
+    expanded = pd.concat([real, sample.rows], ignore_index=True)
+    right.download_button(t("ev.download_all"), csv_bytes(expanded), "augmented_table.csv", "text/csv",
+                          on_click="ignore", icon=":material/download:")
+
+held = st.session_state.get("ev_comparison")
+if held is not None and held[0] is model:
+    result = held[3]
+    names = {"real": t("ev.route_real"), "real+vae": t("ev.route_vae"), "real+smote_nc": t("ev.route_smote")}
+    table = pd.DataFrame([
+        {t("ev.route"): names[route],
+         t("ev.macro_f1"): "—" if s is None else f"{s['macro_f1']:.3f} ± {s['macro_f1_sd']:.3f}",
+         t("ev.recall", name=result["minority"]): "—" if s is None else
+         f"{s['minority_recall']:.2f} ± {s['minority_recall_sd']:.2f}"}
+        for route, s in result["routes"].items()])
+    st.markdown(t("ev.comparison", label=result["label"], name=result["minority"], splits=result["n_splits"]))
+    st.dataframe(table, hide_index=True)
+    st.caption(t("ev.comparison_help", n=result["n_new"], acceptance=result["acceptance"]))
+    for note in result["notes"]:
+        st.warning(note)

@@ -1,0 +1,54 @@
+"""Evaluate page: realism cards and charts, rows of a rare class with downloads, the comparison."""
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+from tests.app.conftest import open_page, texts
+
+PAGE = "pages/evaluate.py"
+LABEL = "安全性等级"
+
+
+def test_cards_and_charts(trained):
+    at = open_page(PAGE, trained)
+    assert [m.label for m in at.metric] == ["Realism (fidelity)", "Valid values", "Copies of a real row",
+                                            "Distance to real rows"]
+    assert at.metric[1].value == "100%"
+    assert len(at.get("plotly_chart")) == 2                      # selectivity and per-column realism
+    assert at.selectbox(key="ev_label").value == LABEL          # the last column of classes
+    assert at.selectbox(key="ev_class").value == "Dsu"          # rarest first (2 rows in the sample)
+    assert at.number_input(key=f"ev_n_{LABEL}_Dsu").value == 13 - 2   # as many as the largest class
+    assert not at.error
+
+
+def test_rows_of_the_chosen_class_can_be_made_and_downloaded(trained):
+    at = open_page(PAGE, trained)
+    at.number_input(key=f"ev_n_{LABEL}_Dsu").set_value(7).run()
+    at.button(key="ev_make").click().run()
+    assert not at.exception
+    sample = at.session_state["ev_rows"][3]
+    assert len(sample.rows) == 7 and (sample.rows[LABEL] == "Dsu").all()
+    assert "7 new rows of **Dsu**" in texts(at.markdown)
+    downloads = {d.label: d for d in at.download_button}
+    assert {"Download the new rows (CSV)", "Download real + new rows (CSV)"} <= set(downloads)
+    assert len(pd.read_csv(io.BytesIO(sample.rows.to_csv(index=False).encode()))) == 7
+
+
+def test_the_comparison_table_has_three_routes(trained):
+    at = open_page(PAGE, trained)
+    at.button(key="ev_compare").click().run()
+    assert not at.exception
+    table = at.dataframe[-1].value
+    assert list(table.iloc[:, 0]) == ["real rows only", "real + our VAE rows", "real + SMOTE-NC rows"]
+    assert table.iloc[2, 1] == "—"                               # one Dsu row per split: no SMOTE-NC
+    assert any("SMOTE-NC needs 2 rows" in w.value for w in at.warning)
+
+
+def test_the_page_renders_in_chinese(trained):
+    at = open_page(project=trained)
+    at.button_group(key="lang_choice").set_value("zh").run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert at.title[0].value == "6 · 评估" and at.metric[0].label == "真实度（保真度）"

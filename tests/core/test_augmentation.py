@@ -1,0 +1,116 @@
+"""Minority-class rows from the VAE, SMOTE-NC rows, the split and the classifier comparison."""
+import numpy as np
+import pandas as pd
+import pytest
+
+import core.augmentation as augmentation
+from core.augmentation import (augment, balance_count, check_label, class_probability, compare,
+                               sample_class, smote_nc_rows, stratified_split)
+from core.columns import Role
+from core.errors import InputError
+from core.transformer import Span
+
+LABEL = "g1_c2"   # categorical 低 / 中 / 高 in tests.conftest.factor_table
+
+
+def _rare(table) -> str:
+    return table.frame[LABEL].value_counts().idxmin()
+
+
+def test_sampled_rows_are_all_of_the_class_and_reproducible(small_fit):
+    table, _, model = small_fit
+    value = _rare(table)
+    sample = sample_class(model, table.frame, LABEL, value, 40, seed=3)
+    assert len(sample.rows) == 40 and (sample.rows[LABEL] == value).all()
+    assert list(sample.rows.columns) == table.features
+    assert 0 < sample.acceptance <= 1 and sample.n_drawn >= 40
+    again = augment(model, table.frame, LABEL, value, 40, seed=3)
+    pd.testing.assert_frame_equal(again, sample.rows)
+    assert not augment(model, table.frame, LABEL, value, 40, seed=4).equals(again)
+
+
+def test_augment_says_so_when_the_model_will_not_decode_the_class(small_fit, monkeypatch):
+    table, _, model = small_fit
+    value = _rare(table)
+    monkeypatch.setattr(augmentation, "class_probability", lambda out, span, value: np.zeros(len(out)))
+    sample = sample_class(model, table.frame, LABEL, value, 5)
+    assert sample.rows.empty and sample.n_drawn == 5 * augmentation.MAX_DRAWS_PER_ROW
+    assert any("0%" in note for note in sample.notes)
+    with pytest.raises(InputError, match=f"made 0 of 5 rows of '{value}'"):
+        augment(model, table.frame, LABEL, value, 5)
+
+
+def test_class_probability_by_hand():
+    binary = Span("b", Role.BINARY, 0, 1, categories=("否", "是"))
+    onehot = Span("c", Role.CATEGORICAL, 1, 4, categories=("x", "y", "z"))
+    out = np.array([[0.0, 0.0, 0.0, 0.0], [np.log(3), np.log(2), 0.0, np.log(7)]])
+    # sigmoid(0) = 1/2, sigmoid(log 3) = 3/4; softmax of (log 2, 0, log 7) = (2, 1, 7) / 10
+    assert class_probability(out, binary, "是").tolist() == pytest.approx([0.5, 0.75])
+    assert class_probability(out, binary, "否").tolist() == pytest.approx([0.5, 0.25])
+    assert class_probability(out, onehot, "y").tolist() == pytest.approx([1 / 3, 0.1])
+
+
+@pytest.mark.parametrize("label, value, fragment", [
+    ("nope", "x", "not a column the model was trained on"),
+    ("g0_c0", "1", "holds numbers"),
+    (LABEL, "巨大", "is not a class"),
+])
+def test_bad_labels_are_refused(small_fit, label, value, fragment):
+    table, _, model = small_fit
+    with pytest.raises(InputError, match=fragment):
+        check_label(model, table.frame, label, value)
+
+
+def test_a_class_absent_from_the_rows_is_refused(small_fit):
+    table, _, model = small_fit
+    value = _rare(table)
+    with pytest.raises(InputError, match="has 0 row"):
+        sample_class(model, table.frame[table.frame[LABEL] != value], LABEL, value, 3)
+
+
+def test_stratified_split_puts_every_class_of_two_or_more_rows_in_both_parts():
+    labels = pd.Series(["a"] * 10 + ["b"] * 2 + ["c"])
+    train, test = stratified_split(labels, 0.3, np.random.default_rng(0))
+    assert sorted(np.r_[train, test]) == list(range(13)) and not set(train) & set(test)
+    assert labels[test].value_counts().to_dict() == {"a": 3, "b": 1}   # round(0.3 * 10); at least 1
+    assert labels[train].value_counts().to_dict() == {"a": 7, "b": 1, "c": 1}
+
+
+def test_balance_count():
+    labels = pd.Series(list("aaaab"))
+    assert balance_count(labels, "b") == 3 and balance_count(labels, "a") == 1
+
+
+def test_smote_nc_rows_stay_within_the_class(small_fit):
+    table, _, model = small_fit
+    value = _rare(table)
+    numeric = [s.name for s in model.transformer.layout_ if s.kind == "numeric"]
+    own = table.frame[table.frame[LABEL] == value]
+    rows = smote_nc_rows(table.frame, LABEL, value, 25, numeric, seed=0)
+    assert len(rows) == 25 and (rows[LABEL] == value).all() and list(rows.columns) == table.features
+    for name in numeric:   # SMOTE interpolates between rows of the class
+        assert own[name].min() - 1e-9 <= rows[name].min() and rows[name].max() <= own[name].max() + 1e-9
+    for name in set(table.features) - set(numeric):
+        assert set(rows[name]) <= set(own[name])
+    two = pd.concat([table.frame[table.frame[LABEL] != value].iloc[:20], own.iloc[:2]])
+    assert len(smote_nc_rows(two, LABEL, value, 4, numeric, seed=0)) == 4   # k_neighbors cut to 1
+    assert smote_nc_rows(pd.concat([two.iloc[:20], own.iloc[:1]]), LABEL, value, 4, numeric, 0) is None
+
+
+def test_compare_reports_the_three_routes(small_fit):
+    table, _, model = small_fit
+    value = _rare(table)
+    report = compare(model, table.frame, LABEL, value, n_rows=15, n_splits=2)
+    assert report["n_new"] == 15 and report["n_splits"] == 2 and not report["refit"]
+    assert set(report["routes"]) == {"real", "real+vae", "real+smote_nc"}
+    for scores in report["routes"].values():
+        assert 0 <= scores["macro_f1"] <= 1 and 0 <= scores["minority_recall"] <= 1
+    assert 0 < report["acceptance"] <= 1 and 0 <= report["copy_rate"] <= 1
+    assert compare(model, table.frame, LABEL, value, n_rows=15, n_splits=2) == report   # seeded
+
+
+def test_compare_can_train_a_fresh_model_per_split(small_fit):
+    table, _, model = small_fit
+    value = _rare(table)
+    report = compare(model, table.frame, LABEL, value, n_rows=10, n_splits=1, refit=True)
+    assert report["refit"] and report["routes"]["real+vae"] is not None
