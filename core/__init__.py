@@ -1,8 +1,9 @@
 """Latent Semantics Studio core: the paper's method, free of any UI.
 
 Modules, one concept each:
-    table        reading CSV / XLSX with encoding detection
-    columns      column roles, bin ordering, missing-value policy
+    table        reading CSV / XLSX with encoding detection (xlsx: one sheet of a workbook)
+    cells        reading one cell: missing, number, range bin or grade
+    columns      column roles and the missing-value policy
     transformer  DataFrame <-> float matrix, with one published layout
     vae          the variational autoencoder
     contribution Eq. 1-4: contribution of encoded columns to latent means

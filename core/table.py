@@ -33,8 +33,6 @@ import io
 import math
 import os
 import re
-import warnings
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -50,8 +48,6 @@ CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 DELIMITERS = (",", ";", "\t")
 MAX_COLUMNS = 16_384                         # Excel's own limit; wider input is not a table
-MAX_XLSX_CELLS = 20_000_000                  # guards against a stray cell at XFD1048576
-XLSX_INFLATE_FACTOR = 20                     # unzipped size allowed per byte of limit (zip bombs)
 
 _ZIP = b"PK\x03\x04"
 _OLE2 = b"\xd0\xcf\x11\xe0"
@@ -111,11 +107,6 @@ def cell_text(value: object) -> str | None:
     return str(value).strip() or None
 
 
-def _raw_text(value: object) -> str | None:
-    """Like `cell_text` but keeps a string's spaces, so header checks can name them."""
-    return value if isinstance(value, str) and value.strip() else cell_text(value)
-
-
 def load_bytes(data, name: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[bytes, str]:
     """The bytes of an upload, a path or a binary file object, and the name to show in messages."""
     if isinstance(data, (bytes, bytearray, memoryview)):
@@ -124,7 +115,7 @@ def load_bytes(data, name: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
         path = Path(data)
         source = name or path.name
         try:
-            _check_size(path.stat().st_size, source, max_bytes)
+            _checkformat_size(path.stat().st_size, source, max_bytes)
             raw = path.read_bytes()
         except FileNotFoundError:
             raise InputError(f"{source} was not found") from None
@@ -137,17 +128,17 @@ def load_bytes(data, name: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
             raise TypeError("open the file in binary mode ('rb') before reading it")
     else:
         raise TypeError(f"expected bytes, a path or a file object, not {type(data).__name__}")
-    _check_size(len(raw), source, max_bytes)
+    _checkformat_size(len(raw), source, max_bytes)
     return raw, source
 
 
-def _check_size(n_bytes: int, source: str, max_bytes: int) -> None:
+def _checkformat_size(n_bytes: int, source: str, max_bytes: int) -> None:
     if n_bytes > max_bytes:
-        raise InputError(f"{source} is {_size(n_bytes)}, over the {_size(max_bytes)} limit; "
+        raise InputError(f"{source} is {format_size(n_bytes)}, over the {format_size(max_bytes)} limit; "
                          "remove unused sheets or columns, or split the table")
 
 
-def _size(n_bytes: int) -> str:
+def format_size(n_bytes: int) -> str:
     for unit, scale in (("MB", 1024 ** 2), ("KB", 1024)):
         if n_bytes >= scale:
             return f"{n_bytes / scale:.1f} {unit}"
@@ -268,79 +259,11 @@ def _fix_decimal_commas(rows: list[list[str | None]]) -> str:
 # ---------------------------------------------------------------- XLSX
 
 def _read_xlsx(raw: bytes, source: str, sheet: str | int | None, max_bytes: int) -> ReadResult:
-    import openpyxl   # imported here: CSV users do not pay for it
+    from core.xlsx import read_sheet   # imported here: CSV users do not pay for openpyxl
 
-    _check_zip(raw, source, max_bytes)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")   # openpyxl warns about unsupported extensions
-            # not read_only: read-only mode does not expose merged cells
-            book = openpyxl.load_workbook(io.BytesIO(raw), data_only=True)
-    except Exception as exc:   # a damaged workbook can fail anywhere inside openpyxl
-        raise InputError(f"{source} is not a valid .xlsx workbook (it may be truncated or "
-                         "damaged); open it in Excel and save it again") from exc
-    names = list(book.sheetnames)
-    ws = book[_pick_sheet(names, sheet, source)]
-    where = f"{source}, sheet '{ws.title}'"
-    if not hasattr(ws, "merged_cells"):
-        raise InputError(f"{where} is a chart, not a table; choose another sheet")
-    rows, numbers = _sheet_rows(ws, where)
-    notes = _check_merged(ws, numbers[0] if numbers else 1, where)
-    frame, more = _build_frame(rows, numbers, where)
-    return ReadResult(frame, source, sheet=ws.title, sheets=names, warnings=notes + more)
-
-
-def _check_zip(raw: bytes, source: str, max_bytes: int) -> None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-            unzipped = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        raise InputError(f"{source} is not a valid .xlsx workbook (it may be truncated or "
-                         "damaged); open it in Excel and save it again") from None
-    if unzipped > XLSX_INFLATE_FACTOR * max_bytes:
-        raise InputError(f"{source} unpacks to {_size(unzipped)}, too large to read; "
-                         "remove unused sheets or save the table as .csv")
-
-
-def _pick_sheet(names: list[str], sheet: str | int | None, source: str) -> str:
-    if sheet is None:
-        return names[0]
-    if isinstance(sheet, int) and not isinstance(sheet, bool) and 0 <= sheet < len(names):
-        return names[sheet]
-    if isinstance(sheet, str) and sheet in names:
-        return sheet
-    listed = ", ".join(f"'{n}'" for n in names)
-    raise InputError(f"{source} has no sheet {sheet!r}; its sheets are {listed}")
-
-
-def _sheet_rows(ws, where: str) -> tuple[list[list[str | None]], list[int]]:
-    # ws._cells holds only the cells that exist; iter_rows would walk the whole used range,
-    # which a single stray cell far away can make billions of cells big.
-    cells = {key: text for key, cell in ws._cells.items()
-             if (text := _raw_text(cell.value)) is not None}
-    if not cells:
-        return [], []
-    first = min(r for r, _ in cells)
-    last = max(r for r, _ in cells)
-    width = max(c for _, c in cells)
-    if (last - first + 1) * width > MAX_XLSX_CELLS:
-        raise InputError(f"{where} has values spread over rows {first}-{last} and "
-                         f"{width} columns, too large to be a table; delete stray cells")
-    rows = [[None] * width for _ in range(first, last + 1)]
-    for (r, c), text in cells.items():
-        rows[r - first][c - 1] = text
-    return rows, list(range(first, last + 1))
-
-
-def _check_merged(ws, header_row: int, where: str) -> list[str]:
-    ranges = list(ws.merged_cells.ranges)
-    in_header = [r.coord for r in ranges if r.min_row <= header_row <= r.max_row]
-    if in_header:
-        raise InputError(f"{where}: header cells {', '.join(in_header)} are merged; unmerge "
-                         "them and delete any title row above the header, so that every "
-                         "column has its own name")
-    return [f"{where}: cells {r.coord} are merged; only the top-left cell has a value, the "
-            "others are read as blank" for r in ranges[:5]]
+    found = read_sheet(raw, source, sheet, max_bytes)
+    frame, more = _build_frame(found.rows, found.row_numbers, f"{source}, sheet '{found.title}'")
+    return ReadResult(frame, source, sheet=found.title, sheets=found.names, warnings=found.notes + more)
 
 
 # ---------------------------------------------------------------- header and frame
@@ -354,7 +277,7 @@ def _build_frame(rows: list[list[str | None]], numbers: list[int], where: str,
     kept = [(n, row) for n, row in zip(numbers, rows) if any(cell is not None for cell in row)]
     if not kept:
         raise InputError(f"{where} is empty")
-    (header_number, header), body = kept[0], kept[1:]
+    (_, header), body = kept[0], kept[1:]
     if not body:
         raise InputError(f"{where} has a header but no data rows")
     width = max(len(row) for _, row in kept)

@@ -8,7 +8,6 @@ Progress goes to an `on_epoch(epoch, phase, recon, kl, mi)` callback.
 from __future__ import annotations
 
 import copy
-import math
 from dataclasses import dataclass
 from typing import Callable
 

@@ -10,7 +10,7 @@ from core.projectfile import save_project
 from pages.i18n import STRINGS
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import open_page, sample_project, texts
+from tests.app.conftest import open_page, texts
 
 PAGES = ["pages/data.py", "pages/semantics.py", "pages/train.py", "pages/analysis.py",
          "pages/generate.py"]

@@ -5,8 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.columns import (MIN_ROWS, Role, grade_order, infer_roles, order_bins, parse_bin,
-                          prepare_table, to_number)
+from core.cells import grade_order, order_bins, parse_bin, to_number
+from core.columns import MIN_ROWS, Role, infer_roles, prepare_table
 from core.errors import InputError
 from core.table import read_table
 

@@ -1,0 +1,165 @@
+"""Reading one cell of an engineer's table: missing, a number, a bin or a grade.
+
+Reading a cell (`to_number`, `parse_bin`):
+- Missing: blank, or a token in `MISSING_TOKENS` ("-", "N/A", "无数据", "#DIV/0!", ...).
+- Number: "5", "-3.2", "1e-3", "1,234" (thousands; the reader has already turned decimal
+  commas into dots), or a number followed by unit text without digits ("3层", "20mm").
+  Full-width digits count. Bins are never numbers.
+- Bin: a range "15-20" (also – — ~ 〜 至 到, with optional units "15层至20层"), an open upper
+  bin "≥30" ">=30" ">30" "30以上" "30+" "1990年以后", or an open lower bin "≤5" "<5" "5以下"
+  "1978年以前". In `order_bins`, plain numbers count as one-value bins when at least one
+  label is a real bin.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+from core.table import cell_text
+
+MISSING_TOKENS = frozenset(t.casefold() for t in (
+    "-", "--", "---", "—", "——", "/", "\\", "?", "？", "n/a", "na", "nan", "null", "#n/a",
+    "无数据", "暂无", "暂无数据", "缺失", "缺测", "不详", "未知", "空",
+    "#div/0!", "#value!", "#ref!", "#name?", "#num!", "#null!"))   # Excel error values
+NEGATIVE_LABELS = frozenset(("否", "无", "没有", "不是", "非", "未", "×", "no", "n", "false", "f",
+                             "0"))
+ORDINAL_GRADES: tuple[tuple[str, ...], ...] = (   # matched ignoring case and spaces
+    ("无", "轻微", "中等", "严重"),
+    ("无", "轻微", "中度", "重度"),
+    ("无", "轻微", "明显", "严重"),
+    ("完好", "轻微缺陷", "明显缺陷", "严重缺陷"),
+    ("规则", "基本规则", "不规则"),
+    ("可靠", "基本可靠", "不可靠"),
+    ("符合要求", "基本符合", "不符合"),
+    ("基本完好", "轻微破坏", "中等破坏", "严重破坏", "倒塌"),    # GB/T 24335 earthquake damage
+    ("完好", "基本完好", "一般损坏", "严重损坏", "危险"),        # housing condition grades
+    ("好", "较好", "一般", "较差", "差"),
+    ("低", "较低", "中", "较高", "高"),
+    ("小", "中", "大"),
+    ("A", "B", "C", "D"),                                        # JGJ 125 dangerous-house grades
+    ("A级", "B级", "C级", "D级"),
+    ("Asu", "Bsu", "Csu", "Dsu"),                                # GB 50292 safety, unit level
+    ("Au", "Bu", "Cu", "Du"),                                    # GB 50292, member level too
+    ("特一级", "一级", "二级", "三级", "四级"),                  # seismic grade
+    ("甲类", "乙类", "丙类", "丁类"),                            # seismic fortification category
+    ("6度", "7度", "8度", "9度"),                                # seismic intensity
+    ("Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ"), ("I", "II", "III", "IV"),             # site class
+    ("Ⅰ类", "Ⅱ类", "Ⅲ类", "Ⅳ类"), ("I类", "II类", "III类", "IV类"),
+    ("一类", "二a类", "二b类", "三a类", "三b类", "四类", "五类"),  # GB 50010 environment class
+    ("none", "slight", "moderate", "severe"),
+    ("low", "medium", "high"),
+)
+
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+_NUM = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
+_PLAIN = re.compile(rf"{_NUM}(?:[eE][+-]?\d+)?")
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_UNIT_START = r"(?:[^\W\d_]|[%°‰℃㎡㎜㎝㎞㎏㎥])"
+_WITH_UNIT = re.compile(rf"({_NUM})\s*{_UNIT_START}\D*")
+MAX_CELL_CHARS = 64            # longer text is never a number, bin or grade: skip the regexes
+_BIN_NUM = r"(-?\d+(?:\.\d+)?)"
+_UNIT = r"(?:(?![至到以及或之前后])(?:[^\W\d_]|[%°‰℃㎡㎜㎝㎞㎏㎥²³]))*"
+_BIN_PATTERNS = (   # (pattern, kind): matched with spaces removed; kind says which end is open
+    (re.compile(rf"{_BIN_NUM}{_UNIT}(?:-|–|—|~|〜|至|到){_BIN_NUM}{_UNIT}"), "range"),
+    (re.compile(rf"(?:≥|>=|≧|>|大于等于|大于|不小于|不低于){_BIN_NUM}{_UNIT}"), "above"),
+    (re.compile(rf"{_BIN_NUM}{_UNIT}(?:及以上|以上|或以上|\+|及以后|以后|之后|后)"), "above"),
+    (re.compile(rf"(?:≤|<=|≦|<|小于等于|小于|不大于|不超过){_BIN_NUM}{_UNIT}"), "below"),
+    (re.compile(rf"{_BIN_NUM}{_UNIT}(?:及以下|以下|或以下|以内|及以前|以前|之前|前)"), "below"),
+)
+
+
+def label_key(label: str) -> str:
+    """Comparison key: full-width ASCII folded, spaces removed, case ignored."""
+    return re.sub(r"\s+", "", label.translate(_FULL_WIDTH)).casefold()
+
+
+def is_missing(cell: object) -> bool:
+    text = cell_text(cell)
+    return text is None or label_key(text) in MISSING_TOKENS
+
+
+def to_number(cell: object) -> float | None:
+    """A number, or None for missing, bins and text ("3层" -> 3.0, "15-20" -> None)."""
+    text = cell_text(cell)
+    if text is None or len(text) > MAX_CELL_CHARS or is_missing(text):
+        return None
+    text = text.translate(_FULL_WIDTH).strip()
+    if _PLAIN.fullmatch(text):
+        number = float(text)
+    elif _THOUSANDS.fullmatch(text):
+        number = float(text.replace(",", ""))
+    elif (match := _WITH_UNIT.fullmatch(text)) and parse_bin(text) is None:
+        number = float(match.group(1))
+    else:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def parse_bin(label: object) -> tuple[float, float] | None:
+    """(low, high) for a range or open bin; None for plain numbers and other text."""
+    text = cell_text(label)
+    if text is None or len(text) > MAX_CELL_CHARS:
+        return None
+    text = re.sub(r"\s+", "", text.translate(_FULL_WIDTH))
+    for pattern, kind in _BIN_PATTERNS:
+        match = pattern.fullmatch(text)
+        if not match:
+            continue
+        if kind == "range":
+            low, high = float(match.group(1)), float(match.group(2))
+            return (low, high) if low < high else None
+        end = float(match.group(1))
+        return (end, math.inf) if kind == "above" else (-math.inf, end)
+    return None
+
+
+def order_bins(labels: Iterable[str]) -> list[str] | None:
+    """Labels sorted by (low, high) when all are bins (plain numbers count as one-value bins
+    if at least one label is a real bin); otherwise None."""
+    labels = list(labels)
+    keyed, real = [], False
+    for label in labels:
+        bounds = parse_bin(label)
+        if bounds is None:
+            number = to_number(label)
+            if number is None or not _PLAIN.fullmatch(str(label).strip()):
+                return None
+            bounds = (number, number)
+        else:
+            real = True
+        keyed.append((bounds, str(label)))
+    return [label for _, label in sorted(keyed)] if real and labels else None
+
+
+def grade_order(labels: Iterable[str]) -> list[str] | None:
+    """Labels in the order of the first `ORDINAL_GRADES` scale holding all of them, or None."""
+    labels = list(labels)
+    for scale in ORDINAL_GRADES:
+        rank = {label_key(grade): i for i, grade in enumerate(scale)}
+        if labels and all(label_key(label) in rank for label in labels):
+            return sorted(labels, key=lambda label: (rank[label_key(label)], label))
+    return None
+
+
+@lru_cache(maxsize=1 << 16)
+def read_cell(text: str) -> tuple[bool, float | None, bool]:
+    """(missing, number or bin value, written as a plain number) for one cell's text.
+    Cached: columns repeat a few labels many times and these regexes dominate the run time."""
+    plain = text.translate(_FULL_WIDTH).strip()
+    is_plain = bool(_PLAIN.fullmatch(plain) or _THOUSANDS.fullmatch(plain))
+    return is_missing(text), number_or_bin(text), is_plain
+
+
+def number_or_bin(text: str) -> float | None:
+    """A number; a bin stands for its midpoint, or its finite end when open."""
+    number = to_number(text)
+    if number is not None:
+        return number
+    bounds = parse_bin(text)
+    if bounds is None:
+        return None
+    low, high = bounds
+    return (low + high) / 2 if math.isfinite(low) and math.isfinite(high) else (
+        low if math.isfinite(low) else high)

@@ -1,0 +1,107 @@
+"""One sheet of an .xlsx workbook as rows of cell text (called by `core.table.read_table`).
+
+Refused with a clear sentence: a damaged or truncated workbook, one that unpacks to more
+than XLSX_INFLATE_FACTOR times the size limit (zip bomb), an unknown sheet, a chart sheet,
+values spread too far to be a table, and merged cells in the header row.
+"""
+from __future__ import annotations
+
+import io
+import warnings
+import zipfile
+from dataclasses import dataclass
+
+from core.errors import InputError
+from core.table import cell_text, format_size
+
+MAX_XLSX_CELLS = 20_000_000                  # guards against a stray cell at XFD1048576
+XLSX_INFLATE_FACTOR = 20                     # unzipped size allowed per byte of limit (zip bombs)
+
+
+@dataclass
+class Sheet:
+    rows: list[list[str | None]]   # cell text, None for blank, from the first to the last used row
+    row_numbers: list[int]         # Excel's row number of each row
+    title: str
+    names: list[str]               # every sheet of the workbook
+    notes: list[str]               # warnings, e.g. merged data cells
+
+
+def read_sheet(raw: bytes, source: str, sheet: str | int | None, max_bytes: int) -> Sheet:
+    import openpyxl
+
+    _check_zip(raw, source, max_bytes)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")   # openpyxl warns about unsupported extensions
+            # not read_only: read-only mode does not expose merged cells
+            book = openpyxl.load_workbook(io.BytesIO(raw), data_only=True)
+    except Exception as exc:   # a damaged workbook can fail anywhere inside openpyxl
+        raise InputError(f"{source} is not a valid .xlsx workbook (it may be truncated or "
+                         "damaged); open it in Excel and save it again") from exc
+    names = list(book.sheetnames)
+    ws = book[_pick_sheet(names, sheet, source)]
+    where = f"{source}, sheet '{ws.title}'"
+    if not hasattr(ws, "merged_cells"):
+        raise InputError(f"{where} is a chart, not a table; choose another sheet")
+    rows, numbers = _sheet_rows(ws, where)
+    notes = _check_merged(ws, numbers[0] if numbers else 1, where)
+    return Sheet(rows, numbers, ws.title, names, notes)
+
+
+def _check_zip(raw: bytes, source: str, max_bytes: int) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            unzipped = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise InputError(f"{source} is not a valid .xlsx workbook (it may be truncated or "
+                         "damaged); open it in Excel and save it again") from None
+    if unzipped > XLSX_INFLATE_FACTOR * max_bytes:
+        raise InputError(f"{source} unpacks to {format_size(unzipped)}, too large to read; "
+                         "remove unused sheets or save the table as .csv")
+
+
+def _pick_sheet(names: list[str], sheet: str | int | None, source: str) -> str:
+    if sheet is None:
+        return names[0]
+    if isinstance(sheet, int) and not isinstance(sheet, bool) and 0 <= sheet < len(names):
+        return names[sheet]
+    if isinstance(sheet, str) and sheet in names:
+        return sheet
+    listed = ", ".join(f"'{n}'" for n in names)
+    raise InputError(f"{source} has no sheet {sheet!r}; its sheets are {listed}")
+
+
+def _sheet_rows(ws, where: str) -> tuple[list[list[str | None]], list[int]]:
+    # ws._cells holds only the cells that exist; iter_rows would walk the whole used range,
+    # which a single stray cell far away can make billions of cells big.
+    cells = {key: text for key, cell in ws._cells.items()
+             if (text := _raw_text(cell.value)) is not None}
+    if not cells:
+        return [], []
+    first = min(r for r, _ in cells)
+    last = max(r for r, _ in cells)
+    width = max(c for _, c in cells)
+    if (last - first + 1) * width > MAX_XLSX_CELLS:
+        raise InputError(f"{where} has values spread over rows {first}-{last} and "
+                         f"{width} columns, too large to be a table; delete stray cells")
+    rows = [[None] * width for _ in range(first, last + 1)]
+    for (r, c), text in cells.items():
+        rows[r - first][c - 1] = text
+    return rows, list(range(first, last + 1))
+
+
+def _check_merged(ws, header_row: int, where: str) -> list[str]:
+    ranges = list(ws.merged_cells.ranges)
+    in_header = [r.coord for r in ranges if r.min_row <= header_row <= r.max_row]
+    if in_header:
+        raise InputError(f"{where}: header cells {', '.join(in_header)} are merged; unmerge "
+                         "them and delete any title row above the header, so that every "
+                         "column has its own name")
+    return [f"{where}: cells {r.coord} are merged; only the top-left cell has a value, the "
+            "others are read as blank" for r in ranges[:5]]
+
+
+def _raw_text(value: object) -> str | None:
+    """Like `cell_text` but keeps a string's spaces, so header checks can name them."""
+    return value if isinstance(value, str) and value.strip() else cell_text(value)
