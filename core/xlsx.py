@@ -105,3 +105,15 @@ def _check_merged(ws, header_row: int, where: str) -> list[str]:
 def _raw_text(value: object) -> str | None:
     """Like `cell_text` but keeps a string's spaces, so header checks can name them."""
     return value if isinstance(value, str) and value.strip() else cell_text(value)
+
+
+def sheet_names(raw: bytes) -> list[str]:
+    """The workbook's sheet names, or [] when it cannot be opened (so a page can offer the
+    other sheets after the first one failed)."""
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True)   # reads workbook.xml only
+        return list(book.sheetnames)
+    except Exception:   # damaged workbooks fail anywhere inside openpyxl; read_table said why
+        return []

@@ -8,6 +8,7 @@ from core.columns import Role
 from core.errors import InputError
 from core.table import DEFAULT_MAX_BYTES, read_table
 from core.views import distribution_counts
+from core.xlsx import sheet_names
 from pages import ui
 from pages.i18n import language, t
 
@@ -28,7 +29,10 @@ def load(name: str, raw: bytes, encoding: str | None = None, sheet: str | None =
         features = candidate.prepared().features   # refuses a table that cannot train
     except InputError as exc:
         st.error(t("data.read_failed", error=exc))
+        others = sheet_names(raw) if name.lower().endswith((".xlsx", ".xlsm")) else []
+        st.session_state["failed_workbook"] = (name, raw, others) if len(others) > 1 else None
         return
+    st.session_state["failed_workbook"] = None
     same_table = project.data is not None and project.data.equals(result.frame)
     project.data, project.source_name, project.encoding = result.frame, result.source, result.encoding
     if not same_table:
@@ -51,6 +55,11 @@ upload = st.file_uploader(t("data.upload"), type=TABLE_TYPES, help=t("data.uploa
 if upload is not None and st.session_state.get("table_upload_done") != upload.file_id:
     st.session_state["table_upload_done"] = upload.file_id
     load(upload.name, upload.getvalue())
+failed = st.session_state.get("failed_workbook")
+if failed is not None:   # the sheet tried first was not a table: offer the others
+    choice = st.selectbox(t("data.other_sheet", name=failed[0]), failed[2], index=None, key="failed_sheet")
+    if choice is not None:
+        load(failed[0], failed[1], sheet=choice)
 if st.button(t("data.use_sample"), icon=":material/restart_alt:"):
     st.session_state["project"] = project = ui.sample_project()
     ui.flash("success", t("data.loaded", name=project.source_name, rows=len(project.data)))

@@ -346,6 +346,8 @@ STRINGS.update({
     "ctl.selectivity": {"en": "selectivity", "zh": "选择性"},
     "ctl.hit": {"en": "hit", "zh": "命中"},
     "ctl.right": {"en": "moving right", "zh": "向右时"},
+    "data.other_sheet": {"en": "{name} has other sheets: read one of them instead",
+                         "zh": "{name} 还有其他工作表：改为读取其中一个"},
     "gen.augment": {"en": "Augment a class: generate N rows of one class (e.g. the rare Dsu)",
                     "zh": "扩充类别：生成某一类别（如稀少的 Dsu）的 N 行数据"},
     "gen.augmented": {"en": "{n} new rows of class {name}.", "zh": "已生成 {n} 行 {name} 类数据。"},

@@ -34,3 +34,33 @@ def test_refused_upload_says_why_and_keeps_the_work(trained, name, data, fragmen
     assert name in errors and fragment in errors and "previous data is kept" in errors, errors
     project = at.session_state["project"]
     assert len(project.data) == 30 and project.model is trained.model
+
+
+def test_an_upload_over_the_size_limit_is_refused(trained, monkeypatch):
+    import core.table
+    monkeypatch.setattr(core.table, "DEFAULT_MAX_BYTES", 1000)   # the limit is configurable
+    at = upload(open_page(project=trained), "big.csv", ACCEPTED[0][1] * 10)
+    errors = texts(at.error)
+    assert "big.csv" in errors and "over the" in errors and "limit" in errors, errors
+    assert len(at.session_state["project"].data) == 30
+
+
+def test_another_sheet_can_be_chosen():
+    import io
+
+    import openpyxl
+    book = openpyxl.Workbook()
+    book.active.title = "说明"
+    book.active.append(["这张表是说明，不是数据"])
+    data = book.create_sheet("数据")
+    data.append(["层数", "材料", "裂缝宽度"])
+    for i in range(12):
+        data.append([3 + i % 4, "砖" if i % 2 else "混凝土", 0.1 * i])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    at = upload(open_page(), "two_sheets.xlsx", buffer.getvalue())
+    assert "sheet '说明'" in texts(at.error)                  # the first sheet is notes, not data
+    assert at.session_state["project"].source_name == "buildings_30.csv"
+    at.selectbox(key="failed_sheet").set_value("数据").run()
+    project = at.session_state["project"]
+    assert project.source_name == "two_sheets.xlsx" and list(project.data.columns) == ["层数", "材料", "裂缝宽度"]
