@@ -1,12 +1,25 @@
 """Shared test data: small tables with known hidden factors, one per semantic group."""
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from core.columns import ColumnSpec, PreparedTable, Role
 from core.semantics import SemanticMatrix
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """`python -m core ARGS` in a fresh process, as a user runs it."""
+    return subprocess.run([sys.executable, "-m", "core", *args], cwd=cwd, capture_output=True,
+                          text=True, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
 
 
 def factor_table(n_rows: int = 30, n_groups: int = 4, per_group: int = 4, seed: int = 0

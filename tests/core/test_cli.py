@@ -1,22 +1,14 @@
 """The command line end to end in a temp dir: fit, report, generate, and bad input."""
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from core.cli import main
-from tests.conftest import factor_table
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.conftest import factor_table, run_cli as run
 
 
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "core", *args], cwd=cwd, capture_output=True,
-                          text=True, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
 
 
 @pytest.fixture(scope="module")

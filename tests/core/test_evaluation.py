@@ -4,9 +4,6 @@ sdmetrics cannot be installed here (licence), so the expected numbers below are 
 out by hand from the definitions SDMetrics documents, not compared with its output.
 """
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,9 +17,8 @@ from core.evaluation import (closest_distances, column_shapes, contingency_simil
                              ks_similarity, pair_trends, quantile_bins, random_rows, tvd_similarity,
                              validity)
 from core.transformer import Span, TableTransformer
-from tests.conftest import factor_table
+from tests.conftest import factor_table, run_cli as run
 
-ROOT = Path(__file__).resolve().parents[2]
 NUM = Span("x", Role.CONTINUOUS, 0, 1, low=0.0, high=10.0)
 CAT = Span("c", Role.CATEGORICAL, 1, 3, categories=("a", "b"))
 
@@ -150,10 +146,6 @@ def test_evaluate_scores_a_trained_model(small_fit):
 
 
 # ---------------------------------------------------------------- the command line
-
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "core", *args], cwd=cwd, capture_output=True,
-                          text=True, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
 
 
 @pytest.fixture(scope="module")
