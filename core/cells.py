@@ -31,6 +31,8 @@ ORDINAL_GRADES: tuple[tuple[str, ...], ...] = (   # matched ignoring case and sp
     ("无", "轻微", "明显", "严重"),
     ("完好", "轻微缺陷", "明显缺陷", "严重缺陷"),
     ("规则", "基本规则", "不规则"),
+    ("无变化", "较小变化", "较大变化"),                          # change of use load (paper's Table 1)
+    ("无", "局部", "大面积"),                                    # extent of spalling / finish loss
     ("可靠", "基本可靠", "不可靠"),
     ("符合要求", "基本符合", "不符合"),
     ("基本完好", "轻微破坏", "中等破坏", "严重破坏", "倒塌"),    # GB/T 24335 earthquake damage

@@ -190,3 +190,11 @@ def test_typed_frames_are_read_like_text():
     prepared = prepare_table(data)
     assert [s.role for s in prepared.specs] == [Role.INTEGER, Role.CONTINUOUS, Role.BINARY]
     assert prepared.specs[2].categories == ("FALSE", "TRUE")
+
+
+def test_the_papers_load_change_scale_is_ordinal():
+    frame = pd.DataFrame({"使用荷载变化情况": ["较大变化", "无变化", "较小变化"] * 4,
+                          "外墙饰面脱落": ["大面积", "无", "局部"] * 4})
+    table = prepare_table(frame)
+    assert [s.categories for s in table.specs] == [("无变化", "较小变化", "较大变化"), ("无", "局部", "大面积")]
+    assert {s.role for s in table.specs} == {Role.ORDINAL}
