@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from core.augmentation import balance_count, compare, sample_class
+from core.augmentation import compare, sample_class
 from core.controllability import controllability
 from core.errors import InputError
 from core.evaluation import evaluate
@@ -84,18 +84,11 @@ with right:
 # ---------------------------------------------------------------- does a rare class gain?
 st.subheader(t("ev.augment"))
 st.caption(t("ev.augment_help"))
-labels = [s.name for s in model.transformer.layout_ if s.kind != "numeric"]
-if not labels:
+picked = ui.class_picker(model, real, "ev")
+if picked is None:
     st.info(t("ev.no_label"))
     st.stop()
-a, b, c = st.columns(3)
-label = a.selectbox(t("ev.label"), labels, index=len(labels) - 1, key="ev_label")
-counts = real[label].astype(str).value_counts()
-classes = sorted(counts.index, key=lambda name: (counts[name], name))   # rarest first
-value = b.selectbox(t("ev.class"), classes, key="ev_class",
-                    format_func=lambda name: t("ev.class_count", name=name, n=int(counts[name])))
-n_rows = c.number_input(t("ev.n_rows"), 1, 100_000, balance_count(real[label], value),
-                        key=f"ev_n_{label}_{value}", help=t("ev.n_rows_help"))
+label, value, n_rows = picked
 
 make, check = st.columns(2)
 if make.button(t("ev.make"), type="primary", icon=":material/add_row_below:", key="ev_make"):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.augmentation import augment, balance_count
+from core.augmentation import augment
 from core.errors import InputError
 from core.generation import generate
 from core.views import count_copies, csv_bytes, xlsx_bytes
@@ -69,23 +69,18 @@ right.download_button(t("gen.xlsx"), lambda: xlsx_bytes(rows), "generated.xlsx",
                       on_click="ignore", icon=":material/table_view:")
 
 with st.expander(t("gen.augment")):   # rows of one class, e.g. the rare Dsu (core.augmentation)
-    labels = [span.name for span in model.transformer.layout_ if span.kind != "numeric"]
-    a, b, c = st.columns(3)
-    label = a.selectbox(t("ev.label"), labels, index=len(labels) - 1, key="gen_aug_label")
-    counts = real[label].astype(str).value_counts()
-    value = b.selectbox(t("ev.class"), sorted(counts.index, key=lambda name: (counts[name], name)),
-                        format_func=lambda name: t("ev.class_count", name=name, n=int(counts[name])),
-                        key="gen_aug_class")
-    n_class = c.number_input(t("ev.n_rows"), 1, 100_000, balance_count(real[label], value),
-                             key=f"gen_aug_n_{label}_{value}", help=t("ev.n_rows_help"))
-    if st.button(t("ev.make"), key="gen_aug_make", icon=":material/add_row_below:"):
+    picked = ui.class_picker(model, real, "gen_aug")
+    if picked is None:
+        st.info(t("ev.no_label"))
+    elif st.button(t("ev.make"), key="gen_aug_make", icon=":material/add_row_below:"):
+        label, value, n_class = picked
         try:
-            st.session_state["gen_aug_rows"] = augment(model, real, label, value, int(n_class), seed=int(seed))
+            st.session_state["gen_aug_rows"] = augment(model, real, label, value, n_class, seed=int(seed))
         except InputError as exc:
             st.error(str(exc))
     extra = st.session_state.get("gen_aug_rows")
-    if extra is not None and list(extra.columns) == list(rows.columns):
-        st.markdown(t("gen.augmented", n=len(extra), name=value))
+    if extra is not None and picked is not None and list(extra.columns) == list(rows.columns):
+        st.markdown(t("gen.augmented", n=len(extra), name=picked[1]))
         st.dataframe(extra.head(100), hide_index=True)
         st.download_button(t("ev.download_new"), csv_bytes(extra), "augmented_rows.csv", "text/csv",
                            on_click="ignore", icon=":material/download:", key="gen_aug_download")

@@ -12,6 +12,7 @@ from pathlib import Path
 import streamlit as st
 import torch
 
+from core.augmentation import balance_count
 from core.controllability import Control, controllability
 from core.errors import InputError
 from core.project import Project, schema_differences
@@ -76,6 +77,23 @@ def controls(model, semantics: SemanticMatrix) -> dict[str, Control]:
         cached = (key, {c.semantic: c for c in controllability(model, semantics, n_rows=300)})
         st.session_state[CONTROLS] = cached
     return cached[1]
+
+
+def class_picker(model, real, prefix: str) -> tuple[str, str, int] | None:
+    """Label column, class (rarest first) and rows to add, as three widgets keyed by `prefix`;
+    None when the model has no column of classes."""
+    labels = [span.name for span in model.transformer.layout_ if span.kind != "numeric"]
+    if not labels:
+        return None
+    a, b, c = st.columns(3)
+    label = a.selectbox(t("ev.label"), labels, index=len(labels) - 1, key=f"{prefix}_label")
+    counts = real[label].astype(str).value_counts()
+    value = b.selectbox(t("ev.class"), sorted(counts.index, key=lambda name: (counts[name], name)),
+                        format_func=lambda name: t("ev.class_count", name=name, n=int(counts[name])),
+                        key=f"{prefix}_class")
+    n_rows = c.number_input(t("ev.n_rows"), 1, 100_000, balance_count(real[label], value),
+                            key=f"{prefix}_n_{label}_{value}", help=t("ev.n_rows_help"))
+    return label, value, int(n_rows)
 
 
 def header(page: str) -> None:
