@@ -84,6 +84,11 @@ def clarity(matches: list[Match]) -> float:
     return (1.0 - sum(m.distance for m in matches)) * 100.0
 
 
+def hard_distance(encoder_weights: list[np.ndarray], expanded_r: np.ndarray) -> np.ndarray:
+    """D (L, K) of trained weights: Eq. 4, binarisation, then Eq. 7."""
+    return distance(binarise(contribution(encoder_weights)), expanded_r)
+
+
 def score(encoder_weights: list[np.ndarray], expanded_r: np.ndarray) -> Scores:
     """Score ANY R (already expanded to encoded columns) against trained encoder weights.
 

@@ -30,15 +30,10 @@ class FittedModel:
     def latent_dim(self) -> int:
         return self.vae.latent_dim
 
-    def encoder_weights(self) -> list[np.ndarray]:
-        """(out, in) weights from the input to the mu head, the inputs of Eq. 2-4."""
-        return [layer.weight.detach().cpu().numpy().astype(np.float64)
-                for layer in self.vae.encoder_linears()]
-
     def score(self, semantics: SemanticMatrix | None = None) -> Scores:
         """C, B, D, both matchings and MI for ANY R, without retraining."""
         semantics = semantics or self.semantics
-        return score(self.encoder_weights(), semantics.expand(self.transformer.layout_))
+        return score(self.vae.encoder_weights(), semantics.expand(self.transformer.layout_))
 
     def slider_latents(self, semantics: SemanticMatrix | None = None) -> dict[int, int]:
         """semantic index (in `semantics`) -> the latent its slider moves.

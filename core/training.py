@@ -17,9 +17,8 @@ import torch
 from core.columns import PreparedTable
 from core.errors import InputError
 from core.finetune import clarity_loss, eta
-from core.matching import Match, binarise, clarity, distance, greedy_match
+from core.matching import Match, clarity, greedy_match, hard_distance
 from core.optim import Adam
-from core.contribution import contribution
 from core.semantics import SemanticMatrix
 from core.transformer import TableTransformer
 from core.vae import LossLayout, TabularVAE, kl_divergence, reconstruction_loss
@@ -106,8 +105,7 @@ def build_vae(config: TrainConfig, n_inputs: int, latent_dim: int, expanded_r: n
 
 def hard_mi(vae: TabularVAE, expanded_r: np.ndarray) -> float:
     """Eq. 9 with Algorithm 1 on the current encoder weights, percent."""
-    weights = [layer.weight.detach().cpu().double().numpy() for layer in vae.encoder_linears()]
-    return clarity(greedy_match(distance(binarise(contribution(weights)), expanded_r)))
+    return clarity(greedy_match(hard_distance(vae.encoder_weights(), expanded_r)))
 
 
 def fit(table: PreparedTable, semantics: SemanticMatrix, config: TrainConfig | None = None,
@@ -169,6 +167,7 @@ class _Run:
         self.generator, self.on_epoch, self.should_stop = generator, on_epoch, should_stop
         self.history = history if history is not None else []
         self.notes: list[str] = []
+        self.distance: np.ndarray | None = None   # hard D of the current weights, once an epoch scored them
         self.optimizer = Adam(vae.parameters(), lr=config.learning_rate)
 
     def train(self, epochs: int, expanded_r: np.ndarray) -> list[dict]:
@@ -189,8 +188,9 @@ class _Run:
         temperature = self.config.temperature / self.vae.latent_dim
         for epoch in range(first_epoch, first_epoch + epochs):
             good = {k: v.detach().clone() for k, v in self.vae.state_dict().items()}
-            weights = [layer.weight.detach().cpu().double().numpy() for layer in self.vae.encoder_linears()]
-            hard = distance(binarise(contribution(weights)), expanded_r)
+            # the weights have not moved since the last epoch scored them
+            hard = self.distance if self.distance is not None else hard_distance(self.vae.encoder_weights(),
+                                                                                 expanded_r)
             if self.config.mode == "semantic":   # the decoder fixes the pairing: latent j <-> semantic j
                 matches = [Match(j, j, float(hard[j, j])) for j in range(min(hard.shape))]
             else:                                # Algorithm 1, held fixed within the step
@@ -230,7 +230,8 @@ class _Run:
             self.optimizer.step()
             recon_sum += recon.item() * len(rows)
             kl_sum += kl.item() * len(rows)
-        record = EpochRecord(epoch, phase, recon_sum / n, kl_sum / n, hard_mi(self.vae, expanded_r))
+        self.distance = hard_distance(self.vae.encoder_weights(), expanded_r)   # (L, K) after this epoch
+        record = EpochRecord(epoch, phase, recon_sum / n, kl_sum / n, clarity(greedy_match(self.distance)))
         self.history.append(record)
         if self.on_epoch is not None:
             self.on_epoch(record.epoch, record.phase, record.recon, record.kl, record.mi)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -62,6 +63,10 @@ class TabularVAE(nn.Module):
     def encoder_linears(self) -> list[nn.Linear]:
         """The Linear layers from the input to the mu head, in order (Eq. 1-4 walk these)."""
         return [m for m in self.encoder if isinstance(m, nn.Linear)] + [self.mu_head]
+
+    def encoder_weights(self) -> list[np.ndarray]:
+        """The (out, in) weights of `encoder_linears()` as float64 arrays: the inputs of Eq. 2-4."""
+        return [layer.weight.detach().cpu().double().numpy() for layer in self.encoder_linears()]
 
     def encoder_weight_names(self) -> list[str]:
         """state_dict names of `encoder_linears()` weights, as stored in model.safetensors."""
