@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from core.generation import decode, feature_shift, sample_latents
+from core.generation import decode, feature_shift, label_shares, sample_latents
 from core.model import FittedModel
 from core.semantics import SemanticMatrix
 
@@ -91,8 +91,7 @@ def effects(rows_low, rows_high, model: FittedModel, feature_indices: list[int],
             shift = (high.mean() - low.mean()) / span.std
             changes.append((abs(shift), f"{span.name} {'↑' if shift >= 0 else '↓'}"))
         else:
-            gain = (high.value_counts(normalize=True).reindex(span.categories, fill_value=0.0)
-                    - low.value_counts(normalize=True).reindex(span.categories, fill_value=0.0))
+            gain = label_shares(high, span.categories) - label_shares(low, span.categories)
             changes.append((float(gain.max()), f"{span.name}: {gain.idxmax()} ↑"))
     changes.sort(key=lambda change: -change[0])
     return tuple(text for size, text in changes[:top] if size > 0.05)

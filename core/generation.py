@@ -90,6 +90,11 @@ def generate(model: FittedModel, n_rows: int, fixed: Mapping[str | int, float] |
     return decode(model, z, seed, sample_values)
 
 
+def label_shares(values: pd.Series, categories) -> pd.Series:
+    """Share of each training category among `values` (0 for one that does not occur)."""
+    return values.value_counts(normalize=True).reindex(categories, fill_value=0.0)
+
+
 def feature_shift(before: pd.DataFrame, after: pd.DataFrame, model: FittedModel) -> pd.Series:
     """How far each original feature moved between two sets of generated rows.
 
@@ -103,9 +108,8 @@ def feature_shift(before: pd.DataFrame, after: pd.DataFrame, model: FittedModel)
         if span.kind == "numeric":
             shifts[span.name] = (b.mean() - a.mean()) / span.std
         else:
-            p = a.value_counts(normalize=True).reindex(span.categories, fill_value=0.0)
-            q = b.value_counts(normalize=True).reindex(span.categories, fill_value=0.0)
-            shifts[span.name] = 0.5 * float((p - q).abs().sum())
+            shifts[span.name] = 0.5 * float((label_shares(a, span.categories)
+                                             - label_shares(b, span.categories)).abs().sum())
     return pd.Series(shifts, dtype=float)
 
 
