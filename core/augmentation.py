@@ -34,8 +34,9 @@ import torch
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.metrics import f1_score, recall_score
 
-from core.columns import ColumnSpec, PreparedTable
+from core.columns import ColumnSpec, PreparedTable, Role
 from core.errors import InputError
+from core.messages import msg
 from core.model import FittedModel
 from core.views import count_copies
 
@@ -56,16 +57,16 @@ def check_label(model: FittedModel, real: pd.DataFrame, label: str, value: str, 
     """The label must be a labelled column the model trained on, and the class must occur."""
     spans = {s.name: s for s in model.transformer.layout_}
     if label not in spans:
-        raise InputError(f"label column '{label}' is not a column the model was trained on")
-    if spans[label].kind == "numeric":
-        raise InputError(f"label column '{label}' holds numbers; choose a column of classes")
+        raise InputError(msg("label.unknown", label=label))
+    if spans[label].kind == "numeric":   # a class coded 1/2/3 is read as integers unless told
+        code = "label.numbers_hint" if spans[label].role is Role.INTEGER else "label.numbers"
+        raise InputError(msg(code, label=label))
     if value not in spans[label].categories:
-        raise InputError(f"'{value}' is not a class of '{label}'; its classes are: "
-                         + ", ".join(spans[label].categories))
+        raise InputError(msg("label.unknown_class", value=value, label=label,
+                             classes=", ".join(spans[label].categories)))
     found = int((real[label].astype(str) == value).sum())
     if found < min_rows:
-        raise InputError(f"class '{value}' of '{label}' has {found} row(s) in the data; "
-                         f"at least {min_rows} needed")
+        raise InputError(msg("label.too_few", value=value, label=label, found=found, needed=min_rows))
 
 
 def sample_class(model: FittedModel, real: pd.DataFrame, label: str, value: str, n_rows: int,

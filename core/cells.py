@@ -1,4 +1,4 @@
-"""Reading one cell of an engineer's table: missing, a number, a bin or a grade.
+"""Reading one cell of an engineer's table: its text, missing, a number, a bin or a grade.
 
 Reading a cell (`to_number`, `parse_bin`):
 - Missing: blank, or a token in `MISSING_TOKENS` ("-", "N/A", "无数据", "#DIV/0!", ...).
@@ -15,9 +15,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
+from datetime import date, datetime, time
 from functools import lru_cache
 
-from core.table import cell_text
+import numpy as np
+import pandas as pd
+
 
 MISSING_TOKENS = frozenset(t.casefold() for t in (
     "-", "--", "---", "—", "——", "/", "\\", "?", "？", "n/a", "na", "nan", "null", "#n/a",
@@ -70,6 +73,30 @@ _BIN_PATTERNS = (   # (pattern, kind): matched with spaces removed; kind says wh
     (re.compile(rf"(?:≤|<=|≦|<|小于等于|小于|不大于|不超过){_BIN_NUM}{_UNIT}"), "below"),
     (re.compile(rf"{_BIN_NUM}{_UNIT}(?:及以下|以下|或以下|以内|及以前|以前|之前|前)"), "below"),
 )
+
+
+def cell_text(value: object) -> str | None:
+    """A cell as the text an engineer sees: None when blank, "3" not "3.0", dates as ISO."""
+    if isinstance(value, str):
+        return value.strip() or None
+    if value is None or value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        if math.isnan(value):
+            return None
+        integral = math.isfinite(value) and float(value).is_integer() and abs(value) < 1e16
+        return str(int(value)) if integral else repr(float(value))
+    if isinstance(value, np.datetime64):
+        value = pd.Timestamp(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    return str(value).strip() or None
 
 
 def label_key(label: str) -> str:

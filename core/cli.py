@@ -12,8 +12,11 @@ import sys
 import time
 from pathlib import Path
 
+from core.columns import Role, as_role, reading_notes
 from core.errors import InputError
 from core.generation import generate
+from core.messages import msg
+from core.passthrough import note
 from core.project import Project, schema_differences
 from core.projectfile import load_project, save_project
 from core.semantics import SemanticMatrix
@@ -45,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--mode", choices=MODES, default=TrainConfig.mode,
                      help="paper: the paper's VAE; semantic: decoder masked per semantic (controllable sliders)")
     fit.add_argument("--exclude", nargs="+", default=[], metavar="COL", help="columns to leave out")
+    fit.add_argument("--role", action="append", default=[], metavar="COL=ROLE",
+                     help="set a column's role (repeatable): " + ", ".join(r.value for r in Role)
+                     + "; e.g. --role grade=categorical for a class coded 1/2/3")
     fit.add_argument("--sheet", help="XLSX sheet name (default: the first)")
     fit.add_argument("--encoding", help="force a CSV encoding, e.g. gbk")
 
@@ -88,16 +94,20 @@ def main(argv: list[str] | None = None) -> int:
 def _fit(args) -> int:
     read = read_table(args.data, Path(args.data).name, encoding=args.encoding, sheet=args.sheet)
     project = Project(data=read.frame, source_name=read.source, encoding=read.encoding,
-                      exclude=list(args.exclude))
+                      roles=dict(map(_role, args.role)), exclude=list(args.exclude))
     unknown = [c for c in args.exclude if c not in read.frame.columns]
     if unknown:
         raise InputError(f"{read.source}: --exclude names no column '{unknown[0]}'")
-    table = project.prepared()
-    project.semantics = SemanticMatrix.from_csv(args.semantics, table.features)
     project.settings = TrainConfig(
         latent_dim=args.latent_dim, hidden=_sizes(args.hidden), epochs=args.epochs,
         finetune_epochs=args.finetune_epochs, target_mi=args.target_mi, seed=args.seed,
         critical_epoch=args.critical_epoch, mode=args.mode)
+    table = project.prepared()
+    project.semantics = SemanticMatrix.from_csv(args.semantics, table.columns)
+    if not project.semantics.usable(table.features).any():
+        raise InputError(msg("r.nothing_usable"))
+    _tell(_reading(read, table))   # once the input is known to be usable: a failure is one line
+    _tell(project.semantics.warnings(unmodelled=table.unmodelled_reasons()))
     started = time.perf_counter()
     project.model = fit(table, project.semantics, project.settings)
     seconds = time.perf_counter() - started
@@ -108,15 +118,32 @@ def _fit(args) -> int:
           f"{model.transformer.n_columns} encoded columns, {model.latent_dim} latents; "
           f"critical epoch {model.critical_epoch}; MI {before} -> {scores.mi:.1f} % "
           f"(optimal {scores.mi_optimal:.1f} %); {seconds:.2f} s; wrote {args.out}")
-    for note in model.notes + project.semantics.warnings(model.latent_dim):
-        print(f"note: {note}")
+    _tell(model.notes)
+    if len(project.semantics.names) != model.latent_dim:
+        _tell(project.semantics.warnings(model.latent_dim)[-1:])
     return 0
+
+
+def _reading(read, table) -> list:
+    """What the reader and the cleaning did, for stderr."""
+    shape = dict(source=read.source, rows=len(read.frame), columns=read.frame.shape[1])
+    first = msg("read.sheet", sheet=read.sheet, sheets=[f"'{s}'" for s in read.sheets], **shape) \
+        if read.sheet else msg("read.csv", encoding=read.encoding, delimiter=repr(read.delimiter), **shape)
+    counts = msg("read.modelled", modelled=len(table.features), columns=len(table.columns),
+                 unmodelled=len(table.unmodelled))
+    return [first, *read.warnings, counts, *reading_notes(table)]
+
+
+def _tell(notes) -> None:
+    """Notes for the user on stderr, one `note:` line each (stdout stays the result)."""
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
 
 
 def _report(args) -> int:
     model = _load_model(args.project)
     features = model.transformer.features_
-    semantics = SemanticMatrix.from_csv(args.semantics, features) if args.semantics else model.semantics
+    semantics = SemanticMatrix.from_csv(args.semantics, model.columns) if args.semantics else model.semantics
     scores = model.score(semantics)
     report = {
         "features": features,
@@ -135,6 +162,9 @@ def _report(args) -> int:
         "critical_epoch": model.critical_epoch,
         "history": [r.__dict__ for r in model.history],
         "encoder_layers": model.vae.encoder_weight_names(),
+        "input_columns": model.columns,
+        "unmodelled": [{"column": c.name, "reason": str(c.reason), "filled": c.kind} for c in model.unmodelled],
+        "warnings": [str(note) for note in semantics.warnings(model.latent_dim, model.unmodelled_reasons())],
     }
     json.dump(report, sys.stdout, ensure_ascii=False)
     sys.stdout.write("\n")
@@ -149,9 +179,11 @@ def _generate(args) -> int:
             fixed[int(index)] = z
         except ValueError:
             raise InputError(f"--set-latent '{index}={z}': the latent must be an index such as 0") from None
-    rows = generate(model, args.n, fixed, seed=args.seed)
+    rows = model.complete(generate(model, args.n, fixed, seed=args.seed), seed=args.seed)
     _write(args.out, rows.to_csv(index=False).encode("utf-8-sig"))   # BOM: Excel shows Chinese
-    print(f"wrote {len(rows)} rows to {args.out}")
+    print(f"wrote {len(rows)} rows x {rows.shape[1]} columns to {args.out}")
+    if (unmodelled := note(model.unmodelled)) is not None:
+        _tell([unmodelled])
     return 0
 
 
@@ -208,6 +240,13 @@ def _assignment(text: str) -> tuple[str, float]:
         return name.strip(), float(value)
     except ValueError:
         raise InputError(f"'{text}' must look like NAME=Z with Z a number, e.g. 裂缝及损坏情况=2") from None
+
+
+def _role(text: str) -> tuple[str, Role]:
+    name, sep, role = text.rpartition("=")
+    if not sep or not name.strip():
+        raise InputError(msg("cli.role", text=text, roles=", ".join(r.value for r in Role)))
+    return name.strip(), as_role(role, name.strip(), "--role")
 
 
 def _sizes(text: str) -> tuple[int, ...]:

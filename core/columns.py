@@ -44,9 +44,11 @@ from enum import Enum
 import numpy as np
 import pandas as pd
 
-from core.cells import NEGATIVE_LABELS, grade_order, label_key, order_bins, parse_bin, read_cell, to_number
+from core.cells import (NEGATIVE_LABELS, cell_text, grade_order, label_key, order_bins, parse_bin, read_cell,
+                        to_number)
 from core.errors import InputError
-from core.table import cell_text
+from core.messages import Message, msg
+from core.passthrough import Passthrough
 
 
 class Role(str, Enum):
@@ -80,11 +82,14 @@ class ColumnReport:
     """What `prepare_table` decided and did for one column of the raw table."""
     name: str
     role: Role
-    reason: str = ""             # why this role (or why excluded), one short phrase
+    reason: Message              # why this role (or why excluded), one short phrase
     n_missing: int = 0           # cells missing before cleaning
-    missing_action: str = ""     # e.g. "filled with median 3.2"
+    missing_action: Message | None = None   # e.g. "filled with median 3.2"
     n_coerced: int = 0           # cells turned from text into numbers ("3层" -> 3) or to missing ("-")
     overridden: bool = False     # role set by the caller rather than inferred
+    text_cells: list[tuple[object, str]] = field(default_factory=list)   # (row, text) of text cells
+                                 # in a mostly numeric column, read as missing
+    maybe_class: bool = False    # a few whole numbers under a class-like name: perhaps coded classes
 
 
 @dataclass
@@ -94,10 +99,21 @@ class PreparedTable:
                                        # numeric roles as float64, the rest as str
     specs: list[ColumnSpec]            # one per column of `frame`, same order
     report: list[ColumnReport] = field(default_factory=list)  # one per raw column
+    unmodelled: list[Passthrough] = field(default_factory=list)   # the raw columns not in `frame`
 
     @property
     def features(self) -> list[str]:
+        """The modelled columns, in input order."""
         return [spec.name for spec in self.specs]
+
+    @property
+    def columns(self) -> list[str]:
+        """Every column of the input table, in input order (modelled or not)."""
+        return [entry.name for entry in self.report] or self.features
+
+    def unmodelled_reasons(self) -> dict[str, Message]:
+        """Column -> why the model does not use it, for every input column not modelled."""
+        return {entry.name: entry.reason for entry in self.report if entry.role is Role.EXCLUDED}
 
 
 # ---------------------------------------------------------------- limits
@@ -112,12 +128,15 @@ ID_MIN_ROWS = 10               # "all values different" only means id in longer 
 # ---------------------------------------------------------------- inferring roles
 
 _ID_NAME = re.compile(r"(?i:id|no\.?|#|index|样本号|索引)|.*(?:编号|序号|ID|(?i:[_\s-]id))")
+_CLASS_NAME = re.compile(r"(?i).*(?:grade|class|label|level|category|damage|type|rating)|"
+                         r".*(?:等级|级别|类别|类型|分类|评级|鉴定|危险性)")
+MAX_CLASS_CODES = 10           # a class coded as numbers has at most this many codes
 
 
-def infer_roles(frame: pd.DataFrame) -> dict[str, tuple[Role, str]]:
+def infer_roles(frame: pd.DataFrame) -> dict[str, tuple[Role, Message]]:
     """Role and a short reason for every column, by the rules in the module docstring."""
     names = _names(frame, "data")
-    return {name: _infer(name, _texts(frame.iloc[:, j])) for j, name in enumerate(names)}
+    return {name: _infer(name, _texts(frame.iloc[:, j]))[:2] for j, name in enumerate(names)}
 
 
 def _texts(series: pd.Series) -> list[str | None]:
@@ -128,35 +147,54 @@ def _present(texts: list[str | None]) -> list[str]:
     return [text for text in texts if text is not None and not read_cell(text)[0]]
 
 
-def _infer(name: str, texts: list[str | None]) -> tuple[Role, str]:
+def _mostly_numbers(present: list[str]) -> bool:
+    """At least INFERRED_NUMERIC_FRACTION of the cells are numbers or bins, but not all:
+    the others are stray text ("unknown", "inf") to be read as missing."""
+    n_numbers = sum(read_cell(text)[1] is not None for text in present)
+    return len(present) > n_numbers >= INFERRED_NUMERIC_FRACTION * len(present)
+
+
+def _infer(name: str, texts: list[str | None]) -> tuple[Role, Message, bool]:
+    """(role, reason, stray text): the third is True when a mostly numeric column's text
+    cells were set aside to infer the role (they are read as missing)."""
     present = _present(texts)
-    distinct = list(dict.fromkeys(present))
     if len(texts) - len(present) > MAX_MISSING_FRACTION * len(texts) or not present:
-        return Role.EXCLUDED, "more than half missing"
+        return Role.EXCLUDED, msg("reason.more_than_half_missing"), False
     if _ID_NAME.fullmatch(name.strip()):
-        return Role.EXCLUDED, "name looks like an id"
+        return Role.EXCLUDED, msg("reason.id_name"), False
+    stray = _mostly_numbers(present)
+    if stray:
+        present = [text for text in present if read_cell(text)[1] is not None]
+    distinct = list(dict.fromkeys(present))
     if len(distinct) == 1:
-        return Role.EXCLUDED, "constant"
+        return Role.EXCLUDED, msg("reason.constant"), stray
     numbers = [read_cell(text)[1] for text in present]
     n_numbers = sum(number is not None for number in numbers)
     if len(distinct) == len(texts) > ID_MIN_ROWS and n_numbers < len(present) / 2:
-        return Role.EXCLUDED, "every value is different (an id or a name)"
+        return Role.EXCLUDED, msg("reason.all_different"), stray
     whole = [number for number in numbers if number is not None and number.is_integer()]
     if len(whole) == len(texts) > 2 and all(b - a == 1 for a, b in zip(whole, whole[1:])):
-        return Role.EXCLUDED, "consecutive row numbers"
+        return Role.EXCLUDED, msg("reason.row_numbers"), stray
     if len(distinct) == 2:
-        return Role.BINARY, "two values"
+        return Role.BINARY, msg("reason.two_values"), stray
     n_bins = sum(parse_bin(label) is not None for label in distinct)
     if 2 * n_bins >= len(distinct) and order_bins(distinct):
-        return Role.ORDINAL, "value ranges (bins)"
+        return Role.ORDINAL, msg("reason.bins"), stray
     if scale := grade_order(distinct):
-        return Role.ORDINAL, "grade scale " + " < ".join(scale)
+        return Role.ORDINAL, msg("reason.grade_scale", scale=" < ".join(scale)), stray
     if n_numbers >= INFERRED_NUMERIC_FRACTION * len(present):
         values = [number for number in numbers if number is not None]
         if all(float(v).is_integer() for v in values):
-            return Role.INTEGER, "whole numbers"
-        return Role.CONTINUOUS, "numbers"
-    return Role.CATEGORICAL, "text labels"
+            return Role.INTEGER, msg("reason.whole_numbers"), stray
+        return Role.CONTINUOUS, msg("reason.numbers"), stray
+    return Role.CATEGORICAL, msg("reason.text_labels"), stray
+
+
+def maybe_class(name: str, values: np.ndarray) -> bool:
+    """A few consecutive whole numbers under a class-like name ("damage_grade" 1/2/3)."""
+    codes = np.unique(values)
+    return (_CLASS_NAME.fullmatch(name.strip()) is not None and 3 <= len(codes) <= MAX_CLASS_CODES
+            and bool(np.all(np.diff(codes) == 1)))
 
 
 def _categories(role: Role, distinct: list[str]) -> tuple[str, ...]:
@@ -177,37 +215,37 @@ def _categories(role: Role, distinct: list[str]) -> tuple[str, ...]:
 
 def prepare_table(frame: pd.DataFrame, roles: Mapping[str, Role | str] | None = None,
                   exclude: Iterable[str] = (), source: str = "data") -> PreparedTable:
-    """Roles (inferred or forced), missing values filled, unused columns dropped.
+    """Roles (inferred or forced), missing values filled, unused columns set aside.
 
     Row numbers in messages are the frame's index when it is named "row" (as
     `core.table.read_table` makes it), else the position + 2 (the header is row 1)."""
     names = _names(frame, source)
     forced = _overrides(names, roles or {}, exclude, source)
     if len(frame) < MIN_ROWS:
-        raise InputError(f"{source} has {len(frame)} data row{'' if len(frame) == 1 else 's'}; "
-                         f"at least {MIN_ROWS} are needed to train a model")
+        raise InputError(msg("columns.too_few_rows", source=source, rows=len(frame), minimum=MIN_ROWS))
     rows = list(frame.index) if frame.index.name == "row" else list(range(2, len(frame) + 2))
     columns: dict[str, pd.Series] = {}
-    specs, report = [], []
+    specs, report, unmodelled = [], [], []
     for j, name in enumerate(names):
-        values, spec, entry = _prepare_column(name, _texts(frame.iloc[:, j]), forced.get(name),
-                                              rows, source)
+        texts = _texts(frame.iloc[:, j])
+        values, spec, entry = _prepare_column(name, texts, forced.get(name), rows, source)
         report.append(entry)
-        if spec is not None:
-            dtype = "float64" if spec.is_numeric else "str"
-            columns[name] = pd.Series(values, index=frame.index, dtype=dtype)
-            specs.append(spec)
+        if spec is None:
+            unmodelled.append(Passthrough.of(name, texts, entry.reason))
+            continue
+        dtype = "float64" if spec.is_numeric else "str"
+        columns[name] = pd.Series(values, index=frame.index, dtype=dtype)
+        specs.append(spec)
     if not specs:
-        raise InputError(f"{source}: every column is constant or excluded, so nothing is left "
-                         "to learn from")
-    return PreparedTable(pd.DataFrame(columns, index=frame.index), specs, report)
+        raise InputError(msg("columns.nothing_left", source=source))
+    return PreparedTable(pd.DataFrame(columns, index=frame.index), specs, report, unmodelled)
 
 
 def _names(frame: pd.DataFrame, source: str) -> list[str]:
     names = [str(name) for name in frame.columns]
     repeated = [name for name, count in Counter(names).items() if count > 1]
     if repeated:
-        raise InputError(f"{source}: column '{repeated[0]}' appears twice; rename or delete one")
+        raise InputError(msg("columns.repeated", source=source, name=repeated[0]))
     return names
 
 
@@ -217,25 +255,29 @@ def _overrides(names: list[str], roles: Mapping, exclude: Iterable[str],
     for name, role in [*roles.items(), *((name, Role.EXCLUDED) for name in exclude)]:
         if str(name) not in names:
             shown = ", ".join(f"'{n}'" for n in names[:12]) + (", ..." if len(names) > 12 else "")
-            raise InputError(f"{source} has no column '{name}' (its columns are {shown})")
-        forced[str(name)] = _as_role(role, str(name), source)
+            raise InputError(msg("columns.unknown", source=source, name=name, columns=shown))
+        forced[str(name)] = as_role(role, str(name), source)
     return forced
 
 
-def _as_role(role: Role | str, name: str, source: str) -> Role:
+def as_role(role: Role | str, name: str, source: str = "data") -> Role:
+    """A role from its name ("categorical", "CATEGORICAL"); InputError naming the choices."""
     if isinstance(role, Role):
         return role
     text = str(role).strip().lower()
     for candidate in Role:
         if text in (candidate.value, candidate.name.lower()):
             return candidate
-    allowed = ", ".join(r.value for r in Role)
-    raise InputError(f"{source}: role '{role}' for column '{name}' is not one of {allowed}")
+    raise InputError(msg("columns.bad_role", source=source, role=role, name=name,
+                         roles=", ".join(r.value for r in Role)))
 
 
 def _prepare_column(name: str, texts: list[str | None], forced: Role | None, rows: list,
                     source: str) -> tuple[object, ColumnSpec | None, ColumnReport]:
-    role, reason = (forced, "set by the user") if forced else _infer(name, texts)
+    if forced:
+        role, reason, stray = forced, msg("reason.set_by_user"), False
+    else:
+        role, reason, stray = _infer(name, texts)
     entry = ColumnReport(name, role, reason, overridden=forced is not None)
     entry.n_missing = sum(text is None or read_cell(text)[0] for text in texts)
     if role is Role.EXCLUDED:
@@ -246,18 +288,25 @@ def _prepare_column(name: str, texts: list[str | None], forced: Role | None, row
         entry.n_coerced = sum(text is not None and not read_cell(text)[2] for text in texts)
     else:
         cells = [None if text is None or read_cell(text)[0] else text for text in texts]
+        if stray:   # a 0/1 flag or a bin column with a few text cells: those are missing
+            cells = [None if cell is None or read_cell(cell)[1] is None else cell for cell in cells]
         entry.n_coerced = sum(text is not None and cell is None for text, cell in zip(texts, cells))
+    if numeric or stray:
+        entry.text_cells = [(rows[i], text) for i, (text, cell) in enumerate(zip(texts, cells))
+                            if cell is None and text is not None and not read_cell(text)[0]]
     entry.n_missing = sum(cell is None for cell in cells)
     if entry.n_missing > MAX_MISSING_FRACTION * len(texts):
-        entry.role, entry.reason = Role.EXCLUDED, "more than half missing"
+        entry.role, entry.reason = Role.EXCLUDED, msg("reason.more_than_half_missing")
         return None, None, entry
     if numeric:
         values, entry.missing_action = _fill_median(cells, role)
+        if role is Role.INTEGER and not forced and maybe_class(name, values):
+            entry.maybe_class = True
+            entry.reason = msg("reason.maybe_class", reason=entry.reason, n=len(np.unique(values)))
         return values, ColumnSpec(name, role), entry
     distinct = list(dict.fromkeys(cell for cell in cells if cell is not None))
     if role is Role.BINARY and len(distinct) != 2:
-        raise InputError(f"{source}: column '{name}' has {len(distinct)} different value"
-                         f"{'' if len(distinct) == 1 else 's'}, so it cannot be binary")
+        raise InputError(msg("columns.not_binary", source=source, name=name, n=len(distinct)))
     if role is Role.ORDINAL and order_bins(distinct):
         cells, entry.reason = _merge_bin_spellings(cells, entry.reason)
         distinct = list(dict.fromkeys(cell for cell in cells if cell is not None))
@@ -266,7 +315,7 @@ def _prepare_column(name: str, texts: list[str | None], forced: Role | None, row
     return labels, ColumnSpec(name, role, categories), entry
 
 
-def _merge_bin_spellings(cells: list[str | None], reason: str) -> tuple[list, str]:
+def _merge_bin_spellings(cells: list[str | None], reason: Message) -> tuple[list, Message]:
     """One bin written several ways ("15-20", "15~20", "15–20") becomes one category, spelt
     as its most frequent form; otherwise the model would learn three unrelated labels."""
     counts = Counter(cell for cell in cells if cell is not None)
@@ -277,8 +326,8 @@ def _merge_bin_spellings(cells: list[str | None], reason: str) -> tuple[list, st
     renamed = {label: spelling[bounds[label]] for label in counts
                if spelling[bounds[label]] != label}
     if renamed:
-        shown = ", ".join(f"'{old}' as '{new}'" for old, new in list(renamed.items())[:3])
-        reason += f"; read {shown}" + (" ..." if len(renamed) > 3 else "")
+        shown = ", ".join(f"'{old}' -> '{new}'" for old, new in list(renamed.items())[:3])
+        reason = msg("reason.merged_bins", reason=reason, renamed=shown + (" ..." if len(renamed) > 3 else ""))
     return [renamed.get(cell, cell) for cell in cells], reason
 
 
@@ -289,26 +338,52 @@ def _numeric_cells(name: str, texts: list[str | None], role: Role, forced: bool,
     bad = [(i, text) for i, text in present if cells[i] is None]
     if forced and len(bad) > (1 - FORCED_NUMERIC_FRACTION) * len(present):
         i, text = bad[0]
-        raise InputError(f"{source}: column '{name}' cannot be {role.value}: only "
-                         f"{len(present) - len(bad)} of {len(present)} values are numbers "
-                         f"(row {rows[i]} has '{text[:40]}')")
+        raise InputError(msg("columns.not_numeric", source=source, name=name, role=role,
+                             numbers=len(present) - len(bad), present=len(present), row=rows[i],
+                             value=text[:40]))
     return cells
 
 
-def _fill_median(cells: list[float | None], role: Role) -> tuple[np.ndarray, str]:
+def _fill_median(cells: list[float | None], role: Role) -> tuple[np.ndarray, Message | None]:
     values = np.array([np.nan if cell is None else cell for cell in cells], dtype=np.float64)
     missing = np.isnan(values)
     if not missing.any():
-        return values, ""
+        return values, None
     median = float(np.median(values[~missing]))
     if role is Role.INTEGER:
         median = math.floor(median + 0.5)   # a count stays whole; halves round up
     values[missing] = median
-    return values, f"filled with median {median:g}"
+    return values, msg("action.median", value=f"{median:g}")
 
 
-def _fill_mode(cells: list[str | None], categories: tuple[str, ...]) -> tuple[list[str], str]:
+def _fill_mode(cells: list[str | None], categories: tuple[str, ...]) -> tuple[list[str], Message | None]:
     counts = Counter(cell for cell in cells if cell is not None)
     mode = max(categories, key=lambda label: counts[label])   # first in order wins a tie
-    action = f"filled with most frequent '{mode}'" if None in cells else ""
+    action = msg("action.mode", value=mode) if None in cells else None
     return [mode if cell is None else cell for cell in cells], action
+
+
+def reading_notes(table: PreparedTable) -> list[Message]:
+    """What cleaning did, column by column: excluded columns and why, text cells read as
+    missing inside numeric columns (with their rows), converted and filled cells, and
+    integer columns that may be coded classes."""
+    notes = []
+    for entry in table.report:
+        if entry.role is Role.EXCLUDED:
+            notes.append(msg("read.excluded", name=entry.name, reason=entry.reason))
+            continue
+        if entry.text_cells:
+            shown = entry.text_cells[:5]
+            notes.append(msg("read.text_in_numbers", name=entry.name, n=len(entry.text_cells),
+                             rows=", ".join(str(row) for row, _ in shown) + (" …" if len(entry.text_cells) > 5 else ""),
+                             examples=", ".join(f"'{text[:20]}'" for _, text in shown)))
+        converted = entry.n_coerced - len(entry.text_cells)
+        if converted > 0:
+            notes.append(msg("read.cleaned", name=entry.name, n=converted))
+        if entry.missing_action is not None:
+            notes.append(msg("read.filled", name=entry.name, n=entry.n_missing, action=entry.missing_action))
+        if entry.maybe_class:
+            codes = sorted(table.frame[entry.name].unique())
+            notes.append(msg("read.maybe_class", name=entry.name, n=len(codes),
+                             values="/".join(f"{code:g}" for code in codes)))
+    return notes

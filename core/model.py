@@ -4,8 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from core.matching import Scores, score
+from core.messages import Message
+from core.passthrough import Passthrough, complete
 from core.semantics import SemanticMatrix
 from core.training import EpochRecord, TrainConfig
 from core.transformer import TableTransformer
@@ -21,10 +24,24 @@ class FittedModel:
     history: list[EpochRecord]
     critical_epoch: int
     mi_before_finetune: float | None     # hard MI (%) at the critical point, None without fine-tuning
-    notes: list[str] = field(default_factory=list)   # e.g. "stopped early: target MI reached"
+    notes: list[Message] = field(default_factory=list)   # e.g. "stopped early: target MI reached"
     # (N,) std of x - decode(mu(x)) on the training rows, standardised units; numeric
     # columns draw their noise from it when rows are generated (see core.generation)
     residual_std: np.ndarray | None = None
+    input_columns: list[str] = field(default_factory=list)     # every column of the input table, in order
+    unmodelled: list[Passthrough] = field(default_factory=list)   # input columns the model does not use
+
+    @property
+    def columns(self) -> list[str]:
+        """Every input column, in input order (the modelled ones when the input is unknown)."""
+        return self.input_columns or self.transformer.features_
+
+    def unmodelled_reasons(self) -> dict[str, Message]:
+        return {column.name: column.reason for column in self.unmodelled}
+
+    def complete(self, rows: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
+        """Generated rows with every input column, in input order (see core.passthrough)."""
+        return complete(rows, self.columns, self.unmodelled, seed)
 
     @property
     def latent_dim(self) -> int:

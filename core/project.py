@@ -27,7 +27,12 @@ class Project:
     variants: dict[str, SemanticMatrix] = field(default_factory=dict)   # saved R variants by name
     settings: TrainConfig = field(default_factory=TrainConfig)
     model: FittedModel | None = None
-    generated: pd.DataFrame | None = None     # the last generated rows (not saved)
+    generated: pd.DataFrame | None = None     # the rows the Generate page offers for download:
+                                              # every input column, in input order (not saved)
+
+    def columns(self) -> list[str]:
+        """Every column of the loaded table, in order (R is written over these)."""
+        return [] if self.data is None else [str(name) for name in self.data.columns]
 
     def prepared(self) -> PreparedTable:
         if self.data is None:

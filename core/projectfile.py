@@ -23,7 +23,9 @@ from safetensors.torch import save as save_tensors
 
 from core.columns import Role
 from core.errors import InputError
+from core.messages import from_json, to_json
 from core.model import FittedModel
+from core.passthrough import Passthrough
 from core.project import Project, schema_differences
 from core.semantics import SemanticMatrix
 from core.table import load_bytes
@@ -170,7 +172,9 @@ def _model_to_json(model: FittedModel | None) -> dict | None:
         "history": [record.__dict__ for record in model.history],
         "critical_epoch": model.critical_epoch,
         "mi_before_finetune": model.mi_before_finetune,
-        "notes": model.notes,
+        "notes": [to_json(note) for note in model.notes],
+        "input_columns": model.input_columns,
+        "unmodelled": [column.to_dict() for column in model.unmodelled],
         "residual_std": None if model.residual_std is None else model.residual_std.tolist(),
         "encoder_layers": model.vae.encoder_weight_names(),
         "matches": [m.__dict__ for m in scores.matches], "mi": scores.mi,
@@ -195,9 +199,14 @@ def _model_from_json(spec: dict, members: dict[str, bytes], source: str) -> Fitt
         raise InputError(f"{source}: model.safetensors does not fit the described model "
                          f"({str(exc).splitlines()[0]})") from None
     history = [EpochRecord(**record) for record in spec.get("history", [])]
+    input_columns = [str(name) for name in spec.get("input_columns", [])]
+    unmodelled = [Passthrough.from_dict(column) for column in spec.get("unmodelled", [])]
+    if input_columns and set(input_columns) != set(transformer.features_) | {c.name for c in unmodelled}:
+        raise InputError(f"{source}: the model's input columns do not match its modelled and unmodelled columns")
     return FittedModel(transformer, vae.eval(), semantics, config,
                        history, int(spec["critical_epoch"]), spec.get("mi_before_finetune"),
-                       list(spec.get("notes", [])), _residual_std(spec, transformer.n_columns, source))
+                       [from_json(note) for note in spec.get("notes", [])],
+                       _residual_std(spec, transformer.n_columns, source), input_columns, unmodelled)
 
 
 def _residual_std(spec: dict, n_columns: int, source: str) -> np.ndarray | None:

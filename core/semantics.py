@@ -1,15 +1,21 @@
 """The engineer's semantic-feature dependency matrix R (§1.4 (1), Eq. 5).
 
-R is K semantics x F original features, 1 = "this feature belongs to this
-semantic". A feature may belong to several semantics or to none.
+R is K semantics x F features, 1 = "this feature belongs to this semantic". A feature
+may belong to several semantics or to none. The features are every column of the
+input table, modelled or not: an engineer writes R once for a survey, and a slice in
+which a flag never occurs (a constant column, not modelled) must not break it. Such a
+tick is kept, scores nothing (Eq. 5 expands only modelled columns) and is reported;
+including the column again brings it back.
 
 File layout (R.csv): first column `semantic` holds the names, then one column per
 data column holding 1 or 0; blank means 0; a data column missing from R counts as
-0; an R column that is not in the data is an error that names it.
+0; R columns that are not columns of the table are an error listing all of them.
 """
 from __future__ import annotations
 
+import difflib
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import InputError
+from core.messages import Message, msg
 from core.table import load_bytes
 from core.transformer import Span
 
@@ -37,22 +44,21 @@ class SemanticMatrix:
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, features: list[str], source: str = "R.csv",
                    require_members: bool = True) -> "SemanticMatrix":
-        """Build R from a table in the R.csv layout, against the data's used columns."""
+        """Build R from a table in the R.csv layout, over `features` (the input table's columns)."""
         frame = frame.rename(columns=lambda c: str(c).strip().lstrip("\ufeff"))
         if frame.columns.empty or frame.columns[0] != "semantic":
-            raise InputError(f"{source}: the first column must be named 'semantic' "
-                             f"(found '{frame.columns[0] if len(frame.columns) else ''}')")
+            raise InputError(msg("r.first_column", source=source,
+                                 found=frame.columns[0] if len(frame.columns) else ""))
         unknown = [c for c in frame.columns[1:] if c not in features]
         if unknown:
-            raise InputError(f"{source}: column '{unknown[0]}' is not a column of the data"
-                             + (f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""))
+            raise InputError(msg("r.unknown_columns", source=source, n=len(unknown),
+                                 names=[_suggest(name, features) for name in unknown]))
         names = [str(n).strip() for n in frame["semantic"]]
         for row, name in enumerate(names, start=2):
             if not name or name == "nan":
-                raise InputError(f"{source}: row {row} has no semantic name")
+                raise InputError(msg("r.no_name", source=source, row=row))
         if len(set(names)) < len(names):
-            dup = next(n for n in names if names.count(n) > 1)
-            raise InputError(f"{source}: semantic '{dup}' appears twice")
+            raise InputError(msg("r.twice", source=source, name=next(n for n in names if names.count(n) > 1)))
         values = np.zeros((len(names), len(features)), dtype=np.int8)
         for column in frame.columns[1:]:
             cells = pd.to_numeric(frame[column].replace(r"^\s*$", np.nan, regex=True), errors="coerce")
@@ -61,12 +67,12 @@ class SemanticMatrix:
             bad |= cells.notna() & ~cells.isin([0, 1])
             if bad.any():
                 row = int(np.flatnonzero(bad.to_numpy())[0])
-                raise InputError(f"{source}: row {row + 2}, column '{column}' must be 1, 0 or "
-                                 f"blank (found '{frame[column].iloc[row]}')")
+                raise InputError(msg("r.bad_cell", source=source, row=row + 2, column=column,
+                                     found=frame[column].iloc[row]))
             values[:, features.index(column)] = cells.fillna(0).to_numpy()
         matrix = cls(names, list(features), values)
         if require_members and (empty := matrix.empty_semantics()):
-            raise InputError(f"{source}: semantic '{empty[0]}' has no feature (tick at least one)")
+            raise InputError(msg("r.no_feature", semantic=empty[0]))
         return matrix
 
     @classmethod
@@ -80,11 +86,11 @@ class SemanticMatrix:
             except UnicodeDecodeError:
                 continue
         else:
-            raise InputError(f"{source}: is not a text CSV in UTF-8 or GBK")
+            raise InputError(msg("r.not_text", source=source))
         try:
             frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
         except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-            raise InputError(f"{source}: is not a readable CSV ({str(exc).splitlines()[0]})") from None
+            raise InputError(msg("r.not_csv", source=source, detail=str(exc).splitlines()[0])) from None
         return cls.from_frame(frame, features, source, require_members)
 
     def to_frame(self) -> pd.DataFrame:
@@ -113,15 +119,59 @@ class SemanticMatrix:
     def unassigned_features(self) -> list[str]:
         return [f for f, col in zip(self.features, self.values.T) if not col.any()]
 
-    def warnings(self, latent_dim: int | None = None) -> list[str]:
-        """Plain-language problems with this R, for the app and the command line."""
-        notes = [f"semantic '{n}' has no feature" for n in self.empty_semantics()]
-        if unassigned := self.unassigned_features():
-            notes.append(f"{len(unassigned)} feature(s) belong to no semantic: " + ", ".join(unassigned[:8])
-                         + (" …" if len(unassigned) > 8 else ""))
+    def usable(self, modelled: list[str]) -> np.ndarray:
+        """(K,) True where a semantic ticks at least one of the `modelled` columns."""
+        keep = np.isin(self.features, modelled)
+        return self.values[:, keep].any(axis=1) if len(self.names) else np.zeros(0, dtype=bool)
+
+    def aligned(self, features: list[str]) -> "SemanticMatrix":
+        """R over exactly these features: names kept, ticks of columns not in `features` dropped,
+        new columns unticked."""
+        if self.features == list(features):
+            return self
+        index = {name: i for i, name in enumerate(self.features)}
+        values = np.zeros((len(self.names), len(features)), dtype=np.int8)
+        for j, name in enumerate(features):
+            if name in index:
+                values[:, j] = self.values[:, index[name]]
+        return SemanticMatrix(list(self.names), list(features), values)
+
+    def fits(self, features: list[str]) -> bool:
+        """Every ticked column is one of `features` (an R written for this table or a slice of it)."""
+        ticked = [f for f, column in zip(self.features, self.values.T) if column.any()]
+        return bool(ticked) and set(ticked) <= set(features)
+
+    def warnings(self, latent_dim: int | None = None,
+                 unmodelled: Mapping[str, Message] | None = None) -> list[Message]:
+        """Plain-language problems with this R, for the app and the command line.
+
+        `unmodelled`: input columns the model does not use, with the reason; ticks on them
+        are reported (they score nothing)."""
+        unmodelled = unmodelled or {}
+        notes = []
+        for name, row in zip(self.names, self.values):
+            ticked = [f for f, tick in zip(self.features, row) if tick]
+            idle = [f for f in ticked if f in unmodelled]
+            if not ticked:
+                notes.append(msg("r.no_feature", semantic=name))
+                continue
+            if idle:
+                notes.append(msg("r.not_modelled", semantic=name, n=len(idle),
+                                 columns=[msg("r.column_reason", name=f, reason=unmodelled[f]) for f in idle]))
+            if len(idle) == len(ticked):
+                notes.append(msg("r.no_usable_feature", semantic=name))
+        unassigned = [f for f in self.unassigned_features() if f not in unmodelled]
+        if unassigned:
+            notes.append(msg("r.unassigned", n=len(unassigned),
+                             names=", ".join(unassigned[:8]) + (" …" if len(unassigned) > 8 else "")))
         k = len(self.names)
-        if latent_dim is not None and k != latent_dim:
-            notes.append(f"{k} semantics and {latent_dim} latents: only {min(k, latent_dim)} pairs are "
-                         "matched; the other " + ("semantics stay without a latent" if k > latent_dim
-                                                   else "latents stay unnamed"))
+        if latent_dim is not None and k != latent_dim and k:
+            code = "r.latents_differ_more" if k > latent_dim else "r.latents_differ_fewer"
+            notes.append(msg(code, k=k, latents=latent_dim, pairs=min(k, latent_dim)))
         return notes
+
+
+def _suggest(name: str, features: list[str]) -> Message | str:
+    """'name' with the closest column as a did-you-mean, when one is close enough."""
+    close = difflib.get_close_matches(name, features, n=1, cutoff=0.6)
+    return msg("r.did_you_mean", name=name, suggestion=close[0]) if close else f"'{name}'"

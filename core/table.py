@@ -30,17 +30,15 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import math
 import os
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from core.errors import InputError
+from core.messages import Message, format_size, msg
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024        # an upload larger than this is refused
 ENCODINGS = ("utf-8-sig", "utf-8", "gbk", "gb18030")
@@ -67,7 +65,7 @@ class ReadResult:
     decimal: str = "."             # "," when the CSV used decimal commas
     sheet: str | None = None       # XLSX sheet read
     sheets: list[str] = field(default_factory=list)   # all XLSX sheet names
-    warnings: list[str] = field(default_factory=list)  # problems fixed or worth a look
+    warnings: list[Message] = field(default_factory=list)  # problems fixed or worth a look
 
 
 def read_table(data: bytes | str | os.PathLike, name: str | None = None, *,
@@ -77,34 +75,10 @@ def read_table(data: bytes | str | os.PathLike, name: str | None = None, *,
     only: a name or a 0-based index, the first sheet by default."""
     raw, source = load_bytes(data, name, max_bytes)
     if not raw.strip():
-        raise InputError(f"{source} is empty")
+        raise InputError(msg("table.empty", source=source))
     if _is_xlsx(raw, source):
         return _read_xlsx(raw, source, sheet, max_bytes)
     return _read_csv(raw, source, encoding)
-
-
-def cell_text(value: object) -> str | None:
-    """A cell as the text an engineer sees: None when blank, "3" not "3.0", dates as ISO."""
-    if isinstance(value, str):
-        return value.strip() or None
-    if value is None or value is pd.NaT or value is pd.NA:
-        return None
-    if isinstance(value, (bool, np.bool_)):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, (int, np.integer)):
-        return str(int(value))
-    if isinstance(value, (float, np.floating)):
-        if math.isnan(value):
-            return None
-        integral = math.isfinite(value) and float(value).is_integer() and abs(value) < 1e16
-        return str(int(value)) if integral else repr(float(value))
-    if isinstance(value, np.datetime64):
-        value = pd.Timestamp(value)
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
-    if isinstance(value, (date, time)):
-        return value.isoformat()
-    return str(value).strip() or None
 
 
 def load_bytes(data, name: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[bytes, str]:
@@ -115,12 +89,12 @@ def load_bytes(data, name: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
         path = Path(data)
         source = name or path.name
         try:
-            _checkformat_size(path.stat().st_size, source, max_bytes)
+            _check_size(path.stat().st_size, source, max_bytes)
             raw = path.read_bytes()
         except FileNotFoundError:
-            raise InputError(f"{source} was not found") from None
+            raise InputError(msg("table.not_found", source=source)) from None
         except OSError as exc:
-            raise InputError(f"{source} cannot be opened ({exc.strerror or exc})") from None
+            raise InputError(msg("table.cannot_open", source=source, detail=exc.strerror or exc)) from None
     elif hasattr(data, "read"):   # e.g. Streamlit's UploadedFile
         source = name or Path(getattr(data, "name", "") or "uploaded file").name
         raw = data.read(max_bytes + 1)
@@ -128,21 +102,14 @@ def load_bytes(data, name: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
             raise TypeError("open the file in binary mode ('rb') before reading it")
     else:
         raise TypeError(f"expected bytes, a path or a file object, not {type(data).__name__}")
-    _checkformat_size(len(raw), source, max_bytes)
+    _check_size(len(raw), source, max_bytes)
     return raw, source
 
 
-def _checkformat_size(n_bytes: int, source: str, max_bytes: int) -> None:
+def _check_size(n_bytes: int, source: str, max_bytes: int) -> None:
     if n_bytes > max_bytes:
-        raise InputError(f"{source} is {format_size(n_bytes)}, over the {format_size(max_bytes)} limit; "
-                         "remove unused sheets or columns, or split the table")
-
-
-def format_size(n_bytes: int) -> str:
-    for unit, scale in (("MB", 1024 ** 2), ("KB", 1024)):
-        if n_bytes >= scale:
-            return f"{n_bytes / scale:.1f} {unit}"
-    return f"{n_bytes} bytes"
+        raise InputError(msg("table.too_large", source=source, size=format_size(n_bytes),
+                             limit=format_size(max_bytes)))
 
 
 def _is_xlsx(raw: bytes, source: str) -> bool:
@@ -150,13 +117,11 @@ def _is_xlsx(raw: bytes, source: str) -> bool:
     if raw.startswith(_ZIP):
         return True
     if raw.startswith(_OLE2):
-        raise InputError(f"{source} is password-protected or an old .xls; "
-                         "save it as .xlsx or .csv")
+        raise InputError(msg("table.old_xls", source=source))
     if suffix in XLSX_SUFFIXES or suffix == ".xls":
-        raise InputError(f"{source} is not a valid Excel workbook (it may be truncated or "
-                         "renamed); open it in Excel and save it as .xlsx or .csv")
+        raise InputError(msg("table.bad_xlsx", source=source))
     if suffix and suffix not in CSV_SUFFIXES:
-        raise InputError(f"{source} is a '{suffix}' file; upload a .csv or .xlsx table")
+        raise InputError(msg("table.bad_suffix", source=source, suffix=suffix))
     return False
 
 
@@ -166,18 +131,16 @@ def _read_csv(raw: bytes, source: str, encoding: str | None) -> ReadResult:
     text, used = _decode(raw, source, encoding)
     text = text.lstrip("\ufeff").rstrip("\x1a")   # BOM left by a forced codec; DOS EOF mark
     if "\x00" in text or len(_CONTROL.findall(text[:100_000])) > len(text[:100_000]) / 100:
-        raise InputError(f"{source} looks like a binary file, not a text table; "
-                         "upload the table as .csv or .xlsx")
+        raise InputError(msg("table.binary", source=source))
     delimiter = _sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
     try:
         rows = [[cell or None for cell in record] for record in reader]
     except csv.Error as exc:
-        raise InputError(f"{source}: row {reader.line_num} cannot be read ({exc}); a quote "
-                         "mark (\") may be missing its pair") from None
+        raise InputError(msg("table.bad_row", source=source, row=reader.line_num, detail=exc)) from None
     decimal = _fix_decimal_commas(rows) if delimiter != "," else "."
     frame, notes = _build_frame(rows, list(range(1, len(rows) + 1)), source,
-                                overflow_hint=f"; a value may contain an unquoted '{delimiter}'")
+                                overflow_hint=msg("table.unquoted_hint", delimiter=delimiter))
     return ReadResult(frame, source, used, delimiter, decimal, warnings=notes)
 
 
@@ -187,19 +150,17 @@ def _decode(raw: bytes, source: str, encoding: str | None) -> tuple[str, str]:
             codecs.lookup(encoding)
             return raw.decode(encoding), encoding
         except LookupError:
-            raise InputError(f"'{encoding}' is not a known text encoding") from None
+            raise InputError(msg("table.unknown_encoding", encoding=encoding)) from None
         except UnicodeDecodeError as exc:
-            raise InputError(f"{source} cannot be read as {encoding}: byte "
-                             f"{raw[exc.start]:#04x} at position {exc.start} is not valid; "
-                             "choose another encoding or let it be detected") from None
+            raise InputError(msg("table.wrong_encoding", source=source, encoding=encoding,
+                                 byte=f"{raw[exc.start]:#04x}", position=exc.start)) from None
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return raw.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
             pass   # falls through to the binary check below
     if b"\x00" in raw:
-        raise InputError(f"{source} looks like a binary file, not a text table; "
-                         "upload the table as .csv or .xlsx")
+        raise InputError(msg("table.binary", source=source))
     for name in ENCODINGS:
         if name == "utf-8-sig" and not raw.startswith(codecs.BOM_UTF8):
             continue
@@ -207,8 +168,7 @@ def _decode(raw: bytes, source: str, encoding: str | None) -> tuple[str, str]:
             return raw.decode(name), name
         except UnicodeDecodeError:
             continue
-    raise InputError(f"{source} is not text in UTF-8 or GBK/GB18030; save it from Excel as "
-                     "'CSV UTF-8', or choose its encoding")
+    raise InputError(msg("table.no_encoding", source=source))
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -269,20 +229,20 @@ def _read_xlsx(raw: bytes, source: str, sheet: str | int | None, max_bytes: int)
 # ---------------------------------------------------------------- header and frame
 
 def _build_frame(rows: list[list[str | None]], numbers: list[int], where: str,
-                 overflow_hint: str = "") -> tuple[pd.DataFrame, list[str]]:
+                 overflow_hint: Message | str = "") -> tuple[pd.DataFrame, list[Message]]:
     """Header checks, blank-row and empty-column removal; index = Excel row numbers.
 
     `rows` hold raw text or None; the header keeps its spaces until checked."""
     rows = [[cell if cell and cell.strip() else None for cell in row] for row in rows]
     kept = [(n, row) for n, row in zip(numbers, rows) if any(cell is not None for cell in row)]
     if not kept:
-        raise InputError(f"{where} is empty")
+        raise InputError(msg("table.empty", source=where))
     (_, header), body = kept[0], kept[1:]
     if not body:
-        raise InputError(f"{where} has a header but no data rows")
+        raise InputError(msg("table.no_rows", where=where))
     width = max(len(row) for _, row in kept)
     if width > MAX_COLUMNS:
-        raise InputError(f"{where} has {width} columns, more than Excel allows ({MAX_COLUMNS})")
+        raise InputError(msg("table.too_wide", where=where, width=width, limit=MAX_COLUMNS))
     header = list(header) + [None] * (width - len(header))
     _check_names(header, where)
     columns: dict[str, list[str | None]] = {}
@@ -295,15 +255,15 @@ def _build_frame(rows: list[list[str | None]], numbers: list[int], where: str,
     frame = pd.DataFrame(columns, index=pd.Index([n for n, _ in body], name="row"), dtype="str")
     notes = []
     if columns and all(re.fullmatch(r"-?[\d.]+", name) for name in columns):
-        notes.append(f"{where}: the first row contains only numbers; is the header row missing?")
+        notes.append(msg("read.header_numbers", where=where))
     return frame, notes
 
 
-def _refuse_unnamed(j: int, values: list, body: list, where: str, hint: str) -> None:
+def _refuse_unnamed(j: int, values: list, body: list, where: str, hint: Message | str) -> None:
     for (number, _), value in zip(body, values):
         if value is not None:
-            raise InputError(f"{where}: column {j + 1} ({_letter(j)}) has no header, but row "
-                             f"{number} has the value '{value[:40]}' there{hint}")
+            raise InputError(msg("table.unnamed", where=where, position=j + 1, letter=_letter(j),
+                                 row=number, value=value[:40], hint=hint))
 
 
 def _check_names(header: list[str | None], where: str) -> None:
@@ -314,18 +274,15 @@ def _check_names(header: list[str | None], where: str) -> None:
         key = re.sub(r"\s+", "", raw)
         if key in seen:
             first = seen[key]
-            why = (f"columns '{first}' and '{raw}' differ only by spaces" if first != raw
-                   else "two columns have this name")
-            raise InputError(f"{where}: column '{raw.strip()}' appears twice ({why}); "
-                             "rename or delete one")
+            why = (msg("table.twice_spaces", first=first, second=raw) if first != raw
+                   else msg("table.twice_same"))
+            raise InputError(msg("table.twice", where=where, name=raw.strip(), why=why))
         seen[key] = raw
     for raw in raw_names:
         mangled = _MANGLED.match(re.sub(r"\s+", "", raw))
         if mangled and mangled.group(1) in seen:
             base = seen[mangled.group(1)].strip()
-            raise InputError(f"{where}: column '{base}' appears twice ('{base}' and "
-                             f"'{raw.strip()}', a copy renamed by another program); "
-                             "rename or delete one")
+            raise InputError(msg("table.renamed_copy", where=where, name=base, copy=raw.strip()))
 
 
 def _letter(j: int) -> str:

@@ -18,6 +18,7 @@ from core.columns import PreparedTable
 from core.errors import InputError
 from core.finetune import clarity_loss, eta
 from core.matching import Match, clarity, greedy_match, hard_distance
+from core.messages import msg
 from core.optim import Adam
 from core.semantics import SemanticMatrix
 from core.transformer import TableTransformer
@@ -94,7 +95,7 @@ def build_vae(config: TrainConfig, n_inputs: int, latent_dim: int, expanded_r: n
               generator: torch.Generator | None = None) -> TabularVAE:
     """The VAE for `config.mode`. In "semantic" mode semantic j owns latent j (j < L)."""
     if config.mode not in MODES:
-        raise InputError(f"unknown mode '{config.mode}'; choose one of: {', '.join(MODES)}")
+        raise InputError(msg("train.unknown_mode", mode=config.mode, modes=", ".join(MODES)))
     column_latents = None
     if config.mode == "semantic":
         column_latents = torch.zeros((n_inputs, latent_dim), dtype=torch.bool)
@@ -120,7 +121,9 @@ def fit(table: PreparedTable, semantics: SemanticMatrix, config: TrainConfig | N
     torch.set_num_threads(1)
     latent_dim = config.latent_dim or len(semantics.names)
     if latent_dim < 1:
-        raise InputError("the model needs at least one latent: define a semantic or set the latent size")
+        raise InputError(msg("train.no_latent"))
+    if semantics.names and not semantics.usable(table.features).any():
+        raise InputError(msg("r.nothing_usable"))
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     generator = torch.Generator().manual_seed(config.seed)   # weights, shuffles and noise of this run only
     transformer = TableTransformer().fit(table)
@@ -148,7 +151,7 @@ def fit(table: PreparedTable, semantics: SemanticMatrix, config: TrainConfig | N
         vae, notes = mirror, notes + run.notes
     vae = vae.cpu().eval()
     return FittedModel(transformer, vae, semantics, config, run.history, critical, mi_before, notes,
-                       residual_std(vae, x.cpu()))
+                       residual_std(vae, x.cpu()), table.columns, list(table.unmodelled))
 
 
 def residual_std(vae: TabularVAE, x: torch.Tensor) -> np.ndarray:
@@ -176,8 +179,7 @@ class _Run:
         for epoch in range(1, epochs + 1):
             if not self._epoch(epoch, "train", expanded_r):
                 if not snapshots:
-                    raise InputError("training diverged in the first epoch (loss is NaN or infinite); "
-                                     "check the data for extreme values or lower the learning rate")
+                    raise InputError(msg("train.diverged"))
                 self.vae.load_state_dict(snapshots[-1])
                 break
             snapshots.append({k: v.detach().clone() for k, v in self.vae.state_dict().items()})
@@ -204,7 +206,7 @@ class _Run:
                 break
             target = self.config.target_mi
             if target is not None and self.history[-1].mi >= target:
-                self.notes.append(f"fine-tuning stopped at epoch {epoch}: target MI {target:g} % reached")
+                self.notes.append(msg("train.target_reached", epoch=epoch, target=f"{target:g}"))
                 break
 
     def _epoch(self, epoch: int, phase: str, expanded_r, extra=None) -> bool:
@@ -222,8 +224,7 @@ class _Run:
             recon, kl = reconstruction_loss(x_hat, rows, self.layout), kl_divergence(mu, logvar)
             loss = recon + kl + (extra() if extra is not None else 0.0)
             if not torch.isfinite(loss):
-                self.notes.append(f"{phase} stopped at epoch {epoch}: the loss became NaN or infinite; "
-                                  "kept the last good weights")
+                self.notes.append(msg(f"train.nan_stop.{phase}", epoch=epoch))
                 return False
             self.optimizer.zero_grad()
             loss.backward()

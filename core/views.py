@@ -62,8 +62,9 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     return frame.to_csv(index=False).encode("utf-8-sig")
 
 
-def xlsx_bytes(frame: pd.DataFrame, sheet: str = "generated") -> bytes:
-    """An .xlsx workbook; numbers stay numbers, whole numbers stay whole."""
+def xlsx_bytes(frame: pd.DataFrame, sheet: str = "generated", notes: list[str] = ()) -> bytes:
+    """An .xlsx workbook; numbers stay numbers, whole numbers stay whole. `notes` (e.g. which
+    columns were not modelled) go to a second sheet, "notes", one per row."""
     frame = frame.copy()
     for column in frame.columns:
         series = frame[column]
@@ -75,4 +76,6 @@ def xlsx_bytes(frame: pd.DataFrame, sheet: str = "generated") -> bytes:
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         frame.to_excel(writer, index=False, sheet_name=sheet)
+        if notes:
+            pd.DataFrame({"notes": list(notes)}).to_excel(writer, index=False, sheet_name="notes")
     return buffer.getvalue()

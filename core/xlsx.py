@@ -11,8 +11,9 @@ import warnings
 import zipfile
 from dataclasses import dataclass
 
+from core.cells import cell_text
 from core.errors import InputError
-from core.table import cell_text, format_size
+from core.messages import Message, format_size, msg
 
 MAX_XLSX_CELLS = 20_000_000                  # guards against a stray cell at XFD1048576
 XLSX_INFLATE_FACTOR = 20                     # unzipped size allowed per byte of limit (zip bombs)
@@ -24,7 +25,7 @@ class Sheet:
     row_numbers: list[int]         # Excel's row number of each row
     title: str
     names: list[str]               # every sheet of the workbook
-    notes: list[str]               # warnings, e.g. merged data cells
+    notes: list[Message]           # warnings, e.g. merged data cells
 
 
 def read_sheet(raw: bytes, source: str, sheet: str | int | None, max_bytes: int) -> Sheet:
@@ -37,13 +38,12 @@ def read_sheet(raw: bytes, source: str, sheet: str | int | None, max_bytes: int)
             # not read_only: read-only mode does not expose merged cells
             book = openpyxl.load_workbook(io.BytesIO(raw), data_only=True)
     except Exception as exc:   # a damaged workbook can fail anywhere inside openpyxl
-        raise InputError(f"{source} is not a valid .xlsx workbook (it may be truncated or "
-                         "damaged); open it in Excel and save it again") from exc
+        raise InputError(msg("xlsx.damaged", source=source)) from exc
     names = list(book.sheetnames)
     ws = book[_pick_sheet(names, sheet, source)]
     where = f"{source}, sheet '{ws.title}'"
     if not hasattr(ws, "merged_cells"):
-        raise InputError(f"{where} is a chart, not a table; choose another sheet")
+        raise InputError(msg("xlsx.chart", where=where))
     rows, numbers = _sheet_rows(ws, where)
     notes = _check_merged(ws, numbers[0] if numbers else 1, where)
     return Sheet(rows, numbers, ws.title, names, notes)
@@ -54,11 +54,9 @@ def _check_zip(raw: bytes, source: str, max_bytes: int) -> None:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             unzipped = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        raise InputError(f"{source} is not a valid .xlsx workbook (it may be truncated or "
-                         "damaged); open it in Excel and save it again") from None
+        raise InputError(msg("xlsx.damaged", source=source)) from None
     if unzipped > XLSX_INFLATE_FACTOR * max_bytes:
-        raise InputError(f"{source} unpacks to {format_size(unzipped)}, too large to read; "
-                         "remove unused sheets or save the table as .csv")
+        raise InputError(msg("xlsx.inflates", source=source, size=format_size(unzipped)))
 
 
 def _pick_sheet(names: list[str], sheet: str | int | None, source: str) -> str:
@@ -68,8 +66,7 @@ def _pick_sheet(names: list[str], sheet: str | int | None, source: str) -> str:
         return names[sheet]
     if isinstance(sheet, str) and sheet in names:
         return sheet
-    listed = ", ".join(f"'{n}'" for n in names)
-    raise InputError(f"{source} has no sheet {sheet!r}; its sheets are {listed}")
+    raise InputError(msg("xlsx.no_sheet", source=source, sheet=sheet, sheets=[f"'{n}'" for n in names]))
 
 
 def _sheet_rows(ws, where: str) -> tuple[list[list[str | None]], list[int]]:
@@ -83,23 +80,19 @@ def _sheet_rows(ws, where: str) -> tuple[list[list[str | None]], list[int]]:
     last = max(r for r, _ in cells)
     width = max(c for _, c in cells)
     if (last - first + 1) * width > MAX_XLSX_CELLS:
-        raise InputError(f"{where} has values spread over rows {first}-{last} and "
-                         f"{width} columns, too large to be a table; delete stray cells")
+        raise InputError(msg("xlsx.spread", where=where, first=first, last=last, width=width))
     rows = [[None] * width for _ in range(first, last + 1)]
     for (r, c), text in cells.items():
         rows[r - first][c - 1] = text
     return rows, list(range(first, last + 1))
 
 
-def _check_merged(ws, header_row: int, where: str) -> list[str]:
+def _check_merged(ws, header_row: int, where: str) -> list[Message]:
     ranges = list(ws.merged_cells.ranges)
     in_header = [r.coord for r in ranges if r.min_row <= header_row <= r.max_row]
     if in_header:
-        raise InputError(f"{where}: header cells {', '.join(in_header)} are merged; unmerge "
-                         "them and delete any title row above the header, so that every "
-                         "column has its own name")
-    return [f"{where}: cells {r.coord} are merged; only the top-left cell has a value, the "
-            "others are read as blank" for r in ranges[:5]]
+        raise InputError(msg("xlsx.merged_header", where=where, cells=in_header))
+    return [msg("xlsx.merged", where=where, cells=r.coord) for r in ranges[:5]]
 
 
 def _raw_text(value: object) -> str | None:

@@ -15,9 +15,7 @@ ui.header("analysis")
 project = ui.project()
 ui.gate(project.model is None, "gate.model", "train")
 model = project.model
-R = ui.aligned(project.semantics, model.transformer.features_)
-if not R.names:   # score against the R the model was trained with when the current one is empty
-    R = model.semantics
+R, current = ui.scoring_semantics(project)
 scores = model.score(R)
 matched = {m.latent: R.names[m.semantic] for m in scores.matches}
 latents = [f"z{i} · {matched[i]}" if i in matched else f"z{i}" for i in range(model.latent_dim)]
@@ -27,7 +25,7 @@ a.metric(t("sem.mi_greedy"), f"{scores.mi:.1f} %", help=t("sem.mi_help"))
 b.metric(t("sem.mi_optimal"), f"{scores.mi_optimal:.1f} %")
 c.metric(t("train.mi_before"), "—" if model.mi_before_finetune is None else f"{model.mi_before_finetune:.1f} %")
 d.metric(t("train.mi_after"), f"{model.score().mi:.1f} %", help=t("analysis.after_help"))
-if R is not project.semantics:
+if not current:
     st.caption(t("analysis.uses_trained_r"))
 if model.latent_dim != len(R.names):
     st.caption(t("analysis.unmatched", pairs=min(model.latent_dim, len(R.names))))
@@ -59,9 +57,9 @@ with d_tab:
 with m_tab:
     left, right = st.columns(2)
     left.markdown(t("analysis.greedy_mi", mi=scores.mi))
-    left.dataframe(match_table(scores.matches, R.names), hide_index=True)
+    left.dataframe(ui.labelled(match_table(scores.matches, R.names)), hide_index=True)
     right.markdown(t("analysis.optimal_mi", mi=scores.mi_optimal))
-    right.dataframe(match_table(scores.matches_optimal, R.names), hide_index=True)
+    right.dataframe(ui.labelled(match_table(scores.matches_optimal, R.names)), hide_index=True)
 with ctl_tab:   # MI (encoder weights) beside controllability (generated rows)
     st.caption(t("ctl.help"))
     found = ui.controls(model, R)

@@ -6,11 +6,12 @@ import streamlit as st
 
 from core.columns import Role
 from core.errors import InputError
+from core.semantics import SemanticMatrix
 from core.table import DEFAULT_MAX_BYTES, read_table
 from core.views import distribution_counts
 from core.xlsx import sheet_names
 from pages import ui
-from pages.i18n import language, t
+from pages.i18n import language, say, t
 
 ENCODINGS = ["auto", "utf-8", "utf-8-sig", "gbk", "gb18030", "big5", "utf-16", "latin-1"]
 TABLE_TYPES = ["csv", "txt", "tsv", "xlsx", "xlsm"]
@@ -23,28 +24,33 @@ def load(name: str, raw: bytes, encoding: str | None = None, sheet: str | None =
     """Read a table into the project; on a bad file show why and keep what was there."""
     try:
         result = read_table(raw, name, encoding=encoding, sheet=sheet, max_bytes=DEFAULT_MAX_BYTES)
-        old_semantics = project.semantics
         candidate = type(project)(data=result.frame, source_name=result.source,
                                   encoding=result.encoding, settings=project.settings)
-        features = candidate.prepared().features   # refuses a table that cannot train
+        candidate.prepared()   # refuses a table that cannot train
     except InputError as exc:
-        st.error(t("data.read_failed", error=exc))
+        st.error(t("data.read_failed", error=say(exc)))
         others = sheet_names(raw) if name.lower().endswith((".xlsx", ".xlsm")) else []
         st.session_state["failed_workbook"] = (name, raw, others) if len(others) > 1 else None
         return
     st.session_state["failed_workbook"] = None
     same_table = project.data is not None and project.data.equals(result.frame)
+    old_source, old_semantics = project.source_name, project.semantics
     project.data, project.source_name, project.encoding = result.frame, result.source, result.encoding
     if not same_table:
         project.roles, project.exclude, project.variants = {}, [], {}
-        project.semantics = ui.aligned(old_semantics, features)
+        columns = candidate.columns()
+        if old_semantics is not None and old_semantics.names and not old_semantics.fits(columns):
+            st.session_state[ui.R_NOTICE] = (old_source, len(old_semantics.names))   # never inherited
+            project.semantics = SemanticMatrix.empty(columns)
+        else:
+            project.semantics = ui.semantics(project)
         if project.model is not None:
             project.model, project.generated = None, None
             ui.flash("warning", t("ui.model_cleared"))
     st.session_state["raw_table"] = (name, raw)
     st.session_state["sheets"] = (result.sheet, result.sheets)
     for note in result.warnings:
-        ui.flash("warning", note)
+        ui.flash("warning", say(note))
     ui.flash("success", t("data.loaded", name=result.source, rows=len(result.frame)))
     st.rerun()
 
@@ -66,6 +72,15 @@ if st.button(t("data.use_sample"), icon=":material/restart_alt:"):
     st.rerun()
 
 ui.gate(project.data is None, "data.none", "data")
+notice = st.session_state.get(ui.R_NOTICE)
+if notice is not None:   # the new table does not fit the R of the old one: the user chooses
+    with st.container(border=True):
+        st.warning(t("data.r_dropped", old=notice[0], k=notice[1]), icon=":material/label_off:")
+        left, right = st.columns(2)
+        if left.button(t("data.r_empty"), icon=":material/check_box_outline_blank:"):
+            st.session_state.pop(ui.R_NOTICE, None)
+            st.switch_page(ui.PAGES["semantics"])
+        ui.import_semantics(right, project, "data_r_upload")
 raw = st.session_state.get("raw_table")
 sheet, sheets = st.session_state.get("sheets", (None, []))
 st.subheader(t("data.file", name=project.source_name))
@@ -88,7 +103,7 @@ with st.expander(t("data.preview"), expanded=False):
 try:
     prepared = project.prepared()
 except InputError as exc:   # an override left nothing usable: show it, allow a reset
-    st.error(t("data.prepare_failed", error=exc))
+    st.error(t("data.prepare_failed", error=say(exc)))
     prepared = None
 
 if prepared is not None:
@@ -99,8 +114,9 @@ if prepared is not None:
         used = entry.name in prepared.frame.columns
         rows.append({
             t("data.col_name"): entry.name, t("data.col_role"): t(f"role.{entry.role.value}"),
-            t("data.col_reason"): entry.reason + (" ✎" if entry.overridden else ""),
-            t("data.col_missing"): entry.n_missing, t("data.col_action"): entry.missing_action,
+            t("data.col_reason"): say(entry.reason) + (" ✎" if entry.overridden else ""),
+            t("data.col_missing"): entry.n_missing,
+            t("data.col_action"): "" if entry.missing_action is None else say(entry.missing_action),
             t("data.col_coerced"): entry.n_coerced,
             t("data.col_distribution"): distribution_counts(
                 prepared.frame[entry.name] if used else project.data[entry.name],
@@ -111,7 +127,13 @@ if prepared is not None:
     excluded = [e for e in prepared.report if e.role is Role.EXCLUDED]
     if excluded:
         st.caption(t("data.excluded", n=len(excluded), names=", ".join(
-            f"{e.name} ({e.reason})" for e in excluded)))
+            f"{e.name} ({say(e.reason)})" for e in excluded)))
+    for entry in prepared.report:
+        if entry.text_cells:
+            st.warning(t("data.text_cells", name=entry.name, n=len(entry.text_cells),
+                         rows=", ".join(f"{row} ('{text[:20]}')" for row, text in entry.text_cells[:8])))
+    if classes := [e.name for e in prepared.report if e.maybe_class]:
+        st.info(t("data.maybe_class", names=", ".join(classes)), icon=":material/category:")
 
 st.subheader(t("data.override"))
 st.caption(t("data.override_help"))
@@ -133,7 +155,7 @@ if c.button(t("data.apply"), width="stretch"):
         project.prepared()
     except InputError as exc:
         project.roles, project.exclude = before
-        st.error(t("data.override_failed", error=exc))
+        st.error(t("data.override_failed", error=say(exc)))
     else:
         ui.data_changed(project)
         st.rerun()

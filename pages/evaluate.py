@@ -14,7 +14,7 @@ from core.errors import InputError
 from core.evaluation import evaluate
 from core.views import csv_bytes
 from pages import charts, ui
-from pages.i18n import t
+from pages.i18n import say, t
 
 ui.header("evaluate")
 project = ui.project()
@@ -73,7 +73,7 @@ with left:
     st.plotly_chart(bars([f"{c.semantic} (z{c.latent})" for c in controls], shown, t("ev.control_title"),
                          t("ev.selectivity"), colours, line=1.0, log=wide), key="ev_control")
     st.caption(t("ev.worst_pairs"))
-    st.dataframe(pd.DataFrame(report["worst_pairs"]), hide_index=True)
+    st.dataframe(ui.labelled(pd.DataFrame(report["worst_pairs"]), "metric"), hide_index=True)
 with right:
     st.caption(t("ev.columns_help"))
     columns = pd.DataFrame([(name, d["score"], d["metric"]) for name, d in report["columns"].items()],
@@ -96,13 +96,13 @@ if make.button(t("ev.make"), type="primary", icon=":material/add_row_below:", ke
         st.session_state["ev_rows"] = (model, label, value,
                                        sample_class(model, real, label, value, int(n_rows), seed=0))
     except InputError as exc:
-        st.error(str(exc))
+        st.error(say(exc))
 if check.button(t("ev.compare"), icon=":material/compare_arrows:", key="ev_compare"):
     with st.spinner(t("ev.comparing")):
         try:
             st.session_state["ev_comparison"] = (model, label, value, compare(model, real, label, value))
         except InputError as exc:
-            st.error(str(exc))
+            st.error(say(exc))
 
 made = st.session_state.get("ev_rows")
 if made is not None and made[0] is model:

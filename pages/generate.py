@@ -6,17 +6,16 @@ import streamlit as st
 from core.augmentation import augment
 from core.errors import InputError
 from core.generation import generate
+from core.passthrough import note
 from core.views import count_copies, csv_bytes, xlsx_bytes
 from pages import charts, ui
-from pages.i18n import t
+from pages.i18n import say, t
 
 ui.header("generate")
 project = ui.project()
 ui.gate(project.model is None, "gate.model", "train")
 model = project.model
-R = ui.aligned(project.semantics, model.transformer.features_)
-if not R.names:
-    R = model.semantics
+R, _ = ui.scoring_semantics(project)
 matched = {latent: R.names[semantic] for semantic, latent in model.slider_latents(R).items()}
 found = ui.controls(model, R)
 
@@ -50,21 +49,25 @@ if others:
 try:
     rows = generate(model, int(n_rows), fixed=fixed, seed=int(seed), sample_others=sample_others)
 except InputError as exc:
-    st.error(str(exc))
+    st.error(say(exc))
     st.stop()
-project.generated = rows
 real = project.prepared().frame
+unmodelled = note(model.unmodelled)   # the downloads hold every input column, in input order
 
 st.subheader(t("gen.preview"))
 copies = count_copies(rows, real)
 a, b = st.columns(2)
 a.metric(t("gen.n_generated"), len(rows))
 b.metric(t("gen.copies"), f"{copies} / {len(rows)}", help=t("gen.copies_help"))
-st.dataframe(rows.head(200), hide_index=True)
+full = project.generated = model.complete(rows, int(seed))   # what the downloads hold
+st.dataframe(full.head(200), hide_index=True)
+if unmodelled is not None:
+    st.caption(say(unmodelled))
+notes = [] if unmodelled is None else [say(unmodelled)]
 left, right = st.columns(2)
-left.download_button(t("gen.csv"), csv_bytes(rows), "generated.csv", "text/csv",
+left.download_button(t("gen.csv"), csv_bytes(full), "generated.csv", "text/csv",
                      on_click="ignore", icon=":material/download:", type="primary")
-right.download_button(t("gen.xlsx"), lambda: xlsx_bytes(rows), "generated.xlsx",
+right.download_button(t("gen.xlsx"), lambda: xlsx_bytes(full, notes=notes), "generated.xlsx",
                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                       on_click="ignore", icon=":material/table_view:")
 
@@ -77,12 +80,13 @@ with st.expander(t("gen.augment")):   # rows of one class, e.g. the rare Dsu (co
         try:
             st.session_state["gen_aug_rows"] = augment(model, real, label, value, n_class, seed=int(seed))
         except InputError as exc:
-            st.error(str(exc))
+            st.error(say(exc))
     extra = st.session_state.get("gen_aug_rows")
     if extra is not None and picked is not None and list(extra.columns) == list(rows.columns):
         st.markdown(t("gen.augmented", n=len(extra), name=picked[1]))
         st.dataframe(extra.head(100), hide_index=True)
-        st.download_button(t("ev.download_new"), csv_bytes(extra), "augmented_rows.csv", "text/csv",
+        st.download_button(t("ev.download_new"), csv_bytes(model.complete(extra, int(seed))),
+                           "augmented_rows.csv", "text/csv",
                            on_click="ignore", icon=":material/download:", key="gen_aug_download")
 
 st.subheader(t("gen.compare"))

@@ -2,11 +2,16 @@
 
 `t(key, **fmt)` looks a key up in the session's language (`st.session_state["lang"]`,
 set by the sidebar switch) and fills `{placeholders}` with str.format. Messages from
-core (file errors, column reasons) stay in English: they name files, rows and columns.
+core (file errors, column reasons, warnings) come as `core.messages.Message` codes and are
+shown with `say`, which renders them from pages/messages_zh.py in Chinese.
 """
 from __future__ import annotations
 
 import streamlit as st
+
+from core.columns import Role
+from core.messages import Message
+from pages.messages_zh import ZH
 
 LANGUAGES = {"en": "English", "zh": "中文"}
 DEFAULT = "en"
@@ -32,7 +37,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "evaluate.title": {"en": "6 · Evaluate", "zh": "6 · 评估"},
     # gates
     "gate.data": {"en": "Load a table first.", "zh": "请先载入数据表。"},
-    "gate.semantics": {"en": "Define at least one semantic first.", "zh": "请先定义至少一个语义。"},
+    "gate.semantics": {"en": "Define at least one semantic that ticks a column the model uses: training needs it.",
+                       "zh": "请先定义至少一个语义，并勾选模型使用的列：训练需要它。"},
     "gate.model": {"en": "Train a model first.", "zh": "请先训练模型。"},
     "data.none": {"en": "No table is loaded.", "zh": "尚未载入数据表。"},
     # sidebar
@@ -83,6 +89,13 @@ STRINGS: dict[str, dict[str, str]] = {
     "data.col_coerced": {"en": "Cells converted", "zh": "转换的单元格"},
     "data.col_distribution": {"en": "Distribution", "zh": "分布"},
     "data.excluded": {"en": "{n} column(s) not used by the model: {names}", "zh": "{n} 列不参与建模：{names}"},
+    "data.r_dropped": {"en": "The semantics of {old} ({k}) tick columns this table does not have, so they were not carried over. Start with an empty R, or import an R file written for this table.",
+                       "zh": "{old} 的语义（{k} 个）勾选了本表中没有的列，因此没有沿用。请从空的 R 开始，或导入为本表编写的 R 文件。"},
+    "data.r_empty": {"en": "Start with an empty R", "zh": "从空的 R 开始"},
+    "data.text_cells": {"en": "Column '{name}' is read as numbers; {n} text cell(s) were treated as missing: row {rows}.",
+                        "zh": "列“{name}”按数值读取；{n} 个文本单元格按缺失处理：第 {rows} 行。"},
+    "data.maybe_class": {"en": "{names}: whole numbers with few values; if a column is a class coded as numbers (e.g. grade 1/2/3), set its type to categorical below.",
+                         "zh": "{names}：取值很少的整数；如果某列是用数字编码的类别（如等级 1/2/3），请在下方把它的类型改为“类别”。"},
     "data.override": {"en": "Change a column's type", "zh": "修改某列的类型"},
     "data.override_help": {"en": "Choose 'excluded' to leave a column out, or 'automatic' to undo a change.",
                            "zh": "选择“排除”可不使用该列，选择“自动”可撤销修改。"},
@@ -116,7 +129,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "sem.preset_help": {"en": "The semantics of the paper's case study; they fit the sample data.",
                         "zh": "论文案例中的语义，适用于示例数据。"},
     "sem.preset_loaded": {"en": "Loaded the paper's 8 semantics.", "zh": "已载入论文中的 8 个语义。"},
-    "sem.preset_failed": {"en": "The preset fits the sample data only. {error}", "zh": "该预设仅适用于示例数据。{error}"},
     "sem.grid": {"en": "Which features belong to which semantic", "zh": "特征与语义的对应关系"},
     "sem.grid_help": {"en": "Tick a box when the feature (row) belongs to the semantic (column). A feature may belong to several semantics or to none.",
                       "zh": "当某特征（行）属于某语义（列）时勾选。一个特征可属于多个语义，也可不属于任何语义。"},
@@ -131,6 +143,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "sem.optimal": {"en": "Optimal matching (smallest total distance)", "zh": "最优匹配（总距离最小）"},
     "sem.train_for_live": {"en": "Once a model is trained, the matching and MI appear here and update as you tick boxes.",
                            "zh": "训练模型后，这里会显示匹配结果和 MI，并随勾选实时更新。"},
+    "sem.r_dropped": {"en": "The semantics of {old} ({k}) did not fit this table and were not carried over: add semantics here, or import an R file.",
+                      "zh": "{old} 的语义（{k} 个）不适用于本表，没有沿用：请在这里添加语义，或导入 R 文件。"},
     "sem.variants": {"en": "Saved variants of R", "zh": "已保存的 R 方案"},
     "sem.variant_name": {"en": "Save the current R as", "zh": "将当前 R 保存为"},
     "sem.save_variant": {"en": "Save variant", "zh": "保存方案"},
@@ -178,8 +192,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "train.move_help": {"en": "The critical point is where KL levels off. Choose another epoch to fine-tune from there (the run is repeated with the same seed).",
                         "zh": "临界点是 KL 趋于平稳之处。可选择其他轮次并从该处开始微调（以相同种子重新运行）。"},
     "train.refit": {"en": "Fine-tune from here", "zh": "从此处微调"},
-    "train.no_model": {"en": "No model yet: choose the settings and press Train. A few hundred epochs take under a minute.",
-                       "zh": "尚无模型：请选择设置并点击“开始训练”。几百轮训练不到一分钟。"},
+    "train.no_model": {"en": "No model yet: choose the settings and press Train. Progress shows here while it runs.",
+                       "zh": "尚无模型：请选择设置并点击“开始训练”。训练进度会显示在这里。"},
     "phase.train": {"en": "training", "zh": "训练"},
     "phase.finetune": {"en": "fine-tuning", "zh": "微调"},
     # charts
@@ -317,6 +331,21 @@ def language() -> str:
     return lang if lang in LANGUAGES else DEFAULT
 
 
+def say(message: Message | Exception | str) -> str:
+    """A core message (or the InputError carrying one) in the session's language."""
+    if isinstance(message, Exception):
+        message = getattr(message, "message", None) or str(message)
+    if not isinstance(message, Message):
+        return str(message)
+    return message.render(ZH, _zh_value) if language() == "zh" else str(message)
+
+
+def _zh_value(value) -> str:
+    if isinstance(value, Role):
+        return t(f"role.{value.value}")
+    return str(value.value) if hasattr(value, "value") and not isinstance(value, (int, float)) else str(value)
+
+
 def t(key: str, **fmt) -> str:
     """The string for `key` in the session's language, formatted with `fmt`.
 
@@ -330,8 +359,8 @@ def t(key: str, **fmt) -> str:
 # ---------------------------------------------------------------- Controllability (issue 7)
 STRINGS.update({
     "train.mode": {"en": "Model", "zh": "模型"},
-    "train.mode_help": {"en": "Semantic: the decoder is split by semantic, so each slider moves only its own features (measured: 8 of 8 sliders steer their semantic on the sample). Paper: the published VAE, kept exactly for comparison.",
-                        "zh": "语义模式：解码器按语义分块，每个滑块只改变本语义的特征（样例数据上 8 个滑块全部命中）。论文模式：与论文完全一致的 VAE，用于对比。"},
+    "train.mode_help": {"en": "Semantic: the decoder is split by semantic, so each slider moves mainly its own features (the Evaluate page measures it). Paper: the published VAE, kept exactly for comparison.",
+                        "zh": "语义模式：解码器按语义分块，每个滑块主要改变本语义的特征（可在“评估”页检验）。论文模式：与论文完全一致的 VAE，用于对比。"},
     "mode.semantic": {"en": "Semantic (controllable sliders)", "zh": "语义模式（可控滑块）"},
     "mode.paper": {"en": "Paper (as published)", "zh": "论文模式（原方法）"},
     "ctl.tab": {"en": "Controllability", "zh": "可控性"},
@@ -348,8 +377,21 @@ STRINGS.update({
     "ctl.right": {"en": "moving right", "zh": "向右时"},
     "data.other_sheet": {"en": "{name} has other sheets: read one of them instead",
                          "zh": "{name} 还有其他工作表：改为读取其中一个"},
-    "gen.augment": {"en": "Augment a class: generate N rows of one class (e.g. the rare Dsu)",
-                    "zh": "扩充类别：生成某一类别（如稀少的 Dsu）的 N 行数据"},
+    "gen.augment": {"en": "Augment a class: generate N rows of one class (rarest first)",
+                    "zh": "扩充类别：生成某一类别的 N 行数据（最稀少的类别排在最前）"},
+    "col.latent": {"en": "Latent", "zh": "潜变量"},
+    "col.semantic": {"en": "Semantic", "zh": "语义"},
+    "col.distance": {"en": "Distance D", "zh": "距离 D"},
+    "col.column_a": {"en": "Column A", "zh": "列 A"},
+    "col.column_b": {"en": "Column B", "zh": "列 B"},
+    "col.metric": {"en": "Measure", "zh": "度量"},
+    "col.score": {"en": "Score (1 = as real)", "zh": "得分（1 = 与真实相同）"},
+    "metric.correlation": {"en": "correlation", "zh": "相关系数"},
+    "metric.contingency": {"en": "contingency table", "zh": "列联表"},
+    "metric.KS": {"en": "KS", "zh": "KS"},
+    "metric.TVD": {"en": "TVD", "zh": "TVD"},
+    "ev.coded_classes": {"en": "{names}: read as whole numbers; if it is a class coded as numbers, set its type to categorical on the Data page and train again to use it here.",
+                         "zh": "{names}：按整数读取；如果它是用数字编码的类别，请在“数据”页把类型改为“类别”并重新训练，即可在此使用。"},
     "gen.augmented": {"en": "{n} new rows of class {name}.", "zh": "已生成 {n} 行 {name} 类数据。"},
     "gen.right": {"en": "→ right: {effects}", "zh": "→ 向右：{effects}"},
     "gen.weak.paper": {"en": "Weak slider: it moves other features almost as much as its own (selectivity {sel:.1f}). Don't rely on it; training in the semantic model mode fixes this.",

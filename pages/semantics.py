@@ -6,20 +6,24 @@ import pandas as pd
 import streamlit as st
 
 from core.errors import InputError
+from core.messages import msg
 from core.semantics import SemanticMatrix
 from core.views import match_table
 from pages import charts, grid, ui
-from pages.i18n import t
+from pages.i18n import say, t
 
 ui.header("semantics")
 project = ui.project()
 ui.gate(project.data is None, "gate.data", "data")
 try:
-    features = project.prepared().features
+    table = project.prepared()
 except InputError as exc:
-    st.error(str(exc))
+    st.error(say(exc))
     st.stop()
-project.semantics = ui.aligned(project.semantics, features)
+features = project.columns()   # R is written over every column; unmodelled ticks score nothing
+project.semantics = ui.semantics(project)
+if (notice := st.session_state.get(ui.R_NOTICE)) is not None:
+    st.info(t("sem.r_dropped", old=notice[0], k=notice[1]), icon=":material/label_off:")
 
 
 def replace(semantics: SemanticMatrix, message: str) -> None:
@@ -58,29 +62,23 @@ with st.expander(t("sem.manage"), expanded=not R.names, icon=":material/edit:"):
 
 with st.expander(t("sem.files"), icon=":material/upload_file:"):
     left, right = st.columns(2)
-    imported = left.file_uploader(t("sem.import"), type=["csv"], key="r_upload", help=t("sem.import_help"))
-    if imported is not None and st.session_state.get("r_upload_done") != imported.file_id:
-        st.session_state["r_upload_done"] = imported.file_id
-        try:
-            replace(SemanticMatrix.from_csv(imported.getvalue(), features, imported.name,
-                                            require_members=False), t("sem.imported", name=imported.name))
-        except InputError as exc:
-            left.error(t("sem.import_failed", error=exc))
+    ui.import_semantics(left, project, "r_upload")
     right.download_button(t("sem.export"), R.to_csv_bytes(), "R.csv", "text/csv", on_click="ignore",
                           icon=":material/download:")
-    if right.button(t("sem.preset"), help=t("sem.preset_help")):
-        try:
-            replace(ui.preset_semantics(project), t("sem.preset_loaded"))
-        except InputError as exc:
-            right.error(t("sem.preset_failed", error=exc))
+    if ui.preset_fits(project) and right.button(t("sem.preset"), help=t("sem.preset_help")):
+        replace(ui.preset_semantics(project), t("sem.preset_loaded"))
 
 st.subheader(t("sem.grid"))
 st.caption(t("sem.grid_help"))
 live = st.container()   # filled after the grid has applied this run's ticks, shown above it
 R = project.semantics = grid.edit(R)
+if R.values.any():
+    st.session_state.pop(ui.R_NOTICE, None)   # the user has started an R of their own
 latents = project.model.latent_dim if project.model else project.settings.latent_dim
-for note in R.warnings(latents):
-    st.warning(note)
+for note in R.warnings(latents, table.unmodelled_reasons()):
+    st.warning(say(note))
+if R.names and not R.usable(table.features).any():
+    st.error(say(msg("r.nothing_usable")))
 
 model = project.model
 scores = model.score(R) if model is not None and R.names else None
@@ -95,9 +93,9 @@ if scores is not None:
                                    t("axis.semantic"), t("axis.latent"), "D", colorscale="Reds_r"))
     left, right = st.columns(2)
     left.caption(t("sem.greedy"))
-    left.dataframe(match_table(scores.matches, R.names), hide_index=True)
+    left.dataframe(ui.labelled(match_table(scores.matches, R.names)), hide_index=True)
     right.caption(t("sem.optimal"))
-    right.dataframe(match_table(scores.matches_optimal, R.names), hide_index=True)
+    right.dataframe(ui.labelled(match_table(scores.matches_optimal, R.names)), hide_index=True)
 elif model is None:
     st.info(t("sem.train_for_live"))
 
@@ -110,7 +108,7 @@ if b.button(t("sem.save_variant"), width="stretch") and variant:
 if project.variants:
     rows, names, greedy, optimal = [], [], [], []
     for name, matrix in {t("sem.current"): R, **project.variants}.items():
-        matrix = ui.aligned(matrix, features)
+        matrix = matrix.aligned(features)
         row = {t("sem.variant"): name, "K": len(matrix.names)}
         if model is not None and matrix.names:
             s = model.score(matrix)
@@ -125,7 +123,7 @@ if project.variants:
     a, b, c = st.columns([3, 1, 1], vertical_alignment="bottom")
     chosen = a.selectbox(t("sem.variant"), list(project.variants), key="variant_choice")
     if b.button(t("sem.use_variant"), width="stretch"):
-        replace(ui.aligned(project.variants[chosen], features), t("sem.variant_loaded", name=chosen))
+        replace(project.variants[chosen].aligned(features), t("sem.variant_loaded", name=chosen))
     if c.button(t("sem.delete_variant"), width="stretch"):
         del project.variants[chosen]
         st.rerun()

@@ -8,7 +8,7 @@ import streamlit as st
 from core.errors import InputError
 from core.training import MODES, TrainConfig
 from pages import charts, ui
-from pages.i18n import t
+from pages.i18n import say, t
 from pages.worker import TrainingWorker
 
 POLL_SECONDS = 0.5
@@ -16,7 +16,7 @@ POLL_SECONDS = 0.5
 ui.header("train")
 project = ui.project()
 ui.gate(project.data is None, "gate.data", "data")
-ui.gate(project.semantics is None or not project.semantics.names, "gate.semantics", "semantics")
+ui.gate(not ui.ready_to_train(project), "gate.semantics", "semantics")
 
 
 def start(config: TrainConfig, semantics=None) -> None:
@@ -24,7 +24,7 @@ def start(config: TrainConfig, semantics=None) -> None:
     try:
         table = project.prepared()
     except InputError as exc:
-        st.error(str(exc))
+        st.error(say(exc))
         return
     project.settings = config
     st.session_state[ui.WORKER] = TrainingWorker(table, semantics or project.semantics, config).start()
@@ -93,7 +93,7 @@ if model is not None and not busy:
     b.metric(t("train.mi_after"), f"{model.score().mi:.1f} %")
     c.metric(t("train.critical"), model.critical_epoch)
     for note in model.notes:
-        st.caption(note)
+        st.caption(say(note))
     st.plotly_chart(charts.training_curves(model.history, model.critical_epoch), key="final_curves")
     st.subheader(t("train.move_critical"))
     st.caption(t("train.move_help"))

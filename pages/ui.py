@@ -13,13 +13,14 @@ import streamlit as st
 import torch
 
 from core.augmentation import balance_count
+from core.columns import Role, maybe_class
 from core.controllability import Control, controllability
 from core.errors import InputError
 from core.project import Project, schema_differences
 from core.projectfile import load_project, save_project
 from core.semantics import SemanticMatrix
 from core.table import read_table
-from pages.i18n import LANGUAGES, language, t
+from pages.i18n import LANGUAGES, language, say, t
 
 # The models are tiny (tens of rows, ~100 columns): one thread is fastest, and several
 # sessions training at once would otherwise fight over every core.
@@ -44,6 +45,7 @@ def sample_project() -> Project:
     raw = SAMPLE_TABLE.read_bytes()
     result = read_table(raw, SAMPLE_TABLE.name)
     st.session_state["raw_table"] = (SAMPLE_TABLE.name, raw)
+    st.session_state.pop(R_NOTICE, None)
     project = Project(data=result.frame, source_name=result.source, encoding=result.encoding)
     project.semantics = preset_semantics(project)
     return project
@@ -51,18 +53,60 @@ def sample_project() -> Project:
 
 def preset_semantics(project: Project) -> SemanticMatrix:
     """The paper's 8 semantics, for the sample's columns (fails on other data)."""
-    return SemanticMatrix.from_csv(SAMPLE_SEMANTICS, project.prepared().features)
+    return SemanticMatrix.from_csv(SAMPLE_SEMANTICS, project.columns())
 
 
-def aligned(semantics: SemanticMatrix | None, features: list[str]) -> SemanticMatrix:
-    """R over exactly these features: names kept, ticks of vanished columns dropped."""
-    if semantics is None:
-        return SemanticMatrix.empty(features)
-    if semantics.features == features:
-        return semantics
-    old = semantics.to_frame()
-    kept = old[["semantic"] + [f for f in features if f in old.columns]]
-    return SemanticMatrix.from_frame(kept, features, require_members=False)
+def preset_fits(project: Project) -> bool:
+    """The paper's 8 semantics name columns of this table (the sample, or a table like it)."""
+    try:
+        preset_semantics(project)
+    except InputError:
+        return False
+    return True
+
+
+def semantics(project: Project) -> SemanticMatrix:
+    """The project's R over the table's columns (empty when there is none)."""
+    columns = project.columns()
+    return SemanticMatrix.empty(columns) if project.semantics is None else project.semantics.aligned(columns)
+
+
+def scoring_semantics(project: Project) -> tuple[SemanticMatrix, bool]:
+    """(R, True) to score the model with: the current R; (R, False) with the R the model was
+    trained with when the current one has no semantic."""
+    model = project.model
+    current = project.semantics.aligned(model.columns) if project.semantics is not None else None
+    return (current, True) if current is not None and current.names else (model.semantics, False)
+
+
+def ready_to_train(project: Project) -> bool:
+    """At least one semantic ticks a column the model will use."""
+    if project.semantics is None or not project.semantics.names:
+        return False
+    try:
+        return bool(project.semantics.usable(project.prepared().features).any())
+    except InputError:
+        return False
+
+
+R_NOTICE = "r_notice"   # (old table, number of semantics) when a new table did not fit the current R
+
+
+def import_semantics(where, project: Project, key: str) -> None:
+    """An uploader for an R file; on success R is replaced, on failure R is unchanged."""
+    imported = where.file_uploader(t("sem.import"), type=["csv"], key=key, help=t("sem.import_help"))
+    if imported is None or st.session_state.get(f"{key}_done") == imported.file_id:
+        return
+    st.session_state[f"{key}_done"] = imported.file_id
+    try:
+        project.semantics = SemanticMatrix.from_csv(imported.getvalue(), project.columns(), imported.name,
+                                                    require_members=False)
+    except InputError as exc:
+        where.error(t("sem.import_failed", error=say(exc)))
+        return
+    st.session_state.pop(R_NOTICE, None)
+    flash("success", t("sem.imported", name=imported.name))
+    st.rerun()
 
 
 CONTROLS = "controls"      # (model id, R key) -> controllability of that pair, see `controls`
@@ -83,6 +127,10 @@ def class_picker(model, real, prefix: str) -> tuple[str, str, int] | None:
     """Label column, class (rarest first) and rows to add, as three widgets keyed by `prefix`;
     None when the model has no column of classes."""
     labels = [span.name for span in model.transformer.layout_ if span.kind != "numeric"]
+    coded = [span.name for span in model.transformer.layout_
+             if span.role is Role.INTEGER and maybe_class(span.name, real[span.name].to_numpy())]
+    if coded:   # a class coded 1/2/3 is read as integers until the user says otherwise
+        st.caption(t("ev.coded_classes", names=", ".join(coded)))
     if not labels:
         return None
     a, b, c = st.columns(3)
@@ -94,6 +142,14 @@ def class_picker(model, real, prefix: str) -> tuple[str, str, int] | None:
     n_rows = c.number_input(t("ev.n_rows"), 1, 100_000, balance_count(real[label], value),
                             key=f"{prefix}_n_{label}_{value}", help=t("ev.n_rows_help"))
     return label, value, int(n_rows)
+
+
+def labelled(frame, metric_column: str | None = None):
+    """A core table with translated headers ("col.<name>"), and translated metric names."""
+    frame = frame.copy()
+    if metric_column is not None:
+        frame[metric_column] = frame[metric_column].map(lambda name: t(f"metric.{name}"))
+    return frame.rename(columns=lambda name: t(f"col.{name}"))
 
 
 def header(page: str) -> None:
@@ -152,7 +208,7 @@ def collect_training() -> bool:
     elif worker.cancelled:
         flash("info", t("train.cancelled"))
     else:
-        flash("error", t("train.failed", error=worker.error))
+        flash("error", t("train.failed", error=say(worker.error)))
     return True
 
 
@@ -200,7 +256,7 @@ def project_box(current: Project) -> None:
         try:
             loaded = load_project(uploaded.getvalue(), uploaded.name)
         except InputError as exc:
-            st.error(t("ui.load_failed", error=exc))
+            st.error(t("ui.load_failed", error=say(exc)))
             return
         st.session_state["project"] = loaded
         st.session_state["raw_table"], st.session_state["sheets"] = None, (None, [])

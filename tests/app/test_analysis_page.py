@@ -19,8 +19,8 @@ def test_shows_mi_heatmaps_and_both_matchings(trained):
     charts = at.get("plotly_chart")
     assert len(charts) == 4                               # C, B, D and the traversal
     greedy, optimal = at.dataframe[0].value, at.dataframe[1].value
-    assert list(greedy.columns) == ["latent", "semantic", "distance"] and len(greedy) == 8
-    assert set(optimal["semantic"]) == set(trained.semantics.names)
+    assert list(greedy.columns) == ["Latent", "Semantic", "Distance D"] and len(greedy) == 8
+    assert set(optimal["Semantic"]) == set(trained.semantics.names)
     assert f"MI {scores.mi:.1f} %" in texts(at.markdown)
 
 

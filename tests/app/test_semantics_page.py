@@ -83,7 +83,7 @@ def test_import_bad_and_good_r():
     before = at.session_state["project"].semantics
     at.file_uploader(key="r_upload").set_value(("R.csv", "semantic,不存在的列\nA,1\n".encode(), "text/csv"))
     at.run()
-    assert "not a column of the data" in texts(at.error)
+    assert "not columns of the data" in texts(at.error)
     assert at.session_state["project"].semantics is before
     good = "semantic,长宽比,高宽比\n形状,1,1\n".encode("utf-8-sig")
     at.file_uploader(key="r_upload").set_value(("R2.csv", good, "text/csv"))

@@ -28,7 +28,7 @@ def test_gates_without_semantics():
     project = sample_project()
     project.semantics = SemanticMatrix.empty(project.semantics.features)
     at = open_page(PAGE, project)
-    assert "Define at least one semantic first." in texts(at.info)
+    assert "Define at least one semantic that ticks a column the model uses" in texts(at.info)
     assert not at.button or all(b.label != "Train" for b in at.button)
 
 

@@ -64,12 +64,14 @@ def test_generate_writes_the_used_columns_with_bom(workdir):
     raw = (folder / "out.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = pd.read_csv(folder / "out.csv", encoding="utf-8-sig")
-    assert list(rows.columns) == table.features and len(rows) == 40
+    assert list(rows.columns) == ["编号", *table.features] and len(rows) == 40   # every input column
+    assert rows["编号"].isna().all()                     # an identifier is never copied
+    assert "not modelled" in result.stderr and "编号 (left empty" in result.stderr
 
 
 @pytest.mark.parametrize("args, fragment", [
     (["fit", "missing.csv", "--semantics", "R.csv", "--out", "x.zip"], "missing.csv"),
-    (["fit", "data.csv", "--semantics", "bad_r.csv", "--out", "x.zip"], "column 'nope' is not a column"),
+    (["fit", "data.csv", "--semantics", "bad_r.csv", "--out", "x.zip"], "are not columns of the data: 'nope'"),
     (["fit", "data.csv", "--semantics", "R.csv", "--out", "x.zip", "--exclude", "ghost"], "ghost"),
     (["fit", "data.csv", "--semantics", "R.csv", "--out", "x.zip", "--hidden", "6a"], "--hidden"),
     (["report", "data.csv"], "data.csv"),

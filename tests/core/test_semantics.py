@@ -24,7 +24,7 @@ def test_gbk_file_is_read():
 
 
 @pytest.mark.parametrize("text, message", [
-    ("semantic,层数\n布置,1\n", "column '层数' is not a column of the data"),
+    ("semantic,层数\n布置,1\n", "are not columns of the data: '层数'"),
     ("name,结构体系\n布置,1\n", "first column must be named 'semantic'"),
     ("semantic,结构体系\n布置,2\n", "row 2, column '结构体系' must be 1, 0 or blank"),
     ("semantic,结构体系\n布置,yes\n", "row 2, column '结构体系'"),
@@ -47,7 +47,7 @@ def test_csv_round_trip_and_warnings():
     r = SemanticMatrix(["布置", "空"], FEATURES, [[1, 1, 0], [0, 0, 0]])
     back = SemanticMatrix.from_csv(r.to_csv_bytes(), FEATURES, require_members=False)
     assert back.names == r.names and (back.values == r.values).all()
-    notes = r.warnings(latent_dim=1)
+    notes = [str(note) for note in r.warnings(latent_dim=1)]
     assert any("'空' has no feature" in n for n in notes)
     assert any("碳化深度" in n for n in notes)
     assert any("2 semantics and 1 latents" in n for n in notes)

@@ -104,7 +104,7 @@ def test_target_mi_stops_finetuning():
     table, semantics = factor_table(n_rows=20, n_groups=3)
     model = fit(table, semantics, TrainConfig(epochs=60, finetune_epochs=300, target_mi=1.0))
     assert len([r for r in model.history if r.phase == "finetune"]) == 1
-    assert "target MI" in model.notes[-1]
+    assert "target MI" in str(model.notes[-1])
 
 
 def _weights(model):
@@ -162,7 +162,7 @@ def test_non_finite_loss_keeps_last_good_weights(monkeypatch):
     model = fit(table, semantics, TrainConfig(epochs=10, finetune_epochs=0),
                 on_epoch=lambda *r: seen.append(r), should_stop=corrupt_at_epoch_4)
     assert len(seen) == 3 and model.critical_epoch == 3
-    assert any("epoch 4" in note and "NaN" in note for note in model.notes), model.notes
+    assert any("epoch 4" in str(note) and "NaN" in str(note) for note in model.notes), model.notes
     for key, value in state["good"].items():
         assert torch.equal(model.vae.state_dict()[key], value), key
 
