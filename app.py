@@ -26,4 +26,5 @@ st.sidebar.title(t("app.title"))
 ui.project()             # the sample loads on the first visit, whichever page is opened
 ui.collect_training()    # a run that finished while the user was on another page
 ui.sidebar()
+ui.localise_widgets()
 page.run()

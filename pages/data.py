@@ -92,7 +92,7 @@ if raw is not None and len(sheets) > 1:
 elif raw is not None and project.encoding:
     left.caption(t("data.detected", encoding=project.encoding))
     chosen = left.selectbox(t("data.encoding"), ENCODINGS, help=t("data.encoding_help"),
-                            key="encoding_choice")
+                            key="encoding_choice", format_func=lambda e: t("data.auto") if e == "auto" else e)
     if chosen != "auto" and chosen != project.encoding:
         load(raw[0], raw[1], encoding=chosen)
 right.metric(t("data.shape"), f"{len(project.data)} × {project.data.shape[1]}")

@@ -49,6 +49,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "ui.summary_model": {"en": "Model trained · MI {mi:.1f} % (its own R)", "zh": "模型已训练 · MI {mi:.1f} %（训练时的 R）"},
     "ui.summary_no_model": {"en": "No model yet", "zh": "尚无模型"},
     "ui.training": {"en": "Training in progress…", "zh": "正在训练……"},
+    "ui.upload_button": {"en": "Upload", "zh": "上传"},
+    "ui.upload_hint": {"en": "or drop a file here", "zh": "或将文件拖放到此处"},
     "ui.save_project": {"en": "Save project", "zh": "保存项目"},
     "ui.load_project": {"en": "Open a saved project (.zip)", "zh": "打开已保存的项目（.zip）"},
     "ui.load_failed": {"en": "Could not open the project; your current work is kept. {error}",

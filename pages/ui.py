@@ -225,6 +225,21 @@ def _remember_language() -> None:
     st.session_state["lang"] = st.session_state["lang_choice"]
 
 
+def localise_widgets() -> None:
+    """Streamlit draws the file uploader's button and size line itself, in English, with no
+    parameter to change them (1.67): in Chinese, CSS writes our text over them."""
+    if language() == "en":
+        return
+    st.html(f"""<style>
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{font-size: 0}}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {{
+  content: "{t('ui.upload_button')}"; font-size: 0.875rem}}
+[data-testid="stFileUploaderDropzoneInstructions"] span {{font-size: 0}}
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {{
+  content: "{t('ui.upload_hint')}"; font-size: 0.875rem}}
+</style>""")
+
+
 def sidebar() -> None:
     with st.sidebar:
         st.segmented_control(t("ui.language"), list(LANGUAGES), key="lang_choice",
