@@ -59,10 +59,11 @@ ENGLISH: dict[str, str] = {
                               "the other latents stay unnamed",
     "r.unknown_columns": "{source}: {n} column(s) are not columns of the data: {names}",
     "r.did_you_mean": "'{name}' (did you mean '{suggestion}'?)",
-    "r.first_column": "{source}: the first column must be named 'semantic' (found '{found}')",
+    "r.first_column": "{source}: the first column must hold the semantic names, e.g. a column named "
+                      "'semantic' (found '{found}')",
     "r.no_name": "{source}: row {row} has no semantic name",
     "r.twice": "{source}: semantic '{name}' appears twice",
-    "r.bad_cell": "{source}: row {row}, column '{column}' must be 1, 0 or blank (found '{found}')",
+    "r.bad_cell": "{source}: row {row}, column '{column}' must be 1, 0 or blank (or √, yes/no; found '{found}')",
     "r.not_text": "{source}: is not a text CSV in UTF-8 or GBK",
     "r.not_csv": "{source}: is not a readable CSV ({detail})",
     "r.nothing_usable": "no semantic ticks a column the model uses, so training would name nothing; "

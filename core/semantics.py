@@ -45,15 +45,16 @@ class SemanticMatrix:
     def from_frame(cls, frame: pd.DataFrame, features: list[str], source: str = "R.csv",
                    require_members: bool = True) -> "SemanticMatrix":
         """Build R from a table in the R.csv layout, over `features` (the input table's columns)."""
-        frame = frame.rename(columns=lambda c: str(c).strip().lstrip("\ufeff"))
-        if frame.columns.empty or frame.columns[0] != "semantic":
+        frame = frame.rename(columns=lambda c: str(c).strip().lstrip("\ufeff")).astype(object)
+        if frame.columns.empty or frame.columns[0] in features:
             raise InputError(msg("r.first_column", source=source,
                                  found=frame.columns[0] if len(frame.columns) else ""))
+        frame = _semantics_across(frame, features)
         unknown = [c for c in frame.columns[1:] if c not in features]
         if unknown:
             raise InputError(msg("r.unknown_columns", source=source, n=len(unknown),
                                  names=[_suggest(name, features) for name in unknown]))
-        names = [str(n).strip() for n in frame["semantic"]]
+        names = [str(n).strip() for n in frame.iloc[:, 0]]
         for row, name in enumerate(names, start=2):
             if not name or name == "nan":
                 raise InputError(msg("r.no_name", source=source, row=row))
@@ -61,15 +62,12 @@ class SemanticMatrix:
             raise InputError(msg("r.twice", source=source, name=next(n for n in names if names.count(n) > 1)))
         values = np.zeros((len(names), len(features)), dtype=np.int8)
         for column in frame.columns[1:]:
-            cells = pd.to_numeric(frame[column].replace(r"^\s*$", np.nan, regex=True), errors="coerce")
-            raw = frame[column].astype(str).str.strip()
-            bad = cells.isna() & frame[column].notna() & (raw != "")
-            bad |= cells.notna() & ~cells.isin([0, 1])
-            if bad.any():
-                row = int(np.flatnonzero(bad.to_numpy())[0])
+            cells = [TICKS.get(_tick_key(cell)) for cell in frame[column]]
+            if None in cells:
+                row = cells.index(None)
                 raise InputError(msg("r.bad_cell", source=source, row=row + 2, column=column,
                                      found=frame[column].iloc[row]))
-            values[:, features.index(column)] = cells.fillna(0).to_numpy()
+            values[:, features.index(column)] = cells
         matrix = cls(names, list(features), values)
         if require_members and (empty := matrix.empty_semantics()):
             raise InputError(msg("r.no_feature", semantic=empty[0]))
@@ -169,6 +167,30 @@ class SemanticMatrix:
             code = "r.latents_differ_more" if k > latent_dim else "r.latents_differ_fewer"
             notes.append(msg(code, k=k, latents=latent_dim, pairs=min(k, latent_dim)))
         return notes
+
+
+TICKS = {"1": 1, "0": 0, "": 0, "true": 1, "false": 0, "yes": 1, "no": 0, "y": 1, "n": 0,
+         "是": 1, "否": 0, "√": 1, "✓": 1, "✔": 1}   # what an engineer types in a tick grid
+
+
+def _tick_key(cell) -> str:
+    if cell is None or (isinstance(cell, float) and np.isnan(cell)):
+        return ""
+    text = str(cell).strip().lower()
+    return text[:-2] if text.endswith(".0") else text   # 1.0 from a spreadsheet
+
+
+def _semantics_across(frame: pd.DataFrame, features: list[str]) -> pd.DataFrame:
+    """R written the other way round (features down the first column, one column per
+    semantic, as the app's grid shows it) is turned into the R.csv layout."""
+    header = list(frame.columns[1:])
+    down = [str(value).strip() for value in frame.iloc[:, 0]]
+    if not header or any(name in features for name in header) \
+            or sum(name in features for name in down) < max(1, len(down) / 2):
+        return frame
+    turned = pd.DataFrame(frame.iloc[:, 1:].to_numpy().T, columns=down)
+    turned.insert(0, "semantic", header)
+    return turned
 
 
 def _suggest(name: str, features: list[str]) -> Message | str:

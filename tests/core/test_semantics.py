@@ -25,9 +25,9 @@ def test_gbk_file_is_read():
 
 @pytest.mark.parametrize("text, message", [
     ("semantic,层数\n布置,1\n", "are not columns of the data: '层数'"),
-    ("name,结构体系\n布置,1\n", "first column must be named 'semantic'"),
+    ("结构体系,裂缝宽度\n1,0\n", "first column must hold the semantic names"),
     ("semantic,结构体系\n布置,2\n", "row 2, column '结构体系' must be 1, 0 or blank"),
-    ("semantic,结构体系\n布置,yes\n", "row 2, column '结构体系'"),
+    ("semantic,结构体系\n布置,maybe\n", "row 2, column '结构体系'"),
     ("semantic,结构体系,裂缝宽度\n布置,1,0\n裂缝,0,0\n", "semantic '裂缝' has no feature"),
     ("semantic,结构体系\n布置,1\n布置,1\n", "semantic '布置' appears twice"),
 ])
@@ -51,3 +51,14 @@ def test_csv_round_trip_and_warnings():
     assert any("'空' has no feature" in n for n in notes)
     assert any("碳化深度" in n for n in notes)
     assert any("2 semantics and 1 latents" in n for n in notes)
+
+
+def test_r_written_as_an_engineer_would_is_read():
+    """Any name for the first column, tick marks from a spreadsheet, or features down the side."""
+    ticks = "名称,结构体系,裂缝宽度,碳化深度\n布置,√,,否\n裂缝,0,1.0,yes\n".encode("utf-8")
+    r = SemanticMatrix.from_csv(ticks, FEATURES)
+    assert r.names == ["布置", "裂缝"]
+    np.testing.assert_array_equal(r.values, [[1, 0, 0], [0, 1, 1]])
+    down = "feature,布置,裂缝\n结构体系,1,0\n裂缝宽度,0,1\n碳化深度,,1\n".encode("utf-8")
+    turned = SemanticMatrix.from_csv(down, FEATURES)
+    assert turned.names == ["布置", "裂缝"] and (turned.values == r.values).all()
