@@ -28,7 +28,8 @@ from core.evaluation import fidelity  # noqa: E402
 from core.generation import generate  # noqa: E402
 from core.semantics import SemanticMatrix  # noqa: E402
 from core.table import read_table  # noqa: E402
-from core.training import MODES, TrainConfig, fit  # noqa: E402
+from core.model import MODES, TrainConfig  # noqa: E402
+from core.training import fit  # noqa: E402
 
 
 def _sample_generator():

@@ -34,7 +34,8 @@ from core.evaluation import column_shapes, evaluate, pair_trends  # noqa: E402
 from core.generation import generate  # noqa: E402
 from core.semantics import SemanticMatrix  # noqa: E402
 from core.table import read_table  # noqa: E402
-from core.training import TrainConfig, fit  # noqa: E402
+from core.model import TrainConfig  # noqa: E402
+from core.training import fit  # noqa: E402
 from benchmarks.report import write_results  # noqa: E402
 
 DATA = ROOT / "sample_data"

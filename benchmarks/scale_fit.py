@@ -17,7 +17,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from core.columns import prepare_table  # noqa: E402
 from core.semantics import SemanticMatrix  # noqa: E402
 from core.table import read_table  # noqa: E402
-from core.training import TrainConfig, fit  # noqa: E402
+from core.model import TrainConfig  # noqa: E402
+from core.training import fit  # noqa: E402
 
 
 def main(table_path: str, r_path: str, epochs: int, finetune_epochs: int) -> dict:

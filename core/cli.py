@@ -16,12 +16,13 @@ from core.columns import Role, as_role, reading_notes
 from core.errors import InputError
 from core.generation import generate
 from core.messages import msg
-from core.passthrough import note
+from core.passthrough import note as unmodelled_note
 from core.project import Project, schema_differences
 from core.projectfile import load_project, save_project
 from core.semantics import SemanticMatrix
 from core.table import read_table
-from core.training import MODES, TrainConfig, fit
+from core.model import MODES, TrainConfig
+from core.training import fit
 
 
 class _Parser(argparse.ArgumentParser):
@@ -182,7 +183,7 @@ def _generate(args) -> int:
     rows = model.complete(generate(model, args.n, fixed, seed=args.seed), seed=args.seed)
     _write(args.out, rows.to_csv(index=False).encode("utf-8-sig"))   # BOM: Excel shows Chinese
     print(f"wrote {len(rows)} rows x {rows.shape[1]} columns to {args.out}")
-    if (unmodelled := note(model.unmodelled)) is not None:
+    if (unmodelled := unmodelled_note(model.unmodelled)) is not None:
         _tell([unmodelled])
     return 0
 

@@ -1,18 +1,79 @@
-"""A trained model with everything needed to score, generate and save it."""
+"""The model: its settings (`TrainConfig`), how it is built (`build_vae`), its training record
+(`EpochRecord`), and a trained model with everything needed to score, generate and save it
+(`FittedModel`). Training itself is core.training."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import torch
 
+from core.errors import InputError
 from core.matching import Scores, score
-from core.messages import Message
+from core.messages import Message, msg
 from core.passthrough import Passthrough, complete
 from core.semantics import SemanticMatrix
-from core.training import EpochRecord, TrainConfig
 from core.transformer import TableTransformer
 from core.vae import TabularVAE
+
+
+@dataclass
+class TrainConfig:
+    latent_dim: int | None = None        # None: one latent per semantic, as in the paper
+    hidden: tuple[int, ...] = (64,)      # one hidden layer, like the paper's example
+    epochs: int = 300                    # first phase; the KL critical point lies within it
+    finetune_epochs: int = 200           # clarity fine-tuning (Eq. 10-12); 0 skips it
+    learning_rate: float = 3e-3          # Adam
+    batch_size: int = 64                 # tables of tens of rows train full-batch
+    seed: int = 0
+    target_mi: float | None = None       # percent; fine-tuning stops once hard MI reaches it
+    critical_epoch: int | None = None    # overrides the detected critical point
+    temperature: float = 0.1             # surrogate sigmoid width, in units of 1/L
+    mode: str = "semantic"               # "semantic": decoder masked per semantic (controllable
+                                         # sliders, benchmarks/MODES.md); "paper": the paper's plain VAE
+
+    def to_dict(self) -> dict:
+        return {**self.__dict__, "hidden": list(self.hidden)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "TrainConfig":
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        # files written before modes existed hold the paper's plain VAE
+        return cls(**{"mode": "paper", **known, "hidden": tuple(known.get("hidden", (64,)))})
+
+
+@dataclass(frozen=True)
+class EpochRecord:
+    epoch: int
+    phase: str      # "train" or "finetune"
+    recon: float
+    kl: float
+    mi: float       # hard MI of Eq. 9, percent
+
+
+MODES = ("semantic", "paper")   # the default first
+
+
+def build_vae(config: TrainConfig, n_inputs: int, latent_dim: int, expanded_r: np.ndarray,
+              generator: torch.Generator | None = None) -> TabularVAE:
+    """The VAE for `config.mode`. In "semantic" mode semantic j owns latent j (j < L)."""
+    if config.mode not in MODES:
+        raise InputError(msg("train.unknown_mode", mode=config.mode, modes=", ".join(MODES)))
+    column_latents = None
+    if config.mode == "semantic":
+        column_latents = torch.zeros((n_inputs, latent_dim), dtype=torch.bool)
+        k = min(latent_dim, expanded_r.shape[0])
+        column_latents[:, :k] = torch.as_tensor(expanded_r[:k].T > 0)
+    return TabularVAE(n_inputs, latent_dim, tuple(config.hidden), generator, column_latents)
+
+
+def residual_std(vae: TabularVAE, x: torch.Tensor) -> np.ndarray:
+    """Per encoded column, the std of what the decoder cannot explain: x - decode(mu(x))."""
+    with torch.no_grad():
+        mu, _ = vae.encode(x)
+        return (x - vae.decode(mu)).std(dim=0, unbiased=False).numpy().astype(np.float64)
+
 
 
 @dataclass

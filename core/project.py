@@ -13,7 +13,7 @@ from core.columns import PreparedTable, Role, prepare_table
 from core.errors import InputError
 from core.model import FittedModel
 from core.semantics import SemanticMatrix
-from core.training import TrainConfig
+from core.model import TrainConfig
 
 
 @dataclass

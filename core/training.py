@@ -8,7 +8,6 @@ Progress goes to an `on_epoch(epoch, phase, recon, kl, mi)` callback.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -19,46 +18,13 @@ from core.errors import InputError
 from core.finetune import clarity_loss, eta
 from core.matching import Match, clarity, greedy_match, hard_distance
 from core.messages import msg
+from core.model import EpochRecord, FittedModel, TrainConfig, build_vae, residual_std
 from core.optim import Adam
 from core.semantics import SemanticMatrix
 from core.transformer import TableTransformer
 from core.vae import LossLayout, TabularVAE, kl_divergence, reconstruction_loss
 
 OnEpoch = Callable[[int, str, float, float, float], None]
-
-
-@dataclass
-class TrainConfig:
-    latent_dim: int | None = None        # None: one latent per semantic, as in the paper
-    hidden: tuple[int, ...] = (64,)      # one hidden layer, like the paper's example
-    epochs: int = 300                    # first phase; the KL critical point lies within it
-    finetune_epochs: int = 200           # clarity fine-tuning (Eq. 10-12); 0 skips it
-    learning_rate: float = 3e-3          # Adam
-    batch_size: int = 64                 # tables of tens of rows train full-batch
-    seed: int = 0
-    target_mi: float | None = None       # percent; fine-tuning stops once hard MI reaches it
-    critical_epoch: int | None = None    # overrides the detected critical point
-    temperature: float = 0.1             # surrogate sigmoid width, in units of 1/L
-    mode: str = "semantic"               # "semantic": decoder masked per semantic (controllable
-                                         # sliders, benchmarks/MODES.md); "paper": the paper's plain VAE
-
-    def to_dict(self) -> dict:
-        return {**self.__dict__, "hidden": list(self.hidden)}
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "TrainConfig":
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        # files written before modes existed hold the paper's plain VAE
-        return cls(**{"mode": "paper", **known, "hidden": tuple(known.get("hidden", (64,)))})
-
-
-@dataclass(frozen=True)
-class EpochRecord:
-    epoch: int
-    phase: str      # "train" or "finetune"
-    recon: float
-    kl: float
-    mi: float       # hard MI of Eq. 9, percent
 
 
 class TrainingCancelled(Exception):
@@ -88,22 +54,6 @@ def detect_critical_epoch(kl: list[float]) -> int:
     return n
 
 
-MODES = ("semantic", "paper")   # the default first
-
-
-def build_vae(config: TrainConfig, n_inputs: int, latent_dim: int, expanded_r: np.ndarray,
-              generator: torch.Generator | None = None) -> TabularVAE:
-    """The VAE for `config.mode`. In "semantic" mode semantic j owns latent j (j < L)."""
-    if config.mode not in MODES:
-        raise InputError(msg("train.unknown_mode", mode=config.mode, modes=", ".join(MODES)))
-    column_latents = None
-    if config.mode == "semantic":
-        column_latents = torch.zeros((n_inputs, latent_dim), dtype=torch.bool)
-        k = min(latent_dim, expanded_r.shape[0])
-        column_latents[:, :k] = torch.as_tensor(expanded_r[:k].T > 0)
-    return TabularVAE(n_inputs, latent_dim, tuple(config.hidden), generator, column_latents)
-
-
 def hard_mi(vae: TabularVAE, expanded_r: np.ndarray) -> float:
     """Eq. 9 with Algorithm 1 on the current encoder weights, percent."""
     return clarity(greedy_match(hard_distance(vae.encoder_weights(), expanded_r)))
@@ -112,8 +62,6 @@ def hard_mi(vae: TabularVAE, expanded_r: np.ndarray) -> float:
 def fit(table: PreparedTable, semantics: SemanticMatrix, config: TrainConfig | None = None,
         on_epoch: OnEpoch | None = None, should_stop: Callable[[], bool] | None = None):
     """Train, find the critical point, fine-tune for clarity; return a FittedModel."""
-    from core.model import FittedModel   # model.py imports this module's config types
-
     config = config or TrainConfig()
     # One intra-op thread: these matrices are tiny, a second thread gains nothing
     # (0.85 s vs 0.91 s for the 30-row sample), and when several sessions train at
@@ -152,13 +100,6 @@ def fit(table: PreparedTable, semantics: SemanticMatrix, config: TrainConfig | N
     vae = vae.cpu().eval()
     return FittedModel(transformer, vae, semantics, config, run.history, critical, mi_before, notes,
                        residual_std(vae, x.cpu()), table.columns, list(table.unmodelled))
-
-
-def residual_std(vae: TabularVAE, x: torch.Tensor) -> np.ndarray:
-    """Per encoded column, the std of what the decoder cannot explain: x - decode(mu(x))."""
-    with torch.no_grad():
-        mu, _ = vae.encode(x)
-        return (x - vae.decode(mu)).std(dim=0, unbiased=False).numpy().astype(np.float64)
 
 
 class _Run:

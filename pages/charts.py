@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from core.training import EpochRecord
+from core.model import EpochRecord
 from pages.i18n import t
 
 FONT = "Noto Sans CJK SC, Noto Sans SC, Source Sans Pro, sans-serif"

@@ -6,7 +6,7 @@ from dataclasses import replace
 import streamlit as st
 
 from core.errors import InputError
-from core.training import MODES, TrainConfig
+from core.model import MODES, TrainConfig
 from pages import charts, ui
 from pages.i18n import say, t
 from pages.worker import TrainingWorker

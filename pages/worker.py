@@ -11,7 +11,8 @@ import threading
 from core.columns import PreparedTable
 from core.model import FittedModel
 from core.semantics import SemanticMatrix
-from core.training import EpochRecord, TrainConfig, TrainingCancelled, fit
+from core.model import EpochRecord, TrainConfig
+from core.training import TrainingCancelled, fit
 
 
 class TrainingWorker:

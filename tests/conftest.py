@@ -1,6 +1,8 @@
 """Shared test data: small tables with known hidden factors, one per semantic group."""
 from __future__ import annotations
 
+import contextlib
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -16,8 +18,18 @@ from core.semantics import SemanticMatrix
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """`python -m core ARGS` in this process (fast): exit code, stdout and stderr as a user sees them."""
+    from core.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.chdir(cwd or Path.cwd()), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([str(arg) for arg in args])
+    return subprocess.CompletedProcess(["python", "-m", "core", *args], code, out.getvalue(), err.getvalue())
+
+
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    """`python -m core ARGS` in a fresh process, as a user runs it."""
+    """`python -m core ARGS` in a fresh process, as a user runs it (for what only a real process shows)."""
     return subprocess.run([sys.executable, "-m", "core", *args], cwd=cwd, capture_output=True,
                           text=True, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
 
@@ -63,6 +75,7 @@ def factor_table(n_rows: int = 30, n_groups: int = 4, per_group: int = 4, seed: 
 @pytest.fixture(scope="session")
 def small_fit():
     """One fitted model shared by the tests that only read it (training is the slow part)."""
-    from core.training import TrainConfig, fit
+    from core.model import TrainConfig
+    from core.training import fit
     table, semantics = factor_table()
     return table, semantics, fit(table, semantics, TrainConfig(epochs=150, finetune_epochs=150, seed=3))

@@ -9,7 +9,8 @@ from streamlit.testing.v1 import AppTest
 from core.project import Project
 from core.semantics import SemanticMatrix
 from core.table import read_table
-from core.training import TrainConfig, fit
+from core.model import TrainConfig
+from core.training import fit
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")

@@ -7,7 +7,7 @@ import pytest
 
 from core.errors import InputError
 from core.semantics import SemanticMatrix
-from core.training import TrainConfig
+from core.model import TrainConfig
 from pages.worker import TrainingWorker
 from tests.app.conftest import FAST, open_page, sample_project, texts
 

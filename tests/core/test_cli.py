@@ -5,8 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.cli import main
-from tests.conftest import factor_table, run_cli as run
+from tests.conftest import cli as run
+from tests.conftest import factor_table, run_cli
 
 
 
@@ -84,14 +84,8 @@ def test_generate_writes_the_used_columns_with_bom(workdir):
 def test_bad_input_exits_2_with_one_error_line(workdir, capsys, args, fragment):
     folder, _, _ = workdir
     (folder / "bad_r.csv").write_text("semantic,nope\nx,1\n")
-    import os
-    cwd = os.getcwd()
-    os.chdir(folder)
-    try:
-        code = main(args)
-    finally:
-        os.chdir(cwd)
-    err = capsys.readouterr().err
+    result = run(*args, cwd=folder)
+    code, err = result.returncode, result.stderr
     assert code == 2
     assert err.startswith("error: ") and err.count("\n") == 1 and fragment in err, err
 
@@ -99,6 +93,6 @@ def test_bad_input_exits_2_with_one_error_line(workdir, capsys, args, fragment):
 def test_bad_input_has_no_traceback_in_a_real_process(workdir):
     folder, _, _ = workdir
     (folder / "garbage.csv").write_bytes(b"\x00\x01\x02\xff" * 50)
-    result = run("fit", "garbage.csv", "--semantics", "R.csv", "--out", "x.zip", cwd=folder)
+    result = run_cli("fit", "garbage.csv", "--semantics", "R.csv", "--out", "x.zip", cwd=folder)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.startswith("error: ") and "garbage.csv" in result.stderr

@@ -5,7 +5,8 @@ import torch
 
 from core.controllability import controllability, summary
 from core.errors import InputError
-from core.training import TrainConfig, build_vae, fit
+from core.model import TrainConfig, build_vae
+from core.training import fit
 from core.vae import LossLayout, kl_divergence, masked_decoder, reconstruction_loss
 from core.transformer import TableTransformer
 from tests.conftest import factor_table

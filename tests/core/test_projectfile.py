@@ -14,7 +14,8 @@ from core.errors import InputError
 from core.generation import generate
 from core.project import Project
 from core.projectfile import load_project, save_project
-from core.training import TrainConfig, fit
+from core.model import TrainConfig
+from core.training import fit
 from tests.conftest import factor_table
 
 

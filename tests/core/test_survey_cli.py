@@ -9,11 +9,9 @@ from __future__ import annotations
 import io
 import json
 
-import numpy as np
 import pandas as pd
 import pytest
 
-from core.cli import main
 from core.columns import Role, prepare_table, reading_notes
 from core.errors import InputError
 from core.evaluation import column_shapes
@@ -21,8 +19,10 @@ from core.generation import generate
 from core.projectfile import load_project
 from core.semantics import SemanticMatrix
 from core.table import read_table
-from core.training import TrainConfig, fit
+from core.model import TrainConfig
+from core.training import fit
 from core.views import xlsx_bytes
+from tests.conftest import cli
 from tests.survey_table import NEVER, survey_frame, survey_semantics
 
 SHORT = ["--epochs", "80", "--finetune-epochs", "30", "--seed", "1"]
@@ -41,13 +41,10 @@ def survey(tmp_path_factory):
 def fitted(survey):
     """`fit DATA --semantics R.csv --role damage_grade=categorical`, in process; (stderr, folder)."""
     folder, _ = survey
-    err = io.StringIO()
-    import contextlib
-    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
-        code = main(["fit", str(folder / "survey.csv"), "--semantics", str(folder / "R.csv"),
-                     "--out", str(folder / "p.zip"), "--role", "damage_grade=categorical", *SHORT])
-    assert code == 0, err.getvalue()
-    return err.getvalue(), folder
+    result = cli("fit", "survey.csv", "--semantics", "R.csv", "--out", "p.zip",
+                 "--role", "damage_grade=categorical", *SHORT, cwd=folder)
+    assert result.returncode == 0, result.stderr
+    return result.stderr, folder
 
 
 def test_fit_warns_and_names_the_r_columns_it_cannot_use(fitted):
@@ -67,18 +64,16 @@ def test_fit_warns_and_names_the_r_columns_it_cannot_use(fitted):
 
 
 def test_generated_csv_has_every_input_column_in_input_order_and_valid_rows(survey, fitted):
-    real, (stderr, folder) = survey[1], fitted
-    err = io.StringIO()
-    import contextlib
-    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
-        assert main(["generate", str(folder / "p.zip"), "--n", "400", "--out", str(folder / "g.csv")]) == 0
+    real, folder = survey[1], fitted[1]
+    result = cli("generate", "p.zip", "--n", "400", "--out", "g.csv", cwd=folder)
+    assert result.returncode == 0, result.stderr
     rows = pd.read_csv(folder / "g.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
     assert list(rows.columns) == list(real.columns) and len(rows) == 400
     assert (rows["building_id"] == "").all()                       # no identifier is copied
     assert set(rows["geo_level_1_id"]) <= set(real["geo_level_1_id"].astype(str))
     for flag in NEVER:                                             # constant columns keep their value
         assert set(rows[flag]) == {"0"}
-    assert "6 column(s) were not modelled" in err.getvalue()
+    assert "6 column(s) were not modelled" in result.stderr
     for column in ("foundation_type", "roof_type", "plan_configuration", "damage_grade",
                    "has_superstructure_timber"):                   # categories from the real set
         assert set(rows[column]) <= set(real[column].astype(str)), column
@@ -97,11 +92,9 @@ def test_the_role_is_saved_and_the_coded_class_works_as_a_label(fitted):
     assert project.roles == {"damage_grade": Role.CATEGORICAL}
     span = next(s for s in project.model.transformer.layout_ if s.name == "damage_grade")
     assert span.categories == ("1", "2", "3")
-    out = io.StringIO()
-    import contextlib
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
-        assert main(["report", str(folder / "p.zip")]) == 0
-    report = json.loads(out.getvalue())
+    result = cli("report", "p.zip", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
     assert report["input_columns"][0] == "building_id" and len(report["input_columns"]) == 38
     assert {u["column"] for u in report["unmodelled"]} == {"building_id", "geo_level_1_id", *NEVER}
     from core.augmentation import augment
@@ -176,11 +169,10 @@ def test_mostly_numeric_columns_stay_numeric_and_flags_stay_binary():
     assert not roles["code"].maybe_class                    # no class-like name: not flagged
 
 
-def test_role_argument_errors_are_one_line(survey, capsys):
-    folder = survey[0]
-    code = main(["fit", str(folder / "survey.csv"), "--semantics", str(folder / "R.csv"), "--out",
-                 str(folder / "x.zip"), "--role", "damage_grade=class"])
-    err = capsys.readouterr().err
+def test_role_argument_errors_are_one_line(survey):
+    result = cli("fit", "survey.csv", "--semantics", "R.csv", "--out", "x.zip", "--role", "damage_grade=class",
+                 cwd=survey[0])
+    code, err = result.returncode, result.stderr
     assert code == 2 and err.count("\n") == 1
     assert err.startswith("error: --role: role 'class' for column 'damage_grade' is not one of continuous")
 

@@ -9,7 +9,8 @@ from core.errors import InputError
 from core.finetune import clarity_loss, eta, soft_clarity
 from core.matching import greedy_match
 from core.optim import Adam
-from core.training import TrainConfig, TrainingCancelled, detect_critical_epoch, fit
+from core.model import TrainConfig
+from core.training import TrainingCancelled, detect_critical_epoch, fit
 from core.transformer import TableTransformer
 from core.vae import LossLayout, TabularVAE, kl_divergence, reconstruction_loss
 from tests.conftest import factor_table
