@@ -21,7 +21,6 @@ steps = [
 ]
 
 page = st.navigation(steps)
-st.session_state["routed"] = True   # pages check it: they only run through this router
 st.sidebar.title(t("app.title"))
 ui.project()             # the sample loads on the first visit, whichever page is opened
 ui.collect_training()    # a run that finished while the user was on another page

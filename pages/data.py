@@ -6,7 +6,7 @@ import streamlit as st
 
 from core.columns import Role
 from core.errors import InputError
-from core.semantics import SemanticMatrix
+from core.project import Project, TableSource
 from core.table import DEFAULT_MAX_BYTES, read_table
 from core.views import distribution_counts
 from core.xlsx import sheet_names
@@ -21,80 +21,75 @@ project = ui.project()
 
 
 def load(name: str, raw: bytes, encoding: str | None = None, sheet: str | None = None) -> None:
-    """Read a table into the project; on a bad file show why and keep what was there."""
+    """Read a table into the project; on a bad file say why and keep what was there."""
+    current = ui.project()
     try:
         result = read_table(raw, name, encoding=encoding, sheet=sheet, max_bytes=DEFAULT_MAX_BYTES)
-        candidate = type(project)(data=result.frame, source_name=result.source,
-                                  encoding=result.encoding, settings=project.settings)
-        candidate.prepared()   # refuses a table that cannot train
+        Project(data=result.frame, source_name=result.source).prepared()   # refuses a table that cannot train
     except InputError as exc:
-        st.error(t("data.read_failed", error=say(exc)))
+        ui.flash("error", t("data.read_failed", error=say(exc)))
         others = sheet_names(raw) if name.lower().endswith((".xlsx", ".xlsm")) else []
-        st.session_state["failed_workbook"] = (name, raw, others) if len(others) > 1 else None
+        current.failed_source = TableSource(name, raw, None, others) if len(others) > 1 else None
         return
-    st.session_state["failed_workbook"] = None
-    same_table = project.data is not None and project.data.equals(result.frame)
-    old_source, old_semantics = project.source_name, project.semantics
-    project.data, project.source_name, project.encoding = result.frame, result.source, result.encoding
-    if not same_table:
-        project.roles, project.exclude, project.variants = {}, [], {}
-        columns = candidate.columns()
-        if old_semantics is not None and old_semantics.names and not old_semantics.fits(columns):
-            st.session_state[ui.R_NOTICE] = (old_source, len(old_semantics.names))   # never inherited
-            project.semantics = SemanticMatrix.empty(columns)
-        else:
-            project.semantics = ui.semantics(project)
-        if project.model is not None:
-            project.model, project.generated = None, None
-            ui.flash("warning", t("ui.model_cleared"))
-    st.session_state["raw_table"] = (name, raw)
-    st.session_state["sheets"] = (result.sheet, result.sheets)
+    current.failed_source = None
+    lost = current.replace_table(result.frame, result.source, result.encoding,
+                                 TableSource(name, raw, result.sheet, result.sheets))
+    if "model" in lost:
+        ui.flash("warning", t("ui.model_cleared"))
     for note in result.warnings:
         ui.flash("warning", say(note))
     ui.flash("success", t("data.loaded", name=result.source, rows=len(result.frame)))
-    st.rerun()
 
 
+def uploaded() -> None:
+    if (upload := st.session_state.get("table_upload")) is not None:
+        load(upload.name, upload.getvalue())
 
-upload = st.file_uploader(t("data.upload"), type=TABLE_TYPES, help=t("data.upload_help"),
-                          key="table_upload")
-if upload is not None and st.session_state.get("table_upload_done") != upload.file_id:
-    st.session_state["table_upload_done"] = upload.file_id
-    load(upload.name, upload.getvalue())
-failed = st.session_state.get("failed_workbook")
-if failed is not None:   # the sheet tried first was not a table: offer the others
-    choice = st.selectbox(t("data.other_sheet", name=failed[0]), failed[2], index=None, key="failed_sheet")
-    if choice is not None:
-        load(failed[0], failed[1], sheet=choice)
-if st.button(t("data.use_sample"), icon=":material/restart_alt:"):
-    st.session_state["project"] = project = ui.sample_project()
-    ui.flash("success", t("data.loaded", name=project.source_name, rows=len(project.data)))
-    st.rerun()
+
+def other_sheet() -> None:
+    failed = ui.project().failed_source
+    if failed is not None and (choice := st.session_state.get("failed_sheet")) is not None:
+        load(failed.name, failed.raw, sheet=choice)
+
+
+def reread(option: str) -> None:
+    """The same file again, with the sheet or encoding the user chose."""
+    source, choice = ui.project().source, st.session_state.get(f"{option}_choice")
+    if source is not None and choice not in (None, "auto"):
+        load(source.name, source.raw, **{option: choice})
+
+
+def use_sample() -> None:
+    st.session_state["project"] = sample = ui.sample_project()
+    ui.flash("success", t("data.loaded", name=sample.source_name, rows=len(sample.data)))
+
+
+st.file_uploader(t("data.upload"), type=TABLE_TYPES, help=t("data.upload_help"), key="table_upload",
+                 on_change=uploaded)
+if project.failed_source is not None:   # the sheet tried first was not a table: offer the others
+    st.selectbox(t("data.other_sheet", name=project.failed_source.name), project.failed_source.sheets,
+                 index=None, key="failed_sheet", on_change=other_sheet)
+st.button(t("data.use_sample"), icon=":material/restart_alt:", on_click=use_sample)
 
 ui.gate(project.data is None, "data.none", "data")
-notice = st.session_state.get(ui.R_NOTICE)
-if notice is not None:   # the new table does not fit the R of the old one: the user chooses
+if (dropped := project.dropped_semantics) is not None:   # the old R did not fit: the user chooses
     with st.container(border=True):
-        st.warning(t("data.r_dropped", old=notice[0], k=notice[1]), icon=":material/label_off:")
+        st.warning(t("data.r_dropped", old=dropped[0], k=dropped[1]), icon=":material/label_off:")
         left, right = st.columns(2)
         if left.button(t("data.r_empty"), icon=":material/check_box_outline_blank:"):
-            st.session_state.pop(ui.R_NOTICE, None)
+            project.dropped_semantics = None
             st.switch_page(ui.PAGES["semantics"])
-        ui.import_semantics(right, project, "data_r_upload")
-raw = st.session_state.get("raw_table")
-sheet, sheets = st.session_state.get("sheets", (None, []))
+        ui.import_semantics(right, "data_r_upload")
+source = project.source
 st.subheader(t("data.file", name=project.source_name))
 left, right = st.columns(2)
-if raw is not None and len(sheets) > 1:
-    chosen = left.selectbox(t("data.sheet"), sheets, index=sheets.index(sheet))
-    if chosen != sheet:
-        load(raw[0], raw[1], sheet=chosen)
-elif raw is not None and project.encoding:
+if source is not None and len(source.sheets) > 1:
+    left.selectbox(t("data.sheet"), source.sheets, index=source.sheets.index(source.sheet), key="sheet_choice",
+                   on_change=reread, args=("sheet",))
+elif source is not None and project.encoding:
     left.caption(t("data.detected", encoding=project.encoding))
-    chosen = left.selectbox(t("data.encoding"), ENCODINGS, help=t("data.encoding_help"),
-                            key="encoding_choice", format_func=lambda e: t("data.auto") if e == "auto" else e)
-    if chosen != "auto" and chosen != project.encoding:
-        load(raw[0], raw[1], encoding=chosen)
+    left.selectbox(t("data.encoding"), ENCODINGS, help=t("data.encoding_help"), key="encoding_choice",
+                   format_func=lambda e: t("data.auto") if e == "auto" else e, on_change=reread, args=("encoding",))
 right.metric(t("data.shape"), f"{len(project.data)} × {project.data.shape[1]}")
 
 with st.expander(t("data.preview"), expanded=False):
@@ -149,17 +144,14 @@ if c.button(t("data.apply"), width="stretch"):
         exclude.append(column)
     elif role != "auto":
         roles[column] = Role(role)
-    before = (project.roles, project.exclude)
-    project.roles, project.exclude = roles, exclude
     try:
-        project.prepared()
+        if project.set_roles(roles, exclude):
+            ui.flash("warning", t("ui.model_cleared"))
     except InputError as exc:
-        project.roles, project.exclude = before
         st.error(t("data.override_failed", error=say(exc)))
     else:
-        ui.data_changed(project)
         st.rerun()
 if (project.roles or project.exclude) and st.button(t("data.reset_roles")):
-    project.roles, project.exclude = {}, []
-    ui.data_changed(project)
+    if project.set_roles({}, []):
+        ui.flash("warning", t("ui.model_cleared"))
     st.rerun()

@@ -22,16 +22,6 @@ ui.gate(project.model is None, "gate.model", "train")
 model, real = project.model, project.prepared().frame
 
 
-def remembered(key: str, compute, *params):
-    """The result for this model, data and params, kept in the session: recomputed only when
-    one changes (never st.cache_*: that cache is shared by every user of the server)."""
-    held = st.session_state.get(key)
-    if held is None or held[0] is not model or held[1] is not project.data or held[2] != params:
-        held = (model, project.data, params, compute())
-        st.session_state[key] = held
-    return held[3]
-
-
 def bars(names, values, title: str, axis: str, colours=None, line: float | None = None,
          bar_px: int = 24, log: bool = False) -> go.Figure:
     figure = go.Figure(go.Bar(x=values, y=names, orientation="h", marker_color=colours))
@@ -45,8 +35,8 @@ def bars(names, values, title: str, axis: str, colours=None, line: float | None 
 
 
 # ---------------------------------------------------------------- are the new rows realistic?
-report = remembered("ev_report", lambda: evaluate(model, real, seed=0))
-controls = remembered("ev_controls", lambda: controllability(model, seed=0))
+report = project.derived("evaluation", (model, real), lambda: evaluate(model, real, seed=0))
+controls = project.derived("controllability", (model,), lambda: controllability(model, seed=0))
 st.subheader(t("ev.realistic"))
 st.caption(t("ev.realistic_help", n=report["n_generated"]))
 cards = st.columns(4)
@@ -93,20 +83,20 @@ label, value, n_rows = picked
 make, check = st.columns(2)
 if make.button(t("ev.make"), type="primary", icon=":material/add_row_below:", key="ev_make"):
     try:
-        st.session_state["ev_rows"] = (model, label, value,
-                                       sample_class(model, real, label, value, int(n_rows), seed=0))
+        project.remember("class_rows", (model, real), (value, sample_class(model, real, label, value,
+                                                                           int(n_rows), seed=0)))
     except InputError as exc:
         st.error(say(exc))
 if check.button(t("ev.compare"), icon=":material/compare_arrows:", key="ev_compare"):
     with st.spinner(t("ev.comparing")):
         try:
-            st.session_state["ev_comparison"] = (model, label, value, compare(model, real, label, value))
+            project.remember("comparison", (model, real), compare(model, real, label, value))
         except InputError as exc:
             st.error(say(exc))
 
-made = st.session_state.get("ev_rows")
-if made is not None and made[0] is model:
-    _, _, made_value, sample = made
+made = project.recall("class_rows", (model, real))
+if made is not None:
+    made_value, sample = made
     st.markdown(t("ev.made", n=len(sample.rows), name=made_value, acceptance=sample.acceptance))
     for note in sample.notes:
         st.warning(note)
@@ -118,9 +108,8 @@ if made is not None and made[0] is model:
     right.download_button(t("ev.download_all"), csv_bytes(expanded), "augmented_table.csv", "text/csv",
                           on_click="ignore", icon=":material/download:")
 
-held = st.session_state.get("ev_comparison")
-if held is not None and held[0] is model:
-    result = held[3]
+result = project.recall("comparison", (model, real))
+if result is not None:
     names = {"real": t("ev.route_real"), "real+vae": t("ev.route_vae"), "real+smote_nc": t("ev.route_smote")}
     table = pd.DataFrame([
         {t("ev.route"): names[route],

@@ -71,18 +71,18 @@ right.download_button(t("gen.xlsx"), lambda: xlsx_bytes(full, notes=notes), "gen
                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                       on_click="ignore", icon=":material/table_view:")
 
-with st.expander(t("gen.augment")):   # rows of one class, e.g. the rare Dsu (core.augmentation)
+with st.expander(t("gen.augment")):   # rows of one class (core.augmentation)
     picked = ui.class_picker(model, real, "gen_aug")
     if picked is None:
         st.info(t("ev.no_label"))
     elif st.button(t("ev.make"), key="gen_aug_make", icon=":material/add_row_below:"):
         label, value, n_class = picked
         try:
-            st.session_state["gen_aug_rows"] = augment(model, real, label, value, n_class, seed=int(seed))
+            project.remember("augmented", (model, real), augment(model, real, label, value, n_class, seed=int(seed)))
         except InputError as exc:
             st.error(say(exc))
-    extra = st.session_state.get("gen_aug_rows")
-    if extra is not None and picked is not None and list(extra.columns) == list(rows.columns):
+    extra = project.recall("augmented", (model, real))
+    if extra is not None and picked is not None:
         st.markdown(t("gen.augmented", n=len(extra), name=picked[1]))
         st.dataframe(extra.head(100), hide_index=True)
         st.download_button(t("ev.download_new"), csv_bytes(model.complete(extra, int(seed))),

@@ -22,8 +22,8 @@ except InputError as exc:
     st.stop()
 features = project.columns()   # R is written over every column; unmodelled ticks score nothing
 project.semantics = ui.semantics(project)
-if (notice := st.session_state.get(ui.R_NOTICE)) is not None:
-    st.info(t("sem.r_dropped", old=notice[0], k=notice[1]), icon=":material/label_off:")
+if (dropped := project.dropped_semantics) is not None:
+    st.info(t("sem.r_dropped", old=dropped[0], k=dropped[1]), icon=":material/label_off:")
 
 
 def replace(semantics: SemanticMatrix, message: str) -> None:
@@ -62,7 +62,7 @@ with st.expander(t("sem.manage"), expanded=not R.names, icon=":material/edit:"):
 
 with st.expander(t("sem.files"), icon=":material/upload_file:"):
     left, right = st.columns(2)
-    ui.import_semantics(left, project, "r_upload")
+    ui.import_semantics(left, "r_upload")
     right.download_button(t("sem.export"), R.to_csv_bytes(), "R.csv", "text/csv", on_click="ignore",
                           icon=":material/download:")
     if ui.preset_fits(project) and right.button(t("sem.preset"), help=t("sem.preset_help")):
@@ -73,7 +73,7 @@ st.caption(t("sem.grid_help"))
 live = st.container()   # filled after the grid has applied this run's ticks, shown above it
 R = project.semantics = grid.edit(R)
 if R.values.any():
-    st.session_state.pop(ui.R_NOTICE, None)   # the user has started an R of their own
+    project.dropped_semantics = None   # the user has started an R of their own
 latents = project.model.latent_dim if project.model else project.settings.latent_dim
 for note in R.warnings(latents, table.unmodelled_reasons()):
     st.warning(say(note))

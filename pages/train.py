@@ -7,9 +7,9 @@ import streamlit as st
 
 from core.errors import InputError
 from core.model import MODES, TrainConfig
+from core.worker import TrainingWorker
 from pages import charts, ui
 from pages.i18n import say, t
-from pages.worker import TrainingWorker
 
 POLL_SECONDS = 0.5
 
@@ -27,12 +27,11 @@ def start(config: TrainConfig, semantics=None) -> None:
         st.error(say(exc))
         return
     project.settings = config
-    st.session_state[ui.WORKER] = TrainingWorker(table, semantics or project.semantics, config).start()
+    project.training = TrainingWorker(table, semantics or project.semantics, config).start()
     st.rerun()
 
 
-worker: TrainingWorker | None = st.session_state.get(ui.WORKER)
-busy = worker is not None and worker.running
+busy = project.training is not None and project.training.running
 
 s = project.settings
 with st.form("settings"):
@@ -65,7 +64,7 @@ if submitted:
 @st.fragment(run_every=POLL_SECONDS if busy else None)
 def live() -> None:
     """Polls the worker while it runs; reruns the whole page once it has finished."""
-    worker: TrainingWorker | None = st.session_state.get(ui.WORKER)
+    worker = project.training
     if worker is None:
         return
     if not worker.running:

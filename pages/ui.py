@@ -1,9 +1,9 @@
 """What every page shares: the session's Project, page headers, gates, messages, the sidebar.
 
-All of a user's work lives in ONE `core.project.Project` at `st.session_state["project"]`.
-Besides it, the session keeps only bookkeeping: widget keys, the raw bytes of the last
-uploaded table (so the encoding can be overridden), the training worker and one-shot
-messages. Nothing user-made goes into st.cache_*: that cache is shared by all sessions.
+All of a session's state lives in ONE `core.project.Project` at `st.session_state["project"]`:
+the work, the uploaded bytes, the training run, one-shot notices and every derived result
+(cached there, keyed on its inputs). Besides it the session holds only widget state and the
+UI language. Nothing user-made goes into st.cache_*: that cache is shared by all sessions.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from core.augmentation import balance_count
 from core.columns import Role, maybe_class
 from core.controllability import Control, controllability
 from core.errors import InputError
-from core.project import Project, schema_differences
+from core.project import Project, TableSource
 from core.projectfile import load_project, save_project
 from core.semantics import SemanticMatrix
 from core.table import read_table
@@ -29,7 +29,6 @@ torch.set_num_threads(1)
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_TABLE = ROOT / "sample_data" / "buildings_30.csv"
 SAMPLE_SEMANTICS = ROOT / "sample_data" / "semantics.csv"
-WORKER = "train_worker"   # the session's pages.worker.TrainingWorker, if any
 PAGES = {"data": "pages/data.py", "semantics": "pages/semantics.py", "train": "pages/train.py",
          "analysis": "pages/analysis.py", "generate": "pages/generate.py", "evaluate": "pages/evaluate.py"}
 
@@ -44,9 +43,8 @@ def project() -> Project:
 def sample_project() -> Project:
     raw = SAMPLE_TABLE.read_bytes()
     result = read_table(raw, SAMPLE_TABLE.name)
-    st.session_state["raw_table"] = (SAMPLE_TABLE.name, raw)
-    st.session_state.pop(R_NOTICE, None)
-    project = Project(data=result.frame, source_name=result.source, encoding=result.encoding)
+    project = Project(data=result.frame, source_name=result.source, encoding=result.encoding,
+                      source=TableSource(SAMPLE_TABLE.name, raw))
     project.semantics = preset_semantics(project)
     return project
 
@@ -89,38 +87,33 @@ def ready_to_train(project: Project) -> bool:
         return False
 
 
-R_NOTICE = "r_notice"   # (old table, number of semantics) when a new table did not fit the current R
-
-
-def import_semantics(where, project: Project, key: str) -> None:
+def import_semantics(where, key: str) -> None:
     """An uploader for an R file; on success R is replaced, on failure R is unchanged."""
-    imported = where.file_uploader(t("sem.import"), type=["csv"], key=key, help=t("sem.import_help"))
-    if imported is None or st.session_state.get(f"{key}_done") == imported.file_id:
+    where.file_uploader(t("sem.import"), type=["csv"], key=key, help=t("sem.import_help"),
+                        on_change=_import_semantics, args=(key,))
+
+
+def _import_semantics(key: str) -> None:
+    imported, current = st.session_state.get(key), project()
+    if imported is None:
         return
-    st.session_state[f"{key}_done"] = imported.file_id
     try:
-        project.semantics = SemanticMatrix.from_csv(imported.getvalue(), project.columns(), imported.name,
+        current.semantics = SemanticMatrix.from_csv(imported.getvalue(), current.columns(), imported.name,
                                                     require_members=False)
     except InputError as exc:
-        where.error(t("sem.import_failed", error=say(exc)))
+        flash("error", t("sem.import_failed", error=say(exc)))
         return
-    st.session_state.pop(R_NOTICE, None)
+    current.dropped_semantics = None
     flash("success", t("sem.imported", name=imported.name))
-    st.rerun()
 
 
-CONTROLS = "controls"      # (model id, R key) -> controllability of that pair, see `controls`
 WEAK_SELECTIVITY = 2.0     # below this a slider moves other features almost as much as its own
 
 
 def controls(model, semantics: SemanticMatrix) -> dict[str, Control]:
-    """Controllability per semantic name, computed once per (model, R) in this session."""
-    key = (id(model), tuple(semantics.names), semantics.values.tobytes())
-    cached = st.session_state.get(CONTROLS)
-    if cached is None or cached[0] != key:
-        cached = (key, {c.semantic: c for c in controllability(model, semantics, n_rows=300)})
-        st.session_state[CONTROLS] = cached
-    return cached[1]
+    """Controllability per semantic name, computed once per (model, R)."""
+    return project().derived("controls", (model, semantics), lambda: {
+        c.semantic: c for c in controllability(model, semantics, n_rows=300)})
 
 
 def class_picker(model, real, prefix: str) -> tuple[str, str, int] | None:
@@ -154,20 +147,22 @@ def labelled(frame, metric_column: str | None = None):
 
 def header(page: str) -> None:
     """Title, the one sentence saying what the page is for, and any pending message."""
-    if not st.session_state.get("routed"):
+    if "project" not in st.session_state:
         # A deep link on a freshly started server can run a page file on its own (Streamlit
         # treats pages/ as an old-style page folder until app.py has called st.navigation
-        # once): go through the router instead.
+        # once); the router makes the project first: go through it instead.
         st.switch_page("app.py")
     st.title(t(f"{page}.title"))
     st.caption(t(f"{page}.purpose"))
-    for kind, text in st.session_state.pop("flash", []):
+    current = project()
+    notices, current.notices = current.notices, []
+    for kind, text in notices:
         getattr(st, kind)(text)
 
 
 def flash(kind: str, text: str) -> None:
     """A message shown once at the top of the next run (it survives st.rerun)."""
-    st.session_state.setdefault("flash", []).append((kind, text))
+    project().notices.append((kind, text))
 
 
 def gate(missing: bool, message_key: str, page: str) -> None:
@@ -178,28 +173,13 @@ def gate(missing: bool, message_key: str, page: str) -> None:
         st.stop()
 
 
-def data_changed(project: Project) -> None:
-    """After any change to data, roles or exclusions: drop a model that no longer fits."""
-    if project.model is None:
-        return
-    try:
-        differences = schema_differences(project.model, project.prepared())
-    except InputError:
-        differences = ["—"]
-    if differences:
-        project.model, project.generated = None, None
-        flash("warning", t("ui.model_cleared"))
-
-
 def collect_training() -> bool:
     """Move a finished training run's result into the Project, once; True if it did."""
-    worker = st.session_state.get(WORKER)
-    if worker is None or worker.running or worker.collected:
-        return False
-    worker.collected = True
     current = project()
-    if worker.result is not None and _fits(worker.result, current):
-        current.model, current.generated = worker.result, None
+    worker = current.collect_training()
+    if worker is None:
+        return False
+    if worker.result is not None and current.model is worker.result:
         mi = worker.result.score(current.semantics).mi if current.semantics and current.semantics.names \
             else 0.0
         flash("success", t("train.done", mi=mi))
@@ -210,14 +190,6 @@ def collect_training() -> bool:
     else:
         flash("error", t("train.failed", error=say(worker.error)))
     return True
-
-
-def _fits(model, current: Project) -> bool:
-    """The data changed while training ran: a model for other columns is not kept."""
-    try:
-        return current.data is not None and not schema_differences(model, current.prepared())
-    except InputError:
-        return False
 
 
 def _remember_language() -> None:
@@ -259,21 +231,22 @@ def project_box(current: Project) -> None:
         st.caption(t("ui.summary_model", mi=current.model.score().mi))   # with the R it was trained on
     else:
         st.caption(t("ui.summary_no_model"))
-    worker = st.session_state.get(WORKER)
-    if worker is not None and worker.running:
+    if current.training is not None and current.training.running:
         st.caption(t("ui.training"))
     st.download_button(t("ui.save_project"), lambda: save_project(current), "project.zip",
                        "application/zip", on_click="ignore", icon=":material/save:",
                        width="stretch")
-    uploaded = st.file_uploader(t("ui.load_project"), type=["zip"], key="project_upload")
-    if uploaded is not None and st.session_state.get("project_upload_done") != uploaded.file_id:
-        st.session_state["project_upload_done"] = uploaded.file_id
-        try:
-            loaded = load_project(uploaded.getvalue(), uploaded.name)
-        except InputError as exc:
-            st.error(t("ui.load_failed", error=say(exc)))
-            return
-        st.session_state["project"] = loaded
-        st.session_state["raw_table"], st.session_state["sheets"] = None, (None, [])
-        flash("success", t("ui.loaded", name=uploaded.name))
-        st.rerun()
+    st.file_uploader(t("ui.load_project"), type=["zip"], key="project_upload", on_change=_open_project)
+
+
+def _open_project() -> None:
+    uploaded = st.session_state.get("project_upload")
+    if uploaded is None:
+        return
+    try:
+        loaded = load_project(uploaded.getvalue(), uploaded.name)
+    except InputError as exc:
+        flash("error", t("ui.load_failed", error=say(exc)))   # the current project stays
+        return
+    st.session_state["project"] = loaded
+    flash("success", t("ui.loaded", name=uploaded.name))

@@ -28,7 +28,7 @@ def test_rows_of_the_chosen_class_can_be_made_and_downloaded(trained):
     at.number_input(key=f"ev_n_{LABEL}_Dsu").set_value(7).run()
     at.button(key="ev_make").click().run()
     assert not at.exception
-    sample = at.session_state["ev_rows"][3]
+    sample = at.session_state["project"].recall("class_rows", (trained.model, trained.prepared().frame))[1]
     assert len(sample.rows) == 7 and (sample.rows[LABEL] == "Dsu").all()
     assert "7 new rows of **Dsu**" in texts(at.markdown)
     downloads = {d.label: d for d in at.download_button}

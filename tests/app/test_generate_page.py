@@ -102,6 +102,6 @@ def test_augment_a_class_to_n_rows(trained):
     at.number_input(key="gen_aug_n_安全性等级_Dsu").set_value(12)
     [b for b in at.button if b.label == "Generate rows of this class"][0].click().run()
     assert not at.exception and not at.error, texts(at.error)
-    rows = at.session_state["gen_aug_rows"]
+    rows = at.session_state["project"].recall("augmented", (trained.model, trained.prepared().frame))
     assert len(rows) == 12 and set(rows["安全性等级"]) == {"Dsu"}
     assert "12 new rows of class Dsu." in texts(at.markdown)

@@ -45,7 +45,7 @@ def test_opening_a_saved_project_restores_it(trained):
     project = at.session_state["project"]
     assert project.source_name == "saved.csv" and project.model is not None
     assert project.semantics.names == trained.semantics.names
-    assert at.session_state["flash"] == [("success", "Opened project mine.zip.")]
+    assert project.notices == [("success", "Opened project mine.zip.")]   # shown by the next page
     assert "Model trained" in texts(at.sidebar.caption)
 
 
@@ -53,8 +53,9 @@ def test_a_bad_project_file_is_refused_and_work_is_kept():
     at = open_sidebar()
     before = at.session_state["project"]
     at = upload_project(at, "evil.zip", b"\x80\x04pickle")
-    assert "current work is kept" in texts(at.error) and "pickle" in texts(at.error)
     assert at.session_state["project"] is before
+    (kind, text), = before.notices                       # shown at the top of the page
+    assert kind == "error" and "current work is kept" in text and "pickle" in text
 
 
 def test_save_button_is_in_the_sidebar():

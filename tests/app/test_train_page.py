@@ -8,7 +8,7 @@ import pytest
 from core.errors import InputError
 from core.semantics import SemanticMatrix
 from core.model import TrainConfig
-from pages.worker import TrainingWorker
+from core.worker import TrainingWorker
 from tests.app.conftest import FAST, open_page, sample_project, texts
 
 PAGE = "pages/train.py"
@@ -20,7 +20,9 @@ def number(at, label: str):
 
 def finish(at):
     """Wait for the session's worker, then rerun as the polling fragment would."""
-    at.session_state["train_worker"].join(timeout=120)
+    worker = at.session_state["project"].training
+    if worker is not None:           # a run that already ended was collected by the last rerun
+        worker.join(timeout=120)
     return at.run()
 
 
@@ -42,11 +44,11 @@ def test_training_runs_in_the_background_and_becomes_the_model():
     assert mode.value == "semantic" and mode.options == ["Semantic (controllable sliders)", "Paper (as published)"]
     mode.set_value("paper")
     [b for b in at.button if b.label == "Train"][0].click().run()
-    worker = at.session_state["train_worker"]
+    worker = at.session_state["project"].training
     assert worker.config.epochs == 30 and worker.config.seed == 2 and worker.config.mode == "paper"
     at = finish(at)
     project = at.session_state["project"]
-    assert project.model is worker.result and worker.collected
+    assert project.model is worker.result and project.training is None   # collected once
     assert project.settings.epochs == 30
     assert "Training finished" in texts(at.success)
     assert [m.label for m in at.metric] == ["MI before fine-tuning", "MI after fine-tuning", "Critical epoch"]
@@ -58,7 +60,7 @@ def test_moving_the_critical_point_refits_from_there(trained):
     new = max(trained.model.critical_epoch - 10, 2)
     at.number_input(key="critical_choice").set_value(new).run()
     [b for b in at.button if b.label == "Fine-tune from here"][0].click().run()
-    worker = at.session_state["train_worker"]
+    worker = at.session_state["project"].training
     assert worker.config.critical_epoch == new
     at = finish(at)
     model = at.session_state["project"].model
@@ -70,7 +72,7 @@ def test_moving_the_critical_point_refits_from_there(trained):
 def test_a_failed_run_keeps_the_previous_model(trained, monkeypatch):
     def broken(*args, **kwargs):
         raise InputError("training diverged in the first epoch")
-    monkeypatch.setattr("pages.worker.fit", broken)
+    monkeypatch.setattr("core.worker.fit", broken)
     at = open_page(PAGE, trained)
     [b for b in at.button if b.label == "Train"][0].click().run()
     shown = texts(at.error)          # the run may already have failed by the rerun after the click
@@ -84,7 +86,7 @@ def test_bad_hidden_layers_are_refused(trained):
     at.text_input[0].input("64, abc")
     [b for b in at.button if b.label == "Train"][0].click().run()
     assert "not a list of layer sizes" in texts(at.error)
-    assert "train_worker" not in at.session_state
+    assert at.session_state["project"].training is None
 
 
 # ---------------------------------------------------------------- the worker itself

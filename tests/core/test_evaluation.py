@@ -17,7 +17,8 @@ from core.evaluation import (closest_distances, column_shapes, contingency_simil
                              ks_similarity, pair_trends, quantile_bins, random_rows, tvd_similarity,
                              validity)
 from core.transformer import Span, TableTransformer
-from tests.conftest import factor_table, run_cli as run
+from tests.conftest import cli as run
+from tests.conftest import factor_table
 
 NUM = Span("x", Role.CONTINUOUS, 0, 1, low=0.0, high=10.0)
 CAT = Span("c", Role.CATEGORICAL, 1, 3, categories=("a", "b"))

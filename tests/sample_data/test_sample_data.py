@@ -225,16 +225,13 @@ def test_label_follows_the_factors():
 def test_cli_trains_on_the_sample_with_its_semantics(tmp_path):
     """The app's default data and preset go through `python -m core fit` and `report`."""
     import json
-    import subprocess
 
-    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
+    from tests.conftest import cli
+
     out = tmp_path / "p.zip"
-    fitted = subprocess.run([sys.executable, "-m", "core", "fit", str(DATA / "buildings_30.csv"),
-                             "--semantics", str(DATA / "semantics.csv"), "--out", str(out)],
-                            capture_output=True, text=True, env=env)
+    fitted = cli("fit", DATA / "buildings_30.csv", "--semantics", DATA / "semantics.csv", "--out", out)
     assert fitted.returncode == 0, fitted.stderr
-    report = json.loads(subprocess.run([sys.executable, "-m", "core", "report", str(out)],
-                                       capture_output=True, text=True, env=env, check=True).stdout)
+    report = json.loads(cli("report", out).stdout)
     assert len(report["features"]) == 46 and len(report["columns"]) == 101
     assert report["semantics"] == list(pd.read_csv(DATA / "semantics.csv", encoding="utf-8-sig")["semantic"])
     assert len(report["matches"]) == 8 and 0 < report["mi"] <= 100

@@ -1,8 +1,8 @@
-"""Training in a per-session background thread, so a click elsewhere cannot kill or corrupt it.
+"""Training in a background thread, so that a click elsewhere in the app cannot kill or corrupt it.
 
-The Train page starts a `TrainingWorker`, keeps it in `st.session_state`, and polls it
-from a fragment. The worker never touches Streamlit: `fit` reports each epoch through
-its callback into a lock-protected list, and checks the cancel flag between epochs.
+The app's Train page starts a `TrainingWorker`, keeps it in the session's `Project`
+(`Project.training`) and polls it. The worker knows nothing of the UI: `fit` reports each
+epoch through its callback into a lock-protected list, and checks the cancel flag between epochs.
 """
 from __future__ import annotations
 
@@ -25,7 +25,6 @@ class TrainingWorker:
         self.result: FittedModel | None = None
         self.error: Exception | None = None     # InputError or any failure, shown to the user
         self.cancelled = False
-        self.collected = False                  # the page has moved the result into the Project
         self._thread = threading.Thread(target=self._run, args=(table, semantics), daemon=True,
                                         name="latent-semantics-training")
 
