@@ -1,6 +1,7 @@
 """AppTest helpers: run the real router (app.py) on a chosen page, state seeded via the Project."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,12 @@ def open_page(page: str | None = None, project: Project | None = None, timeout: 
         at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def figure(at, index: int) -> dict:
+    """A plotly chart on the page as its decoded figure (plotly escapes text differently with
+    and without orjson, so the JSON string itself is no contract)."""
+    return json.loads(at.get("plotly_chart")[index].proto.spec)
 
 
 def texts(elements) -> str:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from core.semantics import SemanticMatrix
-from tests.app.conftest import open_page, texts
+from tests.app.conftest import figure, open_page, texts
 
 PAGE = "pages/analysis.py"
 
@@ -26,12 +26,13 @@ def test_shows_mi_heatmaps_and_both_matchings(trained):
 
 def test_contribution_per_encoded_column_and_traversal_choice(trained):
     at = open_page(PAGE, trained)
-    per_feature = at.get("plotly_chart")[0].proto.spec
+    per_feature = figure(at, 0)["data"][0]["x"]
     at.toggle(key="c_per_feature").set_value(False).run()
-    per_column = at.get("plotly_chart")[0].proto.spec
-    assert per_column != per_feature and "长宽比" in per_column
+    per_column = figure(at, 0)["data"][0]["x"]
+    assert "长宽比" in per_feature and len(per_column) > len(per_feature)   # one-hot columns apart
+    assert any(name.startswith("结构体系=") for name in per_column)
     at.selectbox(key="traversal_latent").set_value(3).run()
-    assert "How generated rows change as z3" in at.get("plotly_chart")[-1].proto.spec
+    assert figure(at, -1)["layout"]["title"]["text"].startswith("How generated rows change as z3")
 
 
 def test_fewer_semantics_than_latents_leaves_latents_unnamed(trained):
