@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 import torch  # noqa: E402
 
-from core.augmentation import compare  # noqa: E402
+from core.augmentation_check import compare  # noqa: E402
 from core.columns import prepare_table  # noqa: E402
 from core.evaluation import column_shapes, evaluate, pair_trends  # noqa: E402
 from core.generation import generate  # noqa: E402

@@ -19,6 +19,7 @@ from core.messages import msg
 from core.passthrough import note as unmodelled_note
 from core.project import Project, schema_differences
 from core.projectfile import load_project, save_project
+from core.report import report
 from core.semantics import SemanticMatrix
 from core.table import read_table
 from core.model import MODES, TrainConfig
@@ -143,31 +144,8 @@ def _tell(notes) -> None:
 
 def _report(args) -> int:
     model = _load_model(args.project)
-    features = model.transformer.features_
     semantics = SemanticMatrix.from_csv(args.semantics, model.columns) if args.semantics else model.semantics
-    scores = model.score(semantics)
-    report = {
-        "features": features,
-        "columns": model.transformer.columns_,
-        "column_feature": model.transformer.column_feature().tolist(),
-        "semantics": semantics.names,
-        "latent_dim": model.latent_dim,
-        "contribution": scores.contribution.tolist(),
-        "binary": scores.binary.astype(int).tolist(),
-        "distance": scores.distance.tolist(),
-        "matches": [m.__dict__ for m in scores.matches],
-        "mi": scores.mi,
-        "matches_optimal": [m.__dict__ for m in scores.matches_optimal],
-        "mi_optimal": scores.mi_optimal,
-        "mi_before_finetune": model.mi_before_finetune,
-        "critical_epoch": model.critical_epoch,
-        "history": [r.__dict__ for r in model.history],
-        "encoder_layers": model.vae.encoder_weight_names(),
-        "input_columns": model.columns,
-        "unmodelled": [{"column": c.name, "reason": str(c.reason), "filled": c.kind} for c in model.unmodelled],
-        "warnings": [str(note) for note in semantics.warnings(model.latent_dim, model.unmodelled_reasons())],
-    }
-    json.dump(report, sys.stdout, ensure_ascii=False)
+    json.dump(report(model, semantics), sys.stdout, ensure_ascii=False)
     sys.stdout.write("\n")
     return 0
 
@@ -189,7 +167,7 @@ def _generate(args) -> int:
 
 
 def _evaluate(args) -> int:
-    from core.augmentation import compare            # scikit-learn loads only for this command
+    from core.augmentation_check import compare      # scikit-learn loads only for this command
     from core.controllability import controllability
     from core.evaluation import evaluate
 

@@ -20,7 +20,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from core.generation import decode, feature_shift, label_shares, sample_latents
+from core.effects import feature_shift, label_shares
+from core.generation import decode, sample_latents
 from core.model import FittedModel
 from core.semantics import SemanticMatrix
 

@@ -23,8 +23,7 @@ import pandas as pd
 from scipy.stats import ks_2samp
 
 from core.errors import InputError
-from core.transformer import Span
-from core.views import count_copies
+from core.transformer import Span, decimals
 
 N_BINS = 5                 # quintiles: still 6 real rows per bin at the paper's 30 rows
 MIN_GENERATED = 500        # generated rows for the metrics: max(len(real), this)
@@ -116,6 +115,31 @@ class Fidelity:
                 "columns": {r.column: {"metric": r.metric, "score": r.score}
                             for r in self.columns.itertuples()},
                 "worst_pairs": worst.to_dict(orient="records")}
+
+
+def count_copies(generated: pd.DataFrame, real: pd.DataFrame) -> int:
+    """Generated rows equal to some real row in every column of `real`.
+
+    Numbers are compared at the real column's own precision (a crack width written
+    with two decimals matches when both round to the same two decimals), labels exactly.
+    """
+    columns = [c for c in real.columns if c in generated.columns]
+    if not columns or generated.empty:
+        return 0
+
+    def keys(frame: pd.DataFrame) -> pd.Series:
+        parts = []
+        for column in columns:
+            series = frame[column]
+            if pd.api.types.is_numeric_dtype(real[column]):
+                places = decimals(real[column])
+                parts.append(series.astype(float).round(places).map(lambda v: f"{v:.{places}f}"))
+            else:
+                parts.append(series.astype(str))
+        return pd.concat(parts, axis=1).agg("\x1f".join, axis=1)
+
+    return int(keys(generated).isin(set(keys(real))).sum())
+
 
 
 def column_shapes(real: pd.DataFrame, synthetic: pd.DataFrame, layout: list[Span]) -> pd.DataFrame:

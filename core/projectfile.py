@@ -27,6 +27,7 @@ from core.messages import from_json, to_json
 from core.model import FittedModel
 from core.passthrough import Passthrough
 from core.project import Project, schema_differences
+from core.report import history, matching
 from core.semantics import SemanticMatrix
 from core.table import load_bytes
 from core.model import EpochRecord, TrainConfig, build_vae
@@ -162,14 +163,13 @@ def _project_from_json(document: dict, members: dict[str, bytes], source: str) -
 def _model_to_json(model: FittedModel | None) -> dict | None:
     if model is None:
         return None
-    scores = model.score()
     return {
         "n_inputs": model.transformer.n_columns,
         "latent_dim": model.latent_dim,
         "config": model.config.to_dict(),
         "transformer": model.transformer.to_dict(),
         "trained_semantics": _semantics_to_json(model.semantics),
-        "history": [record.__dict__ for record in model.history],
+        "history": history(model.history),
         "critical_epoch": model.critical_epoch,
         "mi_before_finetune": model.mi_before_finetune,
         "notes": [to_json(note) for note in model.notes],
@@ -177,8 +177,7 @@ def _model_to_json(model: FittedModel | None) -> dict | None:
         "unmodelled": [column.to_dict() for column in model.unmodelled],
         "residual_std": None if model.residual_std is None else model.residual_std.tolist(),
         "encoder_layers": model.vae.encoder_weight_names(),
-        "matches": [m.__dict__ for m in scores.matches], "mi": scores.mi,
-        "matches_optimal": [m.__dict__ for m in scores.matches_optimal], "mi_optimal": scores.mi_optimal,
+        **matching(model.score()),
     }
 
 

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core.contribution import feature_contribution
-from core.generation import traversal
+from core.effects import traversal
 from core.views import match_table
 from pages import charts, ui
 from pages.i18n import t

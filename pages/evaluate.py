@@ -8,11 +8,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from core.augmentation import compare, sample_class
+from core.augmentation import sample_class
+from core.augmentation_check import compare
 from core.controllability import controllability
 from core.errors import InputError
 from core.evaluation import evaluate
-from core.views import csv_bytes
+from core.export import csv_bytes
 from pages import charts, ui
 from pages.i18n import say, t
 

@@ -7,7 +7,8 @@ from core.augmentation import augment
 from core.errors import InputError
 from core.generation import generate
 from core.passthrough import note
-from core.views import count_copies, csv_bytes, xlsx_bytes
+from core.evaluation import count_copies
+from core.export import csv_bytes, xlsx_bytes
 from pages import charts, ui
 from pages.i18n import say, t
 

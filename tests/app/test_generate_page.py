@@ -6,7 +6,7 @@ import io
 import pandas as pd
 
 from core.semantics import SemanticMatrix
-from core.views import csv_bytes, xlsx_bytes
+from core.export import csv_bytes, xlsx_bytes
 from tests.app.conftest import figure, open_page, texts
 
 PAGE = "pages/generate.py"

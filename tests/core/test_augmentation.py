@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 
 import core.augmentation as augmentation
-from core.augmentation import (augment, balance_count, check_label, class_probability, compare,
-                               sample_class, smote_nc_rows, stratified_split)
+from core.augmentation import augment, balance_count, check_label, class_probability, sample_class
+from core.augmentation_check import compare, smote_nc_rows, stratified_split
 from core.columns import Role
 from core.errors import InputError
 from core.transformer import Span

@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 from core.errors import InputError
-from core.generation import generate, sample_latents, traversal
+from core.effects import traversal
+from core.generation import generate, sample_latents
 from core.columns import Role
 
 

@@ -21,7 +21,7 @@ from core.semantics import SemanticMatrix
 from core.table import read_table
 from core.model import TrainConfig
 from core.training import fit
-from core.views import xlsx_bytes
+from core.export import xlsx_bytes
 from tests.conftest import cli
 from tests.survey_table import NEVER, survey_frame, survey_semantics
 

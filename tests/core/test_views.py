@@ -7,7 +7,9 @@ import pandas as pd
 
 from core.matching import Match
 from core.transformer import decimals
-from core.views import count_copies, csv_bytes, distribution_counts, match_table, xlsx_bytes
+from core.evaluation import count_copies
+from core.export import csv_bytes, xlsx_bytes
+from core.views import distribution_counts, match_table
 
 
 def test_match_table_names_semantics():
