@@ -3,7 +3,7 @@
     python benchmarks/modes.py            # writes benchmarks/MODES.md
 
 Datasets: the two shipped samples, plus tables we did not tune on, drawn from
-the same generator with other seeds (20 rows, as issue 7 asks, and 500 rows).
+the same generator with other seeds (20 rows, the size of a district survey, and 500 rows).
 One run each, default settings apart from the mode.
 """
 from __future__ import annotations

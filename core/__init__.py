@@ -1,15 +1,33 @@
-"""Latent Semantics Studio core: the paper's method, free of any UI.
+"""Latent Semantics Studio core: the paper's method, free of any UI (docs/method.md).
 
-Modules, one concept each:
-    table        reading CSV / XLSX with encoding detection (xlsx: one sheet of a workbook)
-    cells        reading one cell: missing, number, range bin or grade
-    columns      column roles and the missing-value policy
-    transformer  DataFrame <-> float matrix, with one published layout
-    vae          the variational autoencoder
-    contribution Eq. 1-4: contribution of encoded columns to latent means
-    matching     binarisation, Eq. 5 expansion, Eq. 7-8 distance, Algorithm 1, Eq. 9 MI
-    semantics    the engineer's semantic-feature matrix R
-    training     training, the KL critical point and the clarity fine-tuning (Eq. 10-12)
-    generation   targeted sampling (§1.6)
-    projectfile  the safe .zip project file (safetensors + JSON, never pickle)
+Modules, one concept each, from the input to the outputs:
+    messages            sentences for people as codes with parameters (English here, any UI translates)
+    errors              InputError: bad input the user can fix, carrying a message
+    cells               reading one cell: its text, missing, a number, a range bin or a grade
+    table               reading a CSV / XLSX upload into text cells, with encoding detection
+    xlsx                one sheet of a workbook as rows of cell text
+    columns             column roles, the missing-value policy, what cleaning did
+    passthrough         input columns the model does not use, written back to generated files
+    transformer         DataFrame <-> float matrix, with one published layout of spans
+    semantics           the engineer's semantic-feature matrix R, over every input column (Eq. 5)
+    vae                 the variational autoencoder and its per-column-type loss (§1.1)
+    contribution        Eq. 1-4: contribution of each encoded column to each latent mean
+    matching            binarisation (§1.4), Eq. 7-8 distance, Algorithm 1, Hungarian, Eq. 9 MI
+    finetune            the clarity term, Eq. 10-12, and its differentiable surrogate
+    optim               Adam, in twenty lines
+    model               settings, how the VAE is built, the trained model (TrainConfig, FittedModel)
+    training            training, the KL critical point and clarity fine-tuning (§1.1, §1.5, Fig. 8)
+    worker              training in a background thread (the app's Train page)
+    generation          targeted sampling: latents set by semantic, rows drawn from p(x | z) (§1.6)
+    effects             how generated rows move when a latent moves (shifts, traversal)
+    controllability     does each slider steer its own semantic (selectivity, hits)
+    evaluation          fidelity, validity, novelty (exact copies, distance to real rows)
+    augmentation        rows of a rare class from the VAE
+    augmentation_check  do those rows help a classifier, beside SMOTE-NC
+    report              the analysis of a model as JSON (the CLI report and the project file)
+    export              generated rows as CSV / XLSX downloads
+    views               small tables the app displays (matches, distribution counts)
+    project             the one state of a piece of work, with derived results cached on their inputs
+    projectfile         the safe .zip project file (safetensors + JSON, never pickle)
+    cli                 python -m core fit | report | generate | evaluate
 """

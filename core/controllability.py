@@ -99,7 +99,7 @@ def effects(rows_low, rows_high, model: FittedModel, feature_indices: list[int],
 
 
 def summary(controls: list[Control]) -> dict:
-    """Hits and median selectivity, the figures issue 7's targets are stated in."""
+    """Hits and median selectivity: the two figures a slider check is stated in."""
     selectivities = [c.selectivity for c in controls]
     return {"hits": sum(c.hit for c in controls), "matched": len(controls),
             "median_selectivity": float(np.median(selectivities)) if controls else float("nan")}

@@ -86,7 +86,7 @@ class MaskedLinear(nn.Linear):
 
 
 def masked_decoder(column_latents: torch.Tensor, hidden: tuple[int, ...]) -> nn.Sequential:
-    """The "semantic" mode's decoder (our addition, METHOD.md "Controllability modes").
+    """The "semantic" mode's decoder (our addition, docs/method.md "Semantic mode").
 
     One block of hidden units per latent, plus one shared block that sees every
     latent. Latent k reaches only its block; its block reaches only the columns of
@@ -148,7 +148,7 @@ class LossLayout:
 def reconstruction_loss(x_hat: torch.Tensor, x: torch.Tensor, layout: LossLayout) -> torch.Tensor:
     """Sum over columns of the per-type negative log-likelihood, mean over rows.
 
-    Decision (METHOD §1): Gaussian with unit variance on standardised numbers
+    Decision (docs/method.md, "Loss per column type"): Gaussian with unit variance on standardised numbers
     (0.5 * squared error), BCE for binary columns, cross-entropy per one-hot group.
     """
     numeric = 0.5 * (x_hat[:, layout.numeric] - x[:, layout.numeric]).pow(2).sum(dim=1)

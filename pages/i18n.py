@@ -268,8 +268,6 @@ STRINGS: dict[str, dict[str, str]] = {
 
 
 # ---------------------------------------------------------------- Evaluate page (pages/evaluate.py)
-# Kept in its own block by the evaluation work (issue 5), so edits to the table above and here
-# do not collide.
 STRINGS.update({
     "evaluate.purpose": {"en": "Check the generated rows: are they realistic, valid and new, do the sliders steer what they should, and do rows of a rare class help a classifier?",
                          "zh": "检验生成的数据：是否真实、有效、不重复；滑块是否控制了应控制的特征；补充稀有类别的数据能否帮助分类器？"},
@@ -358,7 +356,7 @@ def t(key: str, **fmt) -> str:
     return text.format(**fmt) if fmt else text
 
 
-# ---------------------------------------------------------------- Controllability (issue 7)
+# ---------------------------------------------------------------- Controllability and the model modes
 STRINGS.update({
     "train.mode": {"en": "Model", "zh": "模型"},
     "train.mode_help": {"en": "Semantic: the decoder is split by semantic, so each slider moves mainly its own features (the Evaluate page measures it). Paper: the published VAE, kept exactly for comparison.",

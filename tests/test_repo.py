@@ -27,3 +27,57 @@ def test_server_settings_are_safe_by_default():
     assert config["server"]["enableXsrfProtection"] is True
     assert 0 < config["server"]["maxUploadSize"] <= 100
     assert config["client"]["showErrorDetails"] in (False, "none")
+
+
+def _imports(path: Path) -> set[str]:
+    """Repo modules `path` imports, at any depth (lazy imports inside functions count too)."""
+    import ast
+
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return found
+
+
+def test_the_import_graph_of_the_repo_has_no_cycle():
+    modules = {f"{p.parent.name}.{p.stem}": p for folder in ("core", "pages")
+               for p in (ROOT / folder).glob("*.py") if p.stem != "__init__"}
+    graph = {name: sorted(_imports(path) & set(modules) - {name}) for name, path in modules.items()}
+    assert graph["core.training"] and graph["pages.ui"]          # the parser does see imports
+    state, cycles = {}, []
+
+    def visit(name, trail):
+        state[name] = "open"
+        for other in graph[name]:
+            if state.get(other) == "open":
+                cycles.append(trail[trail.index(other):] + [other])
+            elif other not in state:
+                visit(other, trail + [other])
+        state[name] = "done"
+    for name in graph:
+        if name not in state:
+            visit(name, [name])
+    assert not cycles, cycles
+
+
+def test_every_routed_page_is_a_thin_view():
+    routed = re.findall(r'st\.Page\("(pages/\w+\.py)"', (ROOT / "app.py").read_text(encoding="utf-8"))
+    assert len(routed) == 6
+    sizes = {page: len((ROOT / page).read_text(encoding="utf-8").splitlines()) for page in routed}
+    assert max(sizes.values()) <= 200, sizes
+
+
+def test_the_core_map_lists_every_module():
+    listed = set(re.findall(r"^    (\w+) ", (ROOT / "core" / "__init__.py").read_text(encoding="utf-8"), re.M))
+    assert listed == {p.stem for p in (ROOT / "core").glob("*.py")} - {"__init__", "__main__"}
+
+
+def test_no_reference_outside_the_repo_and_no_issue_numbers_in_code():
+    offenders = [f"{p.relative_to(ROOT)}:{n}" for p in SOURCES + [ROOT / "README.md"]
+                 for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+                 if "../shared" in line or (p.suffix == ".py" and re.search(r"\bissue \d", line))]
+    assert not offenders, offenders
