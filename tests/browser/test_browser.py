@@ -105,7 +105,8 @@ def test_demo_from_sample_to_downloaded_rows(server, page, tmp_path):
     # 1-2. The app starts with the 30-building sample already loaded.
     tab.goto(server)
     idle(tab)
-    expect(tab.get_by_role("heading", name="1 · Data").first).to_be_visible()
+    # a cold server needs a while before its first page (longer while other tests run beside it)
+    expect(tab.get_by_role("heading", name="1 · Data").first).to_be_visible(timeout=90_000)
     expect(tab.get_by_text("Table: buildings_30.csv")).to_be_visible()
     assert metric(tab, "Rows × columns") == "30 × 46"
     tab.screenshot(path=shots / "1_data.png")
