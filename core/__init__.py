@@ -4,6 +4,7 @@ Modules, one concept each, from the input to the outputs:
     messages            sentences for people as codes with parameters (English here, any UI translates)
     errors              InputError: bad input the user can fix, carrying a message
     cells               reading one cell: its text, missing, a number, a range bin or a grade
+    upload              the bytes of an upload, a path or a file object, within a size limit
     table               reading a CSV / XLSX upload into text cells, with encoding detection
     xlsx                one sheet of a workbook as rows of cell text
     columns             column roles, the missing-value policy, what cleaning did

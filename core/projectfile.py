@@ -29,7 +29,7 @@ from core.passthrough import Passthrough
 from core.project import Project, schema_differences
 from core.report import history, matching
 from core.semantics import SemanticMatrix
-from core.table import load_bytes
+from core.upload import load_bytes
 from core.model import EpochRecord, TrainConfig, build_vae
 from core.transformer import TableTransformer
 

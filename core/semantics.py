@@ -24,7 +24,7 @@ import pandas as pd
 
 from core.errors import InputError
 from core.messages import Message, msg
-from core.table import load_bytes
+from core.upload import load_bytes
 from core.transformer import Span
 
 

@@ -38,9 +38,9 @@ from pathlib import Path
 import pandas as pd
 
 from core.errors import InputError
-from core.messages import Message, format_size, msg
+from core.messages import Message, msg
+from core.upload import DEFAULT_MAX_BYTES, load_bytes
 
-DEFAULT_MAX_BYTES = 50 * 1024 * 1024        # an upload larger than this is refused
 ENCODINGS = ("utf-8-sig", "utf-8", "gbk", "gb18030")
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -79,37 +79,6 @@ def read_table(data: bytes | str | os.PathLike, name: str | None = None, *,
     if _is_xlsx(raw, source):
         return _read_xlsx(raw, source, sheet, max_bytes)
     return _read_csv(raw, source, encoding)
-
-
-def load_bytes(data, name: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[bytes, str]:
-    """The bytes of an upload, a path or a binary file object, and the name to show in messages."""
-    if isinstance(data, (bytes, bytearray, memoryview)):
-        raw, source = bytes(data), name or "uploaded file"
-    elif isinstance(data, (str, os.PathLike)):
-        path = Path(data)
-        source = name or path.name
-        try:
-            _check_size(path.stat().st_size, source, max_bytes)
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            raise InputError(msg("table.not_found", source=source)) from None
-        except OSError as exc:
-            raise InputError(msg("table.cannot_open", source=source, detail=exc.strerror or exc)) from None
-    elif hasattr(data, "read"):   # e.g. Streamlit's UploadedFile
-        source = name or Path(getattr(data, "name", "") or "uploaded file").name
-        raw = data.read(max_bytes + 1)
-        if not isinstance(raw, bytes):
-            raise TypeError("open the file in binary mode ('rb') before reading it")
-    else:
-        raise TypeError(f"expected bytes, a path or a file object, not {type(data).__name__}")
-    _check_size(len(raw), source, max_bytes)
-    return raw, source
-
-
-def _check_size(n_bytes: int, source: str, max_bytes: int) -> None:
-    if n_bytes > max_bytes:
-        raise InputError(msg("table.too_large", source=source, size=format_size(n_bytes),
-                             limit=format_size(max_bytes)))
 
 
 def _is_xlsx(raw: bytes, source: str) -> bool:

@@ -7,7 +7,8 @@ import streamlit as st
 from core.columns import Role
 from core.errors import InputError
 from core.project import Project, TableSource
-from core.table import DEFAULT_MAX_BYTES, read_table
+from core.table import read_table
+from core.upload import DEFAULT_MAX_BYTES
 from core.views import distribution_counts
 from core.xlsx import sheet_names
 from pages import ui
