@@ -17,6 +17,7 @@ Modules, one concept each, from the input to the outputs:
     finetune            the clarity term, Eq. 10-12, and its differentiable surrogate
     optim               Adam, in twenty lines
     model               settings, how the VAE is built, the trained model (TrainConfig, FittedModel)
+    device              torch's threads and device, each decided in one place
     training            training, the KL critical point and clarity fine-tuning (§1.1, §1.5, Fig. 8)
     worker              training in a background thread (the app's Train page)
     generation          targeted sampling: latents set by semantic, rows drawn from p(x | z) (§1.6)

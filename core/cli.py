@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from core.columns import Role, as_role, reading_notes
+from core.device import DEVICES, configure_threads
 from core.errors import InputError
 from core.generation import generate
 from core.messages import msg
@@ -49,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--seed", type=int, default=0, metavar="S")
     fit.add_argument("--mode", choices=MODES, default=TrainConfig.mode,
                      help="paper: the paper's VAE; semantic: decoder masked per semantic (controllable sliders)")
+    fit.add_argument("--device", choices=DEVICES, default=TrainConfig.device,
+                     help="auto: a CUDA GPU when one exists, else the CPU")
     fit.add_argument("--exclude", nargs="+", default=[], metavar="COL", help="columns to leave out")
     fit.add_argument("--role", action="append", default=[], metavar="COL=ROLE",
                      help="set a column's role (repeatable): " + ", ".join(r.value for r in Role)
@@ -84,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    configure_threads()   # a command-line run has the machine's cores to itself
     try:
         args = build_parser().parse_args(argv)
         return {"fit": _fit, "report": _report, "generate": _generate,
@@ -103,7 +107,7 @@ def _fit(args) -> int:
     project.settings = TrainConfig(
         latent_dim=args.latent_dim, hidden=_sizes(args.hidden), epochs=args.epochs,
         finetune_epochs=args.finetune_epochs, target_mi=args.target_mi, seed=args.seed,
-        critical_epoch=args.critical_epoch, mode=args.mode)
+        critical_epoch=args.critical_epoch, mode=args.mode, device=args.device)
     table = project.prepared()
     project.semantics = SemanticMatrix.from_csv(args.semantics, table.columns)
     if not project.semantics.usable(table.features).any():

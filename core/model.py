@@ -26,10 +26,13 @@ class TrainConfig:
     finetune_epochs: int = 200           # clarity fine-tuning (Eq. 10-12); 0 skips it
     learning_rate: float = 3e-3          # Adam
     batch_size: int = 64                 # tables of tens of rows train full-batch
+    checkpoint_steps: int = 16           # mini-batches per checkpoint ("epoch") at most: a full pass
+                                         # up to 1,024 rows, a bounded cost beyond (training.Batches)
     seed: int = 0
     target_mi: float | None = None       # percent; fine-tuning stops once hard MI reaches it
     critical_epoch: int | None = None    # overrides the detected critical point
     temperature: float = 0.1             # surrogate sigmoid width, in units of 1/L
+    device: str = "auto"                 # "auto" (a GPU when one exists), "cpu" or "cuda"
     mode: str = "semantic"               # "semantic": decoder masked per semantic (controllable
                                          # sliders, benchmarks/MODES.md); "paper": the paper's plain VAE
 

@@ -15,6 +15,7 @@ import torch
 
 from core.columns import PreparedTable
 from core.errors import InputError
+from core.device import resolve_device
 from core.finetune import clarity_loss, eta
 from core.matching import Match, clarity, greedy_match, hard_distance
 from core.messages import msg
@@ -63,16 +64,12 @@ def fit(table: PreparedTable, semantics: SemanticMatrix, config: TrainConfig | N
         on_epoch: OnEpoch | None = None, should_stop: Callable[[], bool] | None = None):
     """Train, find the critical point, fine-tune for clarity; return a FittedModel."""
     config = config or TrainConfig()
-    # One intra-op thread: these matrices are tiny, a second thread gains nothing
-    # (0.85 s vs 0.91 s for the 30-row sample), and when several sessions train at
-    # once oversubscribed OpenMP threads spin-wait, making each fit up to 20x slower.
-    torch.set_num_threads(1)
     latent_dim = config.latent_dim or len(semantics.names)
     if latent_dim < 1:
         raise InputError(msg("train.no_latent"))
     if semantics.names and not semantics.usable(table.features).any():
         raise InputError(msg("r.nothing_usable"))
-    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    device = resolve_device(config.device)
     generator = torch.Generator().manual_seed(config.seed)   # weights, shuffles and noise of this run only
     transformer = TableTransformer().fit(table)
     x = torch.from_numpy(transformer.transform(table.frame)).to(device)
@@ -102,6 +99,34 @@ def fit(table: PreparedTable, semantics: SemanticMatrix, config: TrainConfig | N
                        residual_std(vae, x.cpu()), table.columns, list(table.unmodelled))
 
 
+class Batches:
+    """Mini-batches from a shuffled stream of the rows, one checkpoint at a time.
+
+    Decision (the paper trains fixed epochs on tens of rows): a checkpoint, one point of the
+    curves and one "epoch" of the critical point and fine-tuning, is a full pass over the rows
+    when that takes at most `steps` mini-batches, else `steps` mini-batches that continue the
+    stream (it reshuffles when it runs out). Small tables train exactly as before; a table of
+    any size costs at most (epochs + finetune_epochs) x steps optimisation steps.
+    """
+
+    def __init__(self, x: torch.Tensor, batch_size: int, steps: int, generator: torch.Generator):
+        self.x, self.generator = x, generator
+        n = x.shape[0]
+        self.batch = batch_size if batch_size > 0 else n
+        self.steps = max(1, min(-(-n // self.batch), steps))
+        self.order, self.position = None, n
+
+    def checkpoint(self):
+        n = self.x.shape[0]
+        for _ in range(self.steps):
+            if self.position >= n:
+                self.order = torch.randperm(n, generator=self.generator).to(self.x.device)
+                self.position = 0
+            rows = self.x[self.order[self.position:self.position + self.batch]]
+            self.position += self.batch
+            yield rows
+
+
 class _Run:
     """One phase of training over one model; appends to a shared history."""
 
@@ -113,6 +138,7 @@ class _Run:
         self.notes: list[str] = []
         self.distance: np.ndarray | None = None   # hard D of the current weights, once an epoch scored them
         self.optimizer = Adam(vae.parameters(), lr=config.learning_rate)
+        self.batches = Batches(x, config.batch_size, config.checkpoint_steps, generator)
 
     def train(self, epochs: int, expanded_r: np.ndarray) -> list[dict]:
         """Plain VAE training; returns a weight snapshot per epoch (to restore the critical one)."""
@@ -151,16 +177,14 @@ class _Run:
                 break
 
     def _epoch(self, epoch: int, phase: str, expanded_r, extra=None) -> bool:
-        """One pass over the rows; False (and a note) when the loss is not finite."""
+        """One checkpoint's worth of steps (`Batches`); False (and a note) when the loss is not finite.
+        The recorded recon and KL are running means over the rows of its mini-batches."""
         if self.should_stop is not None and self.should_stop():
             raise TrainingCancelled(f"training cancelled at epoch {epoch}")
         self.vae.train()
-        n = self.x.shape[0]
-        batch = self.config.batch_size if self.config.batch_size > 0 else n
-        order = torch.randperm(n, generator=self.generator).to(self.x.device)
         recon_sum = kl_sum = 0.0
-        for start in range(0, n, batch):
-            rows = self.x[order[start:start + batch]]
+        n = 0
+        for rows in self.batches.checkpoint():
             x_hat, mu, logvar = self.vae(rows, self.generator)
             recon, kl = reconstruction_loss(x_hat, rows, self.layout), kl_divergence(mu, logvar)
             loss = recon + kl + (extra() if extra is not None else 0.0)
@@ -172,6 +196,7 @@ class _Run:
             self.optimizer.step()
             recon_sum += recon.item() * len(rows)
             kl_sum += kl.item() * len(rows)
+            n += len(rows)
         self.distance = hard_distance(self.vae.encoder_weights(), expanded_r)   # (L, K) after this epoch
         record = EpochRecord(epoch, phase, recon_sum / n, kl_sum / n, clarity(greedy_match(self.distance)))
         self.history.append(record)

@@ -10,11 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
-import torch
-
 from core.augmentation import balance_count
 from core.columns import Role, maybe_class
 from core.controllability import Control, controllability
+from core.device import configure_threads
 from core.errors import InputError
 from core.project import Project, TableSource
 from core.projectfile import load_project, save_project
@@ -22,9 +21,8 @@ from core.semantics import SemanticMatrix
 from core.table import read_table
 from pages.i18n import LANGUAGES, language, say, t
 
-# The models are tiny (tens of rows, ~100 columns): one thread is fastest, and several
-# sessions training at once would otherwise fight over every core.
-torch.set_num_threads(1)
+# Once per server process: two sessions may train at once, each on its share of the cores.
+configure_threads(trainings=2)
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_TABLE = ROOT / "sample_data" / "buildings_30.csv"

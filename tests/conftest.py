@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ from core.semantics import SemanticMatrix
 
 
 ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("OMP_NUM_THREADS", "1")   # two test workers share two cores: no oversubscription
 
 
 def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

@@ -1,4 +1,5 @@
 """The VAE, its losses, the critical point, fine-tuning (Eq. 10-12) and reproducibility."""
+import os
 import threading
 
 import numpy as np
@@ -192,3 +193,55 @@ def test_settings_round_trip_and_files_without_a_mode_are_paper_models():
     config = TrainConfig(hidden=(32, 16), target_mi=70.0, mode="semantic")
     assert TrainConfig.from_dict(config.to_dict()) == config
     assert TrainConfig.from_dict({"epochs": 10}).mode == "paper"   # saved before modes existed
+
+
+def test_a_checkpoint_is_a_full_pass_on_small_tables_and_bounded_on_large_ones():
+    from core.training import Batches
+
+    small = Batches(torch.zeros((30, 3)), 64, 16, torch.Generator().manual_seed(0))
+    assert [len(rows) for rows in small.checkpoint()] == [30]
+    medium = Batches(torch.arange(500.0)[:, None], 64, 16, torch.Generator().manual_seed(0))
+    seen = torch.cat(list(medium.checkpoint()))[:, 0]
+    assert len(seen) == 500 and set(seen.tolist()) == set(range(500))          # every row once
+    large = Batches(torch.arange(100_000.0)[:, None], 64, 16, torch.Generator().manual_seed(0))
+    first, second = (torch.cat(list(large.checkpoint()))[:, 0] for _ in range(2))
+    assert len(first) == len(second) == 16 * 64                                 # bounded, whatever n
+    assert not set(first.tolist()) & set(second.tolist())                       # the stream goes on
+
+
+def test_training_cost_does_not_grow_with_rows():
+    """Optimisation steps per run are bounded by (epochs + finetune_epochs) x checkpoint_steps."""
+    table, semantics = factor_table(n_rows=5000, n_groups=2, per_group=3, seed=1)
+    config = TrainConfig(epochs=6, finetune_epochs=3, checkpoint_steps=4, seed=0)
+    steps = []
+    import core.training as training
+    original = training.Batches.checkpoint
+
+    def counted(self):
+        for rows in original(self):
+            steps.append(len(rows))
+            yield rows
+    try:
+        training.Batches.checkpoint = counted
+        model = fit(table, semantics, config)
+    finally:
+        training.Batches.checkpoint = original
+    assert len(steps) <= (6 + 3) * 4 and set(steps) == {64}
+    assert len(model.history) == 9
+
+
+def test_device_is_chosen_in_one_place():
+    from core.device import configure_threads, resolve_device
+
+    assert resolve_device("cpu").type == "cpu"
+    assert resolve_device("auto").type == ("cuda" if torch.cuda.is_available() else "cpu")
+    with pytest.raises(InputError, match="device 'tpu' is not one of auto, cpu, cuda"):
+        resolve_device("tpu")
+    if not torch.cuda.is_available():
+        with pytest.raises(InputError, match="no CUDA GPU"):
+            resolve_device("cuda")
+    before = torch.get_num_threads()
+    try:
+        assert configure_threads() == int(os.environ["OMP_NUM_THREADS"]) == torch.get_num_threads()
+    finally:
+        torch.set_num_threads(before)
