@@ -7,6 +7,7 @@ epoch through its callback into a lock-protected list, and checks the cancel fla
 from __future__ import annotations
 
 import threading
+import time
 
 from core.columns import PreparedTable
 from core.model import FittedModel
@@ -22,6 +23,7 @@ class TrainingWorker:
         self._lock = threading.Lock()
         self._records: list[EpochRecord] = []
         self._cancel = threading.Event()
+        self._first = threading.Event()
         self.result: FittedModel | None = None
         self.error: Exception | None = None     # InputError or any failure, shown to the user
         self.cancelled = False
@@ -29,8 +31,17 @@ class TrainingWorker:
                                         name="latent-semantics-training")
 
     def start(self) -> "TrainingWorker":
+        self.started = time.monotonic()
         self._thread.start()
         return self
+
+    def eta_seconds(self) -> float | None:
+        """Seconds left at the pace so far (None until a few epochs have run); an upper bound,
+        since fine-tuning may stop early at the target MI."""
+        done = len(self.records())
+        if done < 3 or not self.running:
+            return None
+        return (time.monotonic() - self.started) / done * max(self.total_epochs - done, 0)
 
     def _run(self, table: PreparedTable, semantics: SemanticMatrix) -> None:
         try:
@@ -40,10 +51,18 @@ class TrainingWorker:
             self.cancelled = True
         except Exception as exc:   # reported on the page; the previous model stays in use
             self.error = exc
+        finally:
+            self._first.set()
 
     def _on_epoch(self, epoch: int, phase: str, recon: float, kl: float, mi: float) -> None:
         with self._lock:
             self._records.append(EpochRecord(epoch, phase, recon, kl, mi))
+        self._first.set()
+
+    def wait_for_first_epoch(self, timeout: float) -> None:
+        """Block until the first epoch is recorded or the run ends (at most `timeout` s), so
+        that the first curve point shows at once rather than one poll later."""
+        self._first.wait(timeout)
 
     def records(self) -> list[EpochRecord]:
         with self._lock:

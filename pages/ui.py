@@ -143,6 +143,15 @@ def labelled(frame, metric_column: str | None = None):
     return frame.rename(columns=lambda name: t(f"col.{name}"))
 
 
+def duration(seconds: float) -> str:
+    """'45 s', '3 min', '1 h 5 min' in the session's language."""
+    seconds = round(seconds)
+    if seconds < 60:
+        return t("time.seconds", n=seconds)
+    minutes = round(seconds / 60)
+    return t("time.minutes", n=minutes) if minutes < 60 else t("time.hours", h=minutes // 60, m=minutes % 60)
+
+
 def header(page: str) -> None:
     """Title, the one sentence saying what the page is for, and any pending message."""
     if "project" not in st.session_state:
