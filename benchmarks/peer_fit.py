@@ -1,0 +1,40 @@
+"""Child process, run with the SDV venv's python: fit one SDV synthesizer, sample rows.
+
+    /tmp/sdv-venv/bin/python benchmarks/peer_fit.py gaussian_copula|tvae TABLE.csv N_ROWS OUT.csv
+    # prints one JSON line: fit seconds, peak memory
+
+SDV stays out of our requirements (licence); this script only runs in that separate venv.
+Defaults for both synthesizers; one torch thread for TVAE, like our fit in the app.
+"""
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+import warnings
+
+import pandas as pd
+
+
+def main(kind: str, path: str, n_rows: int, out: str) -> dict:
+    warnings.filterwarnings("ignore")
+    from sdv.metadata import Metadata
+    from sdv.single_table import GaussianCopulaSynthesizer, TVAESynthesizer
+
+    frame = pd.read_csv(path, encoding="utf-8-sig")
+    metadata = Metadata.detect_from_dataframes({"table": frame}, infer_keys=None)
+    if kind == "tvae":
+        import torch
+        torch.set_num_threads(1)
+    synthesizer = (TVAESynthesizer if kind == "tvae" else GaussianCopulaSynthesizer)(metadata)
+    started = time.perf_counter()
+    synthesizer.fit({"table": frame})
+    seconds = time.perf_counter() - started
+    rows = synthesizer.sample(n_rows)
+    (rows["table"] if isinstance(rows, dict) else rows).to_csv(out, index=False)
+    return {"seconds": seconds, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4])))
