@@ -117,29 +117,43 @@ class Fidelity:
                 "worst_pairs": worst.to_dict(orient="records")}
 
 
-def count_copies(generated: pd.DataFrame, real: pd.DataFrame) -> int:
-    """Generated rows equal to some real row in every column of `real`.
+@dataclass
+class CopyIndex:
+    """The real rows as comparison keys, built once (a large table takes a while) and reused
+    for every batch of generated rows. Numbers are compared at the real column's own precision
+    (a crack width written with two decimals matches when both round to the same two
+    decimals), labels exactly."""
+    places: dict[str, int | None]   # decimals per numeric column, None for labels
+    keys: set[str]
 
-    Numbers are compared at the real column's own precision (a crack width written
-    with two decimals matches when both round to the same two decimals), labels exactly.
-    """
+    @classmethod
+    def of(cls, real: pd.DataFrame) -> "CopyIndex":
+        places = {c: decimals(real[c]) if pd.api.types.is_numeric_dtype(real[c]) else None for c in real.columns}
+        index = cls(places, set())
+        index.keys = set(index.keys_of(real))
+        return index
+
+    def keys_of(self, frame: pd.DataFrame) -> pd.Series:
+        parts = []
+        for column, places in self.places.items():
+            series = frame[column]
+            parts.append(series.astype(str) if places is None else
+                         series.astype(float).round(places).map(lambda v, p=places: f"{v:.{p}f}"))
+        return pd.concat(parts, axis=1).agg("\x1f".join, axis=1)
+
+    def count(self, generated: pd.DataFrame) -> int:
+        """Generated rows equal to some real row in every column of the real table."""
+        if not self.places or generated.empty or not set(self.places) <= set(generated.columns):
+            return 0
+        return int(self.keys_of(generated).isin(self.keys).sum())
+
+
+def count_copies(generated: pd.DataFrame, real: pd.DataFrame) -> int:
+    """Generated rows equal to some real row in every column of `real` (see CopyIndex)."""
     columns = [c for c in real.columns if c in generated.columns]
     if not columns or generated.empty:
         return 0
-
-    def keys(frame: pd.DataFrame) -> pd.Series:
-        parts = []
-        for column in columns:
-            series = frame[column]
-            if pd.api.types.is_numeric_dtype(real[column]):
-                places = decimals(real[column])
-                parts.append(series.astype(float).round(places).map(lambda v: f"{v:.{places}f}"))
-            else:
-                parts.append(series.astype(str))
-        return pd.concat(parts, axis=1).agg("\x1f".join, axis=1)
-
-    return int(keys(generated).isin(set(keys(real))).sum())
-
+    return CopyIndex.of(real[columns]).count(generated)
 
 
 def column_shapes(real: pd.DataFrame, synthetic: pd.DataFrame, layout: list[Span]) -> pd.DataFrame:

@@ -76,7 +76,7 @@ with trav_tab:
     st.caption(t("analysis.traversal_help"))
     latent = st.selectbox(t("axis.latent"), range(model.latent_dim), format_func=lambda i: latents[i],
                           key="traversal_latent")
-    shifts = traversal(model, latent, n_rows=200, seed=0)
+    shifts = project.derived("traversal", (model, latent), lambda: traversal(model, latent, n_rows=200, seed=0))
     st.plotly_chart(charts.heatmap(shifts.to_numpy(), list(shifts.index),
                                    [f"{v:+.1f}" for v in shifts.columns],
                                    t("analysis.traversal_title", latent=latents[latent]),

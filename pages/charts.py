@@ -79,10 +79,13 @@ def training_curves(records: list[EpochRecord], critical_epoch: int | None = Non
 def compare(real: pd.Series, generated: pd.Series, numeric: bool, feature: str) -> go.Figure:
     """Real vs generated distribution of one feature (shares, so row counts may differ)."""
     figure = go.Figure()
-    if numeric:
-        for series, name, colour in ((real, t("chart.real"), REAL), (generated, t("chart.generated"), GENERATED)):
-            figure.add_trace(go.Histogram(x=series.astype(float), name=name, marker_color=colour,
-                                          histnorm="probability", opacity=0.6, nbinsx=15))
+    if numeric:   # binned here: a figure of 15 bars, not of every real value
+        values = [series.astype(float).to_numpy() for series in (real, generated)]
+        edges = np.histogram_bin_edges(np.concatenate(values), bins=15)
+        for data, name, colour in ((values[0], t("chart.real"), REAL), (values[1], t("chart.generated"), GENERATED)):
+            counts, _ = np.histogram(data, bins=edges)
+            figure.add_trace(go.Bar(x=(edges[:-1] + edges[1:]) / 2, y=counts / max(len(data), 1), width=np.diff(edges),
+                                    name=name, marker_color=colour, opacity=0.6))
         figure.update_layout(barmode="overlay")
         figure.update_xaxes(title=feature)
     else:

@@ -105,18 +105,20 @@ except InputError as exc:   # an override left nothing usable: show it, allow a 
 if prepared is not None:
     st.subheader(t("data.profile"))
     numeric = {spec.name: spec.is_numeric for spec in prepared.specs}
+    # once per table: on 100,000 rows the counts take longer than the rest of the page
+    distributions = project.derived("distributions", (prepared,), lambda: {
+        entry.name: distribution_counts(prepared.frame[entry.name] if entry.name in prepared.frame
+                                        else project.data[entry.name], numeric.get(entry.name, False))
+        for entry in prepared.report})
     rows = []
     for entry in prepared.report:
-        used = entry.name in prepared.frame.columns
         rows.append({
             t("data.col_name"): entry.name, t("data.col_role"): t(f"role.{entry.role.value}"),
             t("data.col_reason"): say(entry.reason) + (" ✎" if entry.overridden else ""),
             t("data.col_missing"): entry.n_missing,
             t("data.col_action"): "" if entry.missing_action is None else say(entry.missing_action),
             t("data.col_coerced"): entry.n_coerced,
-            t("data.col_distribution"): distribution_counts(
-                prepared.frame[entry.name] if used else project.data[entry.name],
-                numeric.get(entry.name, False)),
+            t("data.col_distribution"): distributions[entry.name],
         })
     st.dataframe(pd.DataFrame(rows), hide_index=True, column_config={
         t("data.col_distribution"): st.column_config.BarChartColumn(t("data.col_distribution"))})

@@ -7,7 +7,7 @@ from core.augmentation import augment
 from core.errors import InputError
 from core.generation import generate
 from core.passthrough import note
-from core.evaluation import count_copies
+from core.evaluation import CopyIndex
 from core.export import csv_bytes, xlsx_bytes
 from pages import charts, ui
 from pages.i18n import say, t
@@ -56,7 +56,7 @@ real = project.prepared().frame
 unmodelled = note(model.unmodelled)   # the downloads hold every input column, in input order
 
 st.subheader(t("gen.preview"))
-copies = count_copies(rows, real)
+copies = project.derived("copy_index", (real,), lambda: CopyIndex.of(real)).count(rows)
 a, b = st.columns(2)
 a.metric(t("gen.n_generated"), len(rows))
 b.metric(t("gen.copies"), f"{copies} / {len(rows)}", help=t("gen.copies_help"))
@@ -93,8 +93,8 @@ with st.expander(t("gen.augment")):   # rows of one class (core.augmentation)
 st.subheader(t("gen.compare"))
 numeric = {span.name: span.kind == "numeric" for span in model.transformer.layout_}
 first = sorted(matched)[0] if matched else None
-default = [f for f in R.features if first is not None and R.values[R.names.index(matched[first]),
-                                                                   R.features.index(f)]][:2]
+default = [f for f in R.features if first is not None and f in rows.columns
+           and R.values[R.names.index(matched[first]), R.features.index(f)]][:2]
 chosen = st.multiselect(t("gen.features"), list(rows.columns), default=default or list(rows.columns)[:2],
                         key="gen_compare")
 plots = st.columns(2)

@@ -9,7 +9,7 @@ from core.errors import InputError
 from core.model import MODES, TrainConfig
 from core.worker import TrainingWorker
 from pages import charts, ui
-from pages.i18n import say, t
+from pages.i18n import language, say, t
 
 POLL_SECONDS = 1.0    # progress and the end of a run
 CURVE_SECONDS = 3.0   # the live curves
@@ -119,7 +119,8 @@ if model is not None and not busy:
     c.metric(t("train.critical"), model.critical_epoch)
     for note in model.notes:
         st.caption(say(note))
-    st.plotly_chart(charts.training_curves(model.history, model.critical_epoch), key="final_curves")
+    st.plotly_chart(project.derived("curves", (model, language()), lambda: charts.training_curves(
+        model.history, model.critical_epoch)), key="final_curves")
     st.subheader(t("train.move_critical"))
     st.caption(t("train.move_help"))
     x, y = st.columns([3, 1], vertical_alignment="bottom")

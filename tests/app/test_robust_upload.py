@@ -37,8 +37,8 @@ def test_refused_upload_says_why_and_keeps_the_work(trained, name, data, fragmen
 
 
 def test_an_upload_over_the_size_limit_is_refused(trained, monkeypatch):
-    import core.table
-    monkeypatch.setattr(core.table, "DEFAULT_MAX_BYTES", 1000)   # the limit is configurable
+    import core.upload
+    monkeypatch.setattr(core.upload, "DEFAULT_MAX_BYTES", 1000)   # the limit is configurable
     at = upload(open_page(project=trained), "big.csv", ACCEPTED[0][1] * 10)
     errors = texts(at.error)
     assert "big.csv" in errors and "over the" in errors and "limit" in errors, errors
