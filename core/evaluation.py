@@ -124,7 +124,7 @@ class CopyIndex:
     (a crack width written with two decimals matches when both round to the same two
     decimals), labels exactly."""
     places: dict[str, int | None]   # decimals per numeric column, None for labels
-    keys: set[str]
+    keys: set[int]                  # 64-bit hashes of the normalised rows
 
     @classmethod
     def of(cls, real: pd.DataFrame) -> "CopyIndex":
@@ -134,12 +134,13 @@ class CopyIndex:
         return index
 
     def keys_of(self, frame: pd.DataFrame) -> pd.Series:
-        parts = []
-        for column, places in self.places.items():
-            series = frame[column]
-            parts.append(series.astype(str) if places is None else
-                         series.astype(float).round(places).map(lambda v, p=places: f"{v:.{p}f}"))
-        return pd.concat(parts, axis=1).agg("\x1f".join, axis=1)
+        """One 64-bit hash per row of the values as compared (vectorised: 100,000 rows in well
+        under a second; a collision between two different rows is a 1 in 2^64 chance)."""
+        normalised = pd.DataFrame({
+            column: frame[column].astype(str) if places is None
+            else frame[column].astype(float).round(places) + 0.0      # + 0.0: -0.0 becomes 0.0
+            for column, places in self.places.items()})
+        return pd.util.hash_pandas_object(normalised, index=False)
 
     def count(self, generated: pd.DataFrame) -> int:
         """Generated rows equal to some real row in every column of the real table."""
