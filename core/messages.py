@@ -155,7 +155,7 @@ class Message:
         """The message in `templates` (English where a code is missing there). `convert`
         turns a plain parameter into text (default: `str`, an Enum's value)."""
         template = templates.get(self.code) or ENGLISH[self.code]
-        return template.format(**{name: _text(value, templates, convert or _plain)
+        return template.format(**{name: _text(value, templates, convert or plain)
                                   for name, value in self.params.items()})
 
     def __str__(self) -> str:
@@ -164,7 +164,7 @@ class Message:
 
 def to_json(message: Message) -> dict:
     """A Message as JSON: its code and its parameters rendered as English text."""
-    return {"code": message.code, "params": {name: _text(value, ENGLISH, _plain)
+    return {"code": message.code, "params": {name: _text(value, ENGLISH, plain)
                                              for name, value in message.params.items()}}
 
 
@@ -194,7 +194,8 @@ def _text(value, templates, convert) -> str:
     return convert(value)
 
 
-def _plain(value) -> str:
+def plain(value) -> str:
+    """A parameter as text: an Enum by its value, anything else by `str`."""
     return str(value.value) if isinstance(value, Enum) else str(value)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.columns import Role
-from core.messages import Message
+from core.messages import Message, plain
 from pages.messages_zh import ZH
 
 LANGUAGES = {"en": "English", "zh": "中文"}
@@ -347,7 +347,7 @@ def say(message: Message | Exception | str) -> str:
 def _zh_value(value) -> str:
     if isinstance(value, Role):
         return t(f"role.{value.value}")
-    return str(value.value) if hasattr(value, "value") and not isinstance(value, (int, float)) else str(value)
+    return plain(value)
 
 
 def t(key: str, **fmt) -> str:

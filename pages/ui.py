@@ -53,12 +53,15 @@ def preset_semantics(project: Project) -> SemanticMatrix:
 
 
 def preset_fits(project: Project) -> bool:
-    """The paper's 8 semantics name columns of this table (the sample, or a table like it)."""
-    try:
-        preset_semantics(project)
-    except InputError:
-        return False
-    return True
+    """The paper's 8 semantics name columns of this table (the sample, or a table like it);
+    decided once per table, not on every rerun of the Semantics page."""
+    def fits() -> bool:
+        try:
+            preset_semantics(project)
+        except InputError:
+            return False
+        return True
+    return project.derived("preset_fits", (project.data,), fits)
 
 
 def semantics(project: Project) -> SemanticMatrix:
