@@ -116,7 +116,12 @@ def augment(model: FittedModel, real: pd.DataFrame, label: str, value: str, n_ro
     return sample.rows
 
 
-def balance_count(labels: pd.Series, value: str) -> int:
-    """Rows of `value` to add so that it is as frequent as the most frequent class (at least 1)."""
-    counts = labels.astype(str).value_counts()
+def class_counts(labels: pd.Series) -> pd.Series:
+    """Rows per class, the classes as text (as the app and the CLI name them)."""
+    return labels.astype(str).value_counts()
+
+
+def balance_count(counts: pd.Series, value: str) -> int:
+    """Rows of `value` to add so that it is as frequent as the most frequent class (at least 1);
+    `counts` from `class_counts`."""
     return max(1, int(counts.max() - counts.get(value, 0)))

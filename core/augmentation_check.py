@@ -12,7 +12,7 @@ import pandas as pd
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.metrics import f1_score, recall_score
 
-from core.augmentation import ClassSample, LOW_ACCEPTANCE, balance_count, check_label, sample_class
+from core.augmentation import ClassSample, LOW_ACCEPTANCE, balance_count, check_label, class_counts, sample_class
 from core.columns import ColumnSpec, PreparedTable
 from core.evaluation import count_copies
 from core.model import FittedModel
@@ -41,7 +41,7 @@ def compare(model: FittedModel, real: pd.DataFrame, label: str, value: str,
         rng = np.random.default_rng(seed + split)
         train_idx, test_idx = stratified_split(real[label].astype(str), test_share, rng)
         train, test = real.iloc[train_idx], real.iloc[test_idx]
-        n_new.append(n_rows or balance_count(train[label], value))
+        n_new.append(n_rows or balance_count(class_counts(train[label]), value))
         generator = _refit(model, train) if refit else model
         samples.append(sample_class(generator, train, label, value, n_new[-1], seed + split, widen))
         smote = smote_nc_rows(train, label, value, n_new[-1], design.numeric, seed + split)

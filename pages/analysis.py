@@ -42,18 +42,19 @@ with c_tab:
         columns = features
     else:
         matrix, columns = scores.contribution, model.transformer.columns_
-    st.plotly_chart(charts.heatmap(matrix, latents, columns, t("analysis.c_title"),
-                                   t("axis.feature") if per_feature else t("axis.column"),
-                                   t("axis.latent"), "C"))
+    st.plotly_chart(ui.figure("c", (model, R, per_feature), lambda: charts.heatmap(
+        matrix, latents, columns, t("analysis.c_title"), t("axis.feature") if per_feature else t("axis.column"),
+        t("axis.latent"), "C")))
 with b_tab:
     st.caption(t("analysis.b_help"))
-    st.plotly_chart(charts.heatmap(scores.binary, latents, model.transformer.columns_,
-                                   t("analysis.b_title"), t("axis.column"), t("axis.latent"), "B",
-                                   zmax=1))
+    st.plotly_chart(ui.figure("b", (model, R), lambda: charts.heatmap(
+        scores.binary, latents, model.transformer.columns_, t("analysis.b_title"), t("axis.column"),
+        t("axis.latent"), "B", zmax=1)))
 with d_tab:
     st.caption(t("analysis.d_help"))
-    st.plotly_chart(charts.heatmap(scores.distance, latents, R.names, t("sem.d_title"),
-                                   t("axis.semantic"), t("axis.latent"), "D", colorscale="Reds_r"))
+    st.plotly_chart(ui.figure("d", (model, R), lambda: charts.heatmap(
+        scores.distance, latents, R.names, t("sem.d_title"), t("axis.semantic"), t("axis.latent"), "D",
+        colorscale="Reds_r")))
 with m_tab:
     left, right = st.columns(2)
     left.markdown(t("analysis.greedy_mi", mi=scores.mi))
@@ -77,8 +78,7 @@ with trav_tab:
     latent = st.selectbox(t("axis.latent"), range(model.latent_dim), format_func=lambda i: latents[i],
                           key="traversal_latent")
     shifts = project.derived("traversal", (model, latent), lambda: traversal(model, latent, n_rows=200, seed=0))
-    st.plotly_chart(charts.heatmap(shifts.to_numpy(), list(shifts.index),
-                                   [f"{v:+.1f}" for v in shifts.columns],
-                                   t("analysis.traversal_title", latent=latents[latent]),
-                                   t("axis.z_value"), t("axis.feature"), t("analysis.shift"),
-                                   colorscale="RdBu_r", diverging=True))
+    st.plotly_chart(ui.figure("traversal", (shifts, R), lambda: charts.heatmap(
+        shifts.to_numpy(), list(shifts.index), [f"{v:+.1f}" for v in shifts.columns],
+        t("analysis.traversal_title", latent=latents[latent]), t("axis.z_value"), t("axis.feature"),
+        t("analysis.shift"), colorscale="RdBu_r", diverging=True)))

@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from core.model import EpochRecord
+from core.views import Shares
 from pages.i18n import t
 
 FONT = "Noto Sans CJK SC, Noto Sans SC, Source Sans Pro, sans-serif"
@@ -76,23 +77,20 @@ def training_curves(records: list[EpochRecord], critical_epoch: int | None = Non
     return _style(figure, t("chart.curves"), 640)
 
 
-def compare(real: pd.Series, generated: pd.Series, numeric: bool, feature: str) -> go.Figure:
+def compare(real: Shares, generated: pd.Series, feature: str) -> go.Figure:
     """Real vs generated distribution of one feature (shares, so row counts may differ)."""
     figure = go.Figure()
-    if numeric:   # binned here: a figure of 15 bars, not of every real value
-        values = [series.astype(float).to_numpy() for series in (real, generated)]
-        edges = np.histogram_bin_edges(np.concatenate(values), bins=15)
-        for data, name, colour in ((values[0], t("chart.real"), REAL), (values[1], t("chart.generated"), GENERATED)):
-            counts, _ = np.histogram(data, bins=edges)
-            figure.add_trace(go.Bar(x=(edges[:-1] + edges[1:]) / 2, y=counts / max(len(data), 1), width=np.diff(edges),
-                                    name=name, marker_color=colour, opacity=0.6))
+    labels, real_shares, generated_shares = real.of_rows(generated)
+    bars = [(real_shares, t("chart.real"), REAL), (generated_shares, t("chart.generated"), GENERATED)]
+    if real.edges is not None:   # binned in core: a figure of 15 bars, not of every real value
+        for shares, name, colour in bars:
+            figure.add_trace(go.Bar(x=real.centres, y=shares, width=np.diff(real.edges), name=name,
+                                    marker_color=colour, opacity=0.6))
         figure.update_layout(barmode="overlay")
         figure.update_xaxes(title=feature)
     else:
-        labels = sorted(set(real.astype(str)) | set(generated.astype(str)))
-        for series, name, colour in ((real, t("chart.real"), REAL), (generated, t("chart.generated"), GENERATED)):
-            share = series.astype(str).value_counts(normalize=True).reindex(labels, fill_value=0)
-            figure.add_trace(go.Bar(x=labels, y=share.to_numpy(), name=name, marker_color=colour))
+        for shares, name, colour in bars:
+            figure.add_trace(go.Bar(x=labels, y=shares, name=name, marker_color=colour))
         figure.update_layout(barmode="group")
         figure.update_xaxes(title=feature, type="category")
     figure.update_yaxes(title=t("chart.share"))

@@ -9,6 +9,7 @@ from core.generation import generate
 from core.passthrough import note
 from core.evaluation import CopyIndex
 from core.export import csv_bytes, xlsx_bytes
+from core.views import Shares
 from pages import charts, ui
 from pages.i18n import say, t
 
@@ -47,8 +48,10 @@ if others:
             if not sample_others:
                 fixed[latent] = value
 
-try:
-    rows = generate(model, int(n_rows), fixed=fixed, seed=int(seed), sample_others=sample_others)
+asked = (model, tuple(sorted(fixed.items())), int(n_rows), int(seed), sample_others)
+try:   # the same settings give the same rows: a rerun that changes nothing generates nothing
+    rows = project.derived("rows", asked, lambda: generate(model, int(n_rows), fixed=fixed, seed=int(seed),
+                                                           sample_others=sample_others))
 except InputError as exc:
     st.error(say(exc))
     st.stop()
@@ -56,11 +59,12 @@ real = project.prepared().frame
 unmodelled = note(model.unmodelled)   # the downloads hold every input column, in input order
 
 st.subheader(t("gen.preview"))
-copies = project.derived("copy_index", (real,), lambda: CopyIndex.of(real)).count(rows)
+index = project.derived("copy_index", (real,), lambda: CopyIndex.of(real))
+copies = project.derived("copies", (index, rows), lambda: index.count(rows))
 a, b = st.columns(2)
 a.metric(t("gen.n_generated"), len(rows))
 b.metric(t("gen.copies"), f"{copies} / {len(rows)}", help=t("gen.copies_help"))
-full = project.generated = model.complete(rows, int(seed))   # what the downloads hold
+full = project.generated = project.derived("complete", (rows,), lambda: model.complete(rows, int(seed)))
 st.dataframe(full.head(200), hide_index=True)
 if unmodelled is not None:
     st.caption(say(unmodelled))
@@ -99,5 +103,7 @@ chosen = st.multiselect(t("gen.features"), list(rows.columns), default=default o
                         key="gen_compare")
 plots = st.columns(2)
 for n, feature in enumerate(chosen):
-    plots[n % 2].plotly_chart(charts.compare(real[feature], rows[feature], numeric[feature], feature),
+    shares = project.derived(f"shares:{feature}", (real,), lambda: Shares.of(real[feature], numeric[feature]))
+    plots[n % 2].plotly_chart(ui.figure(f"compare:{feature}", (shares, rows),
+                                        lambda: charts.compare(shares, rows[feature], feature)),
                               key=f"compare_{feature}")

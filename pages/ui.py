@@ -8,9 +8,10 @@ UI language. Nothing user-made goes into st.cache_*: that cache is shared by all
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Callable
 
 import streamlit as st
-from core.augmentation import balance_count
+from core.augmentation import balance_count, class_counts
 from core.columns import Role, maybe_class
 from core.controllability import Control, controllability
 from core.device import configure_threads
@@ -108,6 +109,12 @@ def _import_semantics(key: str) -> None:
     flash("success", t("sem.imported", name=imported.name))
 
 
+def figure(name: str, inputs: tuple, build: Callable[[], Any]) -> Any:
+    """A chart built once per change of its inputs or of the language: building a plotly
+    figure costs ~25 ms, too much to repeat on every rerun."""
+    return project().derived(f"figure:{name}", (*inputs, language()), build)
+
+
 WEAK_SELECTIVITY = 2.0     # below this a slider moves other features almost as much as its own
 
 
@@ -121,19 +128,20 @@ def class_picker(model, real, prefix: str) -> tuple[str, str, int] | None:
     """Label column, class (rarest first) and rows to add, as three widgets keyed by `prefix`;
     None when the model has no column of classes."""
     labels = [span.name for span in model.transformer.layout_ if span.kind != "numeric"]
-    coded = [span.name for span in model.transformer.layout_
-             if span.role is Role.INTEGER and maybe_class(span.name, real[span.name].to_numpy())]
+    coded = project().derived("coded_classes", (model, real), lambda: [
+        span.name for span in model.transformer.layout_
+        if span.role is Role.INTEGER and maybe_class(span.name, real[span.name].to_numpy())])
     if coded:   # a class coded 1/2/3 is read as integers until the user says otherwise
         st.caption(t("ev.coded_classes", names=", ".join(coded)))
     if not labels:
         return None
     a, b, c = st.columns(3)
     label = a.selectbox(t("ev.label"), labels, index=len(labels) - 1, key=f"{prefix}_label")
-    counts = real[label].astype(str).value_counts()
+    counts = project().derived(f"class_counts:{label}", (real,), lambda: class_counts(real[label]))
     value = b.selectbox(t("ev.class"), sorted(counts.index, key=lambda name: (counts[name], name)),
                         format_func=lambda name: t("ev.class_count", name=name, n=int(counts[name])),
                         key=f"{prefix}_class")
-    n_rows = c.number_input(t("ev.n_rows"), 1, 100_000, balance_count(real[label], value),
+    n_rows = c.number_input(t("ev.n_rows"), 1, 100_000, balance_count(counts, value),
                             key=f"{prefix}_n_{label}_{value}", help=t("ev.n_rows_help"))
     return label, value, int(n_rows)
 

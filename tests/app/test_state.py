@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+import core.evaluation
 import core.project
+import core.views
 import pages.ui
 from tests.app.conftest import open_page
 
@@ -15,26 +17,41 @@ ALLOWED = {"project", "lang", "r_grid"}   # the state, the UI language, the R gr
 
 @pytest.fixture
 def counted(monkeypatch):
-    """Counts of the expensive derivations: the prepared table and slider controllability."""
-    calls = {"prepare_table": 0, "controllability": 0}
+    """Counts of the derivations that read every real row: the prepared table, slider
+    controllability, the evaluation, the copy index, class counts and the compare charts' shares."""
+    calls = {}
 
-    def counting(name, function):
+    def count(owner, name):
+        function, key = getattr(owner, name), f"{owner.__name__.split('.')[-1]}.{name}"
+        calls[key] = 0
+
         def wrapper(*args, **kwargs):
-            calls[name] += 1
+            calls[key] += 1
             return function(*args, **kwargs)
-        return wrapper
-    monkeypatch.setattr(core.project, "prepare_table", counting("prepare_table", core.project.prepare_table))
-    monkeypatch.setattr(pages.ui, "controllability", counting("controllability", pages.ui.controllability))
+        monkeypatch.setattr(owner, name, wrapper)
+    count(core.project, "prepare_table")
+    count(pages.ui, "controllability")
+    count(pages.ui, "class_counts")
+    count(core.evaluation, "evaluate")                 # pages import it on every run: patched there
+    count(core.evaluation.CopyIndex, "of")
+    count(core.views.Shares, "of")
     return calls
 
 
 def test_reruns_that_change_nothing_recompute_nothing(trained, counted):
     at = open_page("pages/generate.py", trained)
-    assert counted["prepare_table"] <= 1 and counted["controllability"] == 1
+    for page in PAGES:
+        at.switch_page(page).run()
+    assert counted == {"project.prepare_table": counted["project.prepare_table"], "ui.controllability": 1,
+                       "ui.class_counts": 1, "evaluation.evaluate": 1,
+                       "CopyIndex.of": 2,               # Generate's, and the evaluation's own
+                       "Shares.of": 2}                  # one label column; two features compared
+    assert counted["project.prepare_table"] <= 1
     first = dict(counted)
-    for page in PAGES[:5]:                              # every page, twice
+    for page in PAGES:                                  # every page, twice more
         at.switch_page(page).run()
         at.run()
+    at.switch_page("pages/generate.py").run()
     latent = next(s.key for s in at.slider if s.key)    # a slider moves: rows change, R and model do not
     at.slider(key=latent).set_value(2.0).run()
     assert counted == first
@@ -42,15 +59,15 @@ def test_reruns_that_change_nothing_recompute_nothing(trained, counted):
 
 def test_a_change_recomputes_once(trained, counted):
     at = open_page("pages/data.py", trained)
-    first = counted["prepare_table"]
+    first = counted["project.prepare_table"]
     at.selectbox(key="override_column").set_value("结构体系")
     at.selectbox(key="override_role_en").set_value("excluded")
     next(b for b in at.button if b.label == "Apply").click().run()
     assert trained.exclude == ["结构体系"] and trained.model is None
-    assert counted["prepare_table"] == first + 1        # the sample without one column, once
+    assert counted["project.prepare_table"] == first + 1   # the sample without one column, once
     at.run()
     at.switch_page("pages/semantics.py").run()
-    assert counted["prepare_table"] == first + 1
+    assert counted["project.prepare_table"] == first + 1
 
 
 def test_pages_keep_no_state_outside_the_project(trained):

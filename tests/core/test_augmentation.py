@@ -4,7 +4,8 @@ import pandas as pd
 import pytest
 
 import core.augmentation as augmentation
-from core.augmentation import augment, balance_count, check_label, class_probability, sample_class
+from core.augmentation import (augment, balance_count, check_label, class_counts, class_probability,
+                               sample_class)
 from core.augmentation_check import compare, smote_nc_rows, stratified_split
 from core.columns import Role
 from core.errors import InputError
@@ -77,8 +78,9 @@ def test_stratified_split_puts_every_class_of_two_or_more_rows_in_both_parts():
 
 
 def test_balance_count():
-    labels = pd.Series(list("aaaab"))
-    assert balance_count(labels, "b") == 3 and balance_count(labels, "a") == 1
+    counts = class_counts(pd.Series([1, 1, 1, 1, 2]))   # classes coded as numbers count as text
+    assert counts.to_dict() == {"1": 4, "2": 1}
+    assert balance_count(counts, "2") == 3 and balance_count(counts, "1") == 1
 
 
 def test_smote_nc_rows_stay_within_the_class(small_fit):

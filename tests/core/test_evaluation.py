@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from core import evaluation
 from core.cli import main
 from core.columns import Role
 from core.errors import InputError
@@ -115,7 +116,11 @@ def test_closest_distance_is_gower_like():
     assert closest_distances(rows, real, [NUM, CAT]).tolist() == pytest.approx([0.1, 0.5, 0.5])
 
 
-def test_dcr_ratio_orders_copies_below_near_rows_below_noise():
+@pytest.mark.parametrize("limits", [None, (30, 40)], ids=["every row", "subsampled"])
+def test_dcr_ratio_orders_copies_below_near_rows_below_noise(limits, monkeypatch):
+    if limits is not None:   # what a large table gets: 30 rows searched among 40 of the 60 real rows
+        monkeypatch.setattr(evaluation, "DCR_ROWS", limits[0])
+        monkeypatch.setattr(evaluation, "DCR_REAL", limits[1])
     table, _ = factor_table(n_rows=60, seed=1)
     layout = TableTransformer().fit(table).layout_
     real = table.frame
@@ -129,8 +134,15 @@ def test_dcr_ratio_orders_copies_below_near_rows_below_noise():
     noise = random_rows(layout, 60, seed=5)
     ratios = [dcr_ratio(real, rows, layout, seed=1)[0] for rows in (copies, near, noise)]
     assert ratios[0] == 0.0 and 0 < ratios[1] < 0.5 < ratios[2]
+    assert dcr_ratio(real, near, layout, seed=1)[0] == ratios[1]             # seeded
     assert ratios[2] == pytest.approx(1.0, abs=0.2)
     assert validity(noise, layout)["numeric_in_range"] == 1.0 == validity(noise, layout)["categories_seen"]
+
+
+def test_evaluate_generates_a_bounded_number_of_rows(small_fit, monkeypatch):
+    table, _, model = small_fit
+    monkeypatch.setattr(evaluation, "MAX_GENERATED", 120)   # a large table: more rows than this
+    assert evaluate(model, table.frame, seed=1)["n_generated"] == 120
 
 
 def test_evaluate_scores_a_trained_model(small_fit):

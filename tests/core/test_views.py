@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import io
 
+import numpy as np
 import pandas as pd
 
 from core.matching import Match
 from core.transformer import decimals
 from core.evaluation import count_copies
 from core.export import csv_bytes, xlsx_bytes
-from core.views import distribution_counts, match_table
+from core.views import Shares, distribution_counts, match_table
 
 
 def test_match_table_names_semantics():
@@ -43,3 +44,20 @@ def test_csv_has_a_bom_and_xlsx_keeps_types():
     book = pd.read_excel(io.BytesIO(xlsx_bytes(frame)))
     assert book["层数"].tolist() == [3, 5] and pd.api.types.is_integer_dtype(book["层数"])
     assert book["宽度"].tolist() == [0.5, 1.25] and book["材料"].tolist() == ["砖", "钢"]
+
+
+def test_shares_of_labels_cover_labels_only_one_side_has():
+    real = Shares.of(pd.Series(["a", "a", "b", None]), numeric=False)
+    labels, real_shares, generated = real.of_rows(pd.Series(["b", "c", "c", "c"]))
+    assert labels == ["a", "b", "c"]
+    np.testing.assert_allclose(real_shares, [2 / 3, 1 / 3, 0])
+    np.testing.assert_allclose(generated, [0, 0.25, 0.75])
+
+
+def test_shares_of_numbers_bin_generated_rows_on_the_real_edges():
+    real = Shares.of(pd.Series([0.0, 1, 2, 3, 4, 5, 6, 7, 8, 10]), numeric=True, bins=5)
+    np.testing.assert_allclose(real.edges, [0, 2, 4, 6, 8, 10])
+    np.testing.assert_allclose(real.shares, [0.2, 0.2, 0.2, 0.2, 0.2])
+    _, _, generated = real.of_rows(pd.Series([-1.0, 1, 9, 11]))   # outside the range: end bins
+    np.testing.assert_allclose(generated, [0.5, 0, 0, 0, 0.5])
+    np.testing.assert_allclose(real.centres, [1, 3, 5, 7, 9])
