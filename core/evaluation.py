@@ -314,7 +314,7 @@ def _subsample(frame: pd.DataFrame, most: int, rng: np.random.Generator) -> pd.D
 def evaluate(model, real: pd.DataFrame, n_rows: int | None = None, seed: int = 0) -> dict:
     """Generate len(real) rows, at least 500 and at most 10,000 (seeded), and score them against
     `real`; JSON-ready."""
-    from core.generation import generate   # generation imports the model; keep this module light
+    from core.generation import generate  # generation imports the model; keep this module light
 
     layout = model.transformer.layout_
     _check_columns(real, layout, "the real data")

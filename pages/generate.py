@@ -5,10 +5,10 @@ import streamlit as st
 
 from core.augmentation import augment
 from core.errors import InputError
-from core.generation import generate
-from core.passthrough import note
 from core.evaluation import CopyIndex
 from core.export import csv_bytes, xlsx_bytes
+from core.generation import generate
+from core.passthrough import note
 from core.views import Shares
 from pages import charts, ui
 from pages.i18n import say, t

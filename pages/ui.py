@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import streamlit as st
+
 from core.augmentation import balance_count, class_counts
 from core.columns import Role, maybe_class
 from core.controllability import Control, controllability

@@ -4,8 +4,7 @@ import pandas as pd
 import pytest
 
 import core.augmentation as augmentation
-from core.augmentation import (augment, balance_count, check_label, class_counts, class_probability,
-                               sample_class)
+from core.augmentation import augment, balance_count, check_label, class_counts, class_probability, sample_class
 from core.augmentation_check import compare, smote_nc_rows, stratified_split
 from core.columns import Role
 from core.errors import InputError

@@ -13,10 +13,22 @@ from core import evaluation
 from core.cli import main
 from core.columns import Role
 from core.errors import InputError
-from core.evaluation import (closest_distances, column_shapes, contingency_similarity,
-                             correlation_similarity, dcr_ratio, evaluate, exact_copy_rate, fidelity,
-                             ks_similarity, pair_trends, quantile_bins, random_rows, tvd_similarity,
-                             validity)
+from core.evaluation import (
+    closest_distances,
+    column_shapes,
+    contingency_similarity,
+    correlation_similarity,
+    dcr_ratio,
+    evaluate,
+    exact_copy_rate,
+    fidelity,
+    ks_similarity,
+    pair_trends,
+    quantile_bins,
+    random_rows,
+    tvd_similarity,
+    validity,
+)
 from core.transformer import Span, TableTransformer
 from tests.conftest import cli as run
 from tests.conftest import factor_table

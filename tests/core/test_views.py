@@ -6,10 +6,10 @@ import io
 import numpy as np
 import pandas as pd
 
-from core.matching import Match
-from core.transformer import decimals
 from core.evaluation import count_copies
 from core.export import csv_bytes, xlsx_bytes
+from core.matching import Match
+from core.transformer import decimals
 from core.views import Shares, distribution_counts, match_table
 
 
