@@ -127,6 +127,7 @@ ENGLISH: dict[str, str] = {
     "train.unknown_mode": "unknown mode '{mode}'; choose one of: {modes}",
     "train.diverged": "training diverged in the first epoch (loss is NaN or infinite); check the data "
                       "for extreme values or lower the learning rate",
+    "train.plateau": "training stopped at epoch {epoch} of {epochs}: the loss had stopped improving",
     "train.target_reached": "fine-tuning stopped at epoch {epoch}: target MI {target} % reached",
     "train.nan_stop.train": "training stopped at epoch {epoch}: the loss became NaN or infinite; kept the "
                             "last good weights",

@@ -55,6 +55,24 @@ def detect_critical_epoch(kl: list[float]) -> int:
     return n
 
 
+def elbo_plateau(losses: list[float], epochs: int) -> bool:
+    """Has the smoothed training loss (-ELBO per row: reconstruction + KL) stopped improving?
+
+    Decision (ours; the paper trains fixed epochs on tens of rows): with w as in
+    `detect_critical_epoch` for the planned `epochs`, smooth the loss over w checkpoints; the
+    loss has plateaued when, after at least max(6w, epochs / 3) checkpoints, the last 2w of
+    them gained at most 1 % of what the run has gained since its first w. Only tables too
+    large for one pass per checkpoint stop this way (`_Run.train`); smaller ones train every
+    epoch, as the paper's did.
+    """
+    w = max(5, epochs // 20)
+    if len(losses) < max(6 * w, epochs // 3):
+        return False
+    smooth = np.convolve(np.asarray(losses, dtype=float), np.ones(w) / w, mode="valid")
+    gained, recent = smooth[0] - smooth[-1], smooth[-1 - 2 * w] - smooth[-1]
+    return bool(gained > 0 and recent <= 0.01 * gained)
+
+
 def hard_mi(vae: TabularVAE, expanded_r: np.ndarray) -> float:
     """Eq. 9 with Algorithm 1 on the current encoder weights, percent."""
     return clarity(greedy_match(hard_distance(vae.encoder_weights(), expanded_r)))
@@ -114,6 +132,7 @@ class Batches:
         n = x.shape[0]
         self.batch = batch_size if batch_size > 0 else n
         self.steps = max(1, min(-(-n // self.batch), steps))
+        self.partial = self.steps * self.batch < n   # a checkpoint sees part of the rows
         self.order, self.position = None, n
 
     def checkpoint(self):
@@ -141,7 +160,8 @@ class _Run:
         self.batches = Batches(x, config.batch_size, config.checkpoint_steps, generator)
 
     def train(self, epochs: int, expanded_r: np.ndarray) -> list[dict]:
-        """Plain VAE training; returns a weight snapshot per epoch (to restore the critical one)."""
+        """Plain VAE training; returns a weight snapshot per epoch (to restore the critical one).
+        On a table larger than a checkpoint it stops early once the loss plateaus (`elbo_plateau`)."""
         snapshots = []
         for epoch in range(1, epochs + 1):
             if not self._epoch(epoch, "train", expanded_r):
@@ -150,6 +170,10 @@ class _Run:
                 self.vae.load_state_dict(snapshots[-1])
                 break
             snapshots.append({k: v.detach().clone() for k, v in self.vae.state_dict().items()})
+            if (self.batches.partial and epoch < epochs and self.config.critical_epoch is None
+                    and elbo_plateau([r.recon + r.kl for r in self.history], epochs)):
+                self.notes.append(msg("train.plateau", epoch=epoch, epochs=epochs))
+                break
         return snapshots
 
     def finetune(self, epochs: int, expanded_r: np.ndarray, eta_value: float, first_epoch: int):

@@ -89,6 +89,7 @@ ZH: dict[str, str] = {
     "train.no_latent": "模型至少需要一个潜变量：请定义语义或设置潜变量个数",
     "train.unknown_mode": "未知模式“{mode}”；请选择：{modes}",
     "train.diverged": "训练在第一轮就发散了（损失为 NaN 或无穷大）；请检查数据中的极端值或降低学习率",
+    "train.plateau": "训练在第 {epoch} 轮（共 {epochs} 轮）停止：损失已不再下降",
     "train.target_reached": "微调在第 {epoch} 轮停止：已达到目标 MI {target} %",
     "train.nan_stop.train": "训练在第 {epoch} 轮停止：损失变为 NaN 或无穷大；保留了最后一组正常的权重",
     "train.nan_stop.finetune": "微调在第 {epoch} 轮停止：损失变为 NaN 或无穷大；保留了最后一组正常的权重",

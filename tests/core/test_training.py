@@ -11,7 +11,7 @@ from core.finetune import clarity_loss, eta, soft_clarity
 from core.matching import greedy_match
 from core.optim import Adam
 from core.model import TrainConfig
-from core.training import TrainingCancelled, detect_critical_epoch, fit
+from core.training import TrainingCancelled, detect_critical_epoch, elbo_plateau, fit
 from core.transformer import TableTransformer
 from core.vae import LossLayout, TabularVAE, kl_divergence, reconstruction_loss
 from tests.conftest import factor_table
@@ -207,6 +207,32 @@ def test_a_checkpoint_is_a_full_pass_on_small_tables_and_bounded_on_large_ones()
     first, second = (torch.cat(list(large.checkpoint()))[:, 0] for _ in range(2))
     assert len(first) == len(second) == 16 * 64                                 # bounded, whatever n
     assert not set(first.tolist()) & set(second.tolist())                       # the stream goes on
+    assert (small.partial, medium.partial, large.partial) == (False, False, True)
+
+
+def test_elbo_plateau_waits_for_the_loss_to_level_off():
+    falling = list(100 * np.exp(-np.arange(300) / 20))            # levels off near epoch 100
+    assert not elbo_plateau(falling[:60], 300)                    # too early to tell
+    assert not elbo_plateau(falling[:100], 300)                   # still gaining > 1 % over 30 epochs
+    assert elbo_plateau(falling[:160], 300)
+    assert not elbo_plateau(list(np.linspace(50, 10, 200)), 300)  # steady progress never plateaus
+    assert not elbo_plateau([5.0] * 200, 300)                     # no gain at all is no plateau either
+    negative = [value - 80 for value in falling[:160]]            # the loss of numbers can be negative
+    assert elbo_plateau(negative, 300)
+
+
+def test_large_tables_stop_at_the_plateau_and_small_ones_train_every_epoch():
+    table, semantics = factor_table(n_rows=600, n_groups=2, per_group=3, seed=1)
+    config = TrainConfig(epochs=200, finetune_epochs=0, checkpoint_steps=2, seed=0)   # 600 rows > 2 x 64
+    model = fit(table, semantics, config)
+    trained = len(model.history)
+    assert 60 <= trained < 200 and model.critical_epoch <= trained
+    assert [m.code for m in model.notes] == ["train.plateau"]
+    full = fit(table, semantics, TrainConfig(epochs=200, finetune_epochs=0, seed=0))   # one pass per epoch
+    assert len(full.history) == 200 and not full.notes
+    moved = fit(table, semantics, TrainConfig(epochs=200, finetune_epochs=0, checkpoint_steps=2, seed=0,
+                                              critical_epoch=150))   # a critical point the user chose
+    assert len(moved.history) == 200 and moved.critical_epoch == 150
 
 
 def test_training_cost_does_not_grow_with_rows():
