@@ -21,6 +21,7 @@ Modules, one concept each, from the input to the outputs:
     training            training, the KL critical point and clarity fine-tuning (§1.1, §1.5, Fig. 8)
     worker              training in a background thread (the app's Train page)
     generation          targeted sampling: latents set by semantic, rows drawn from p(x | z) (§1.6)
+    conditions          rows that satisfy conditions: COLUMN=VALUE, COLUMN=LO..HI
     effects             how generated rows move when a latent moves (shifts, traversal)
     controllability     does each slider steer its own semantic (selectivity, hits)
     evaluation          fidelity, validity, novelty (exact copies, distance to real rows)
@@ -28,7 +29,7 @@ Modules, one concept each, from the input to the outputs:
     augmentation_check  do those rows help a classifier, beside SMOTE-NC
     report              the analysis of a model as JSON (the CLI report and the project file)
     export              generated rows as CSV / XLSX downloads
-    views               small tables the app displays (matches, distribution counts)
+    views               small tables the app displays (matches, distribution counts, shares)
     project             the one state of a piece of work, with derived results cached on their inputs
     projectfile         the safe .zip project file (safetensors + JSON, never pickle)
     cli                 python -m core fit | report | generate | evaluate

@@ -15,7 +15,8 @@ from pathlib import Path
 from core.columns import Role, as_role, reading_notes
 from core.device import DEVICES, configure_threads
 from core.errors import InputError
-from core.generation import generate
+from core.conditions import Condition, sample_where
+from core.generation import OTHERS, generate
 from core.messages import msg
 from core.passthrough import note as unmodelled_note
 from core.project import Project, schema_differences
@@ -70,6 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--set", action="append", default=[], metavar="SEMANTIC=Z")
     generate.add_argument("--set-latent", action="append", default=[], metavar="INDEX=Z")
     generate.add_argument("--seed", type=int, default=0, metavar="S")
+    generate.add_argument("--where", action="append", default=[], metavar="COL=VALUE|COL=LO..HI",
+                          help="only rows with this label, integer code or numeric range (repeatable: AND)")
+    generate.add_argument("--others", choices=OTHERS, default="covary",
+                          help="the latents not set: covary (follow the set ones as in the data; default) "
+                               "or isolate (their own distribution: each --set moves its semantic only)")
 
     evaluate = commands.add_parser("evaluate", help="score generated rows against real data; one JSON object")
     evaluate.add_argument("project", metavar="PROJECT.zip")
@@ -155,14 +161,20 @@ def _report(args) -> int:
 
 
 def _generate(args) -> int:
-    model = _load_model(args.project)
+    project = load_project(args.project)
+    model = _load_model(args.project, project)
     fixed: dict[str | int, float] = {name: z for name, z in map(_assignment, args.set)}
     for index, z in map(_assignment, args.set_latent):
         try:
             fixed[int(index)] = z
         except ValueError:
             raise InputError(f"--set-latent '{index}={z}': the latent must be an index such as 0") from None
-    rows = model.complete(generate(model, args.n, fixed, seed=args.seed), seed=args.seed)
+    if args.where:
+        conditions = [Condition.parse(text) for text in args.where]
+        rows = sample_where(model, project.prepared().frame, conditions, args.n, fixed, seed=args.seed)
+    else:
+        rows = generate(model, args.n, fixed, seed=args.seed, others=args.others)
+    rows = model.complete(rows, seed=args.seed)
     _write(args.out, rows.to_csv(index=False).encode("utf-8-sig"))   # BOM: Excel shows Chinese
     print(f"wrote {len(rows)} rows x {rows.shape[1]} columns to {args.out}")
     if (unmodelled := unmodelled_note(model.unmodelled)) is not None:
@@ -189,6 +201,8 @@ def _evaluate(args) -> int:
         raise InputError(f"{read.source} does not match the model: " + "; ".join(differences))
     report = evaluate(model, table.frame, seed=args.seed)
     report["controllability"] = [c.to_dict() for c in controllability(model, seed=args.seed)]
+    report["controllability_covary"] = [c.to_dict() for c in controllability(model, seed=args.seed,
+                                                                             others="covary")]
     if args.label is not None:
         report["augmentation"] = compare(model, table.frame, args.label, args.minority, args.n,
                                          seed=args.seed, refit=args.refit)

@@ -3,7 +3,8 @@
 Our addition. MI (Eq. 9) compares *encoder* weights with R; it does not show
 that the decoder turns the "cracks" latent into cracks. For every matched
 semantic we generate rows with its latent at -2 and at +2, the other latents
-drawn once and shared, and measure how far each original feature moves
+drawn with the same random numbers for both (isolated: from their own distribution, the
+default; or co-varying with the set latent, see `core.generation.draw_latents`), and measure how far each original feature moves
 (`core.generation.feature_shift`: |standardised mean difference| for numbers,
 total variation distance for categories).
 
@@ -21,7 +22,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from core.effects import feature_shift, label_shares
-from core.generation import decode, sample_latents
+from core.generation import decode, draw_latents, latent_noise
 from core.model import FittedModel
 from core.semantics import SemanticMatrix
 
@@ -45,7 +46,8 @@ class Control:
 
 
 def controllability(model: FittedModel, semantics: SemanticMatrix | None = None, n_rows: int = 500,
-                    low: float = -2.0, high: float = 2.0, seed: int = 0) -> list[Control]:
+                    low: float = -2.0, high: float = 2.0, seed: int = 0, others: str = "isolate"
+                    ) -> list[Control]:
     """One `Control` per semantic with a slider (`FittedModel.slider_latents`)."""
     semantics = semantics or model.semantics
     features = model.transformer.features_
@@ -55,11 +57,10 @@ def controllability(model: FittedModel, semantics: SemanticMatrix | None = None,
     for f, name in enumerate(features):
         if name in index:
             member[:, f] = semantics.values[:, index[name]].astype(bool)
-    base = sample_latents(model, n_rows, seed=seed)
+    noise, (mean, cov) = latent_noise(model, n_rows, seed), model.latent_prior()
     controls = []
     for semantic, latent in model.slider_latents(semantics).items():
-        z_low, z_high = base.copy(), base.copy()
-        z_low[:, latent], z_high[:, latent] = low, high
+        z_low, z_high = (draw_latents(mean, cov, {latent: value}, noise, others) for value in (low, high))
         rows_low, rows_high = decode(model, z_low, seed), decode(model, z_high, seed)
         signed = feature_shift(rows_low, rows_high, model)
         moved = signed.abs().to_numpy()                                     # (F,)
@@ -78,6 +79,11 @@ def controllability(model: FittedModel, semantics: SemanticMatrix | None = None,
             direction=1 if own_numeric.size == 0 or own_numeric.mean() >= 0 else -1,
             effects=effects(rows_low, rows_high, model, [f for f in range(len(features)) if own_mask[f]])))
     return controls
+
+
+def median_selectivity(controls: list[Control]) -> float:
+    """The median selectivity of the sliders (NaN without sliders)."""
+    return float(np.median([c.selectivity for c in controls])) if controls else float("nan")
 
 
 def effects(rows_low, rows_high, model: FittedModel, feature_indices: list[int], top: int = 3

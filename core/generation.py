@@ -1,9 +1,12 @@
 """Targeted generation (§1.6): set the matched latents, sample the rest, decode.
 
-Z values are in standard-normal units. Decision (the paper says only "decode"):
-a row is drawn from the decoder's distribution p(x | z), not its mode: labels are
-sampled from the softmax (binary: the sigmoid), numbers get Gaussian noise with
-the residual std the decoder left on the training rows. Decoding the mode instead
+Z values are in the latents' own units (those of the prior N(0, I) the KL term pulls them
+towards). The latents without a fixed value are drawn from the model's latent distribution,
+the aggregate posterior of the training rows (`sample_latents`, `draw_latents`).
+
+Decision (the paper says only "decode"): a row is drawn from the decoder's distribution
+p(x | z), not its mode: labels are sampled from the softmax (binary: the sigmoid), numbers
+get Gaussian noise with the residual std the decoder left on the training rows. Decoding the mode instead
 shrinks every marginal: on the 30-row sample, fidelity 0.75 instead of 0.87 with
 the semantic decoder. `sample_values=False` gives the mode (a "typical" row).
 """
@@ -15,6 +18,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from core.columns import Role
 from core.errors import InputError
 from core.model import FittedModel
 
@@ -42,26 +46,106 @@ def resolve_latents(model: FittedModel, fixed: Mapping[str | int, float]) -> dic
     return resolved
 
 
+OTHERS = ("covary", "isolate")
+
+
 def sample_latents(model: FittedModel, n_rows: int, fixed: Mapping[str | int, float] | None = None,
-                   seed: int = 0, sample_others: bool = True) -> np.ndarray:
-    """(n_rows, L) latent codes: fixed latents set, the others N(0, I) or 0."""
+                   seed: int = 0, sample_others: bool = True, others: str = "covary") -> np.ndarray:
+    """(n_rows, L) latent codes: the fixed latents set, the others drawn (`draw_latents`) from the
+    model's latent distribution (`FittedModel.latent_prior`), or held at its mean when
+    `sample_others` is off."""
     if n_rows < 1:
         raise InputError("the number of rows to generate must be at least 1")
+    noise = latent_noise(model, n_rows, seed) if sample_others else np.zeros((n_rows, model.latent_dim))
+    mean, cov = model.latent_prior()
+    return draw_latents(mean, cov, resolve_latents(model, fixed or {}), noise, others)
+
+
+def latent_noise(model: FittedModel, n_rows: int, seed: int = 0) -> np.ndarray:
+    """(n_rows, L) standard-normal draws, the same for the same seed."""
     generator = torch.Generator().manual_seed(seed)
-    z = torch.randn((n_rows, model.latent_dim), generator=generator) if sample_others \
-        else torch.zeros((n_rows, model.latent_dim))
-    for latent, value in resolve_latents(model, fixed or {}).items():
-        z[:, latent] = value
-    return z.numpy()
+    return torch.randn((n_rows, model.latent_dim), generator=generator).numpy().astype(np.float64)
 
 
-def decode(model: FittedModel, z: np.ndarray, seed: int = 0, sample_values: bool = True) -> pd.DataFrame:
-    """Latent codes (n, L) -> rows in the original columns and categories."""
+def draw_latents(mean: np.ndarray, cov: np.ndarray, fixed: Mapping[int, float], noise: np.ndarray,
+                 others: str = "covary") -> np.ndarray:
+    """z with z_k = v for each fixed (k, v); the other latents o = mean + L e, e = `noise`:
+
+    - "covary": from their conditional Gaussian given the fixed ones,
+      mean_o + S_of S_ff^-1 (v - mean_f) and covariance S_oo - S_of S_ff^-1 S_fo
+      (L its Cholesky factor): the other semantics follow the set one as in the real data;
+    - "isolate": from their own joint marginal N(mean_o, S_oo), whatever the fixed values: a
+      slider then moves its own semantic only (the most selective).
+    Our decision (the paper samples N(0, I)): see docs/method.md, "Latent distribution".
+    The same `noise` for different fixed values gives common random numbers (controllability).
+    """
+    if others not in OTHERS:
+        raise InputError(f"unknown way to draw the other latents '{others}'; use one of: {', '.join(OTHERS)}")
+    z = np.empty_like(noise)
+    set_ = np.array(sorted(fixed), dtype=int)
+    free = np.array([k for k in range(len(mean)) if k not in fixed], dtype=int)
+    values = np.array([fixed[k] for k in set_], dtype=np.float64)
+    z[:, set_] = values
+    if not len(free):
+        return z
+    centre, spread = mean[free], cov[np.ix_(free, free)]
+    if others == "covary" and len(set_):
+        gain = np.linalg.lstsq(cov[np.ix_(set_, set_)], cov[np.ix_(set_, free)], rcond=None)[0].T   # S_of S_ff^-1
+        centre = centre + gain @ (values - mean[set_])
+        spread = spread - gain @ cov[np.ix_(set_, free)]
+    spread = (spread + spread.T) / 2
+    floor = 1e-9 * max(1.0, float(np.abs(spread).max()))
+    root = np.linalg.cholesky(spread + np.eye(len(free)) * floor) if np.linalg.eigvalsh(spread).min() > 0 \
+        else _psd_root(spread)
+    z[:, free] = centre + noise[:, free] @ root.T
+    return z
+
+
+def _psd_root(matrix: np.ndarray) -> np.ndarray:
+    """A square root R (R R^T = matrix) of a positive semi-definite matrix, negative rounding clipped."""
+    values, vectors = np.linalg.eigh(matrix)
+    return vectors * np.sqrt(np.clip(values, 0, None))
+
+
+def decode(model: FittedModel, z: np.ndarray, seed: int = 0, sample_values: bool = True,
+           allowed: Mapping[str, int | tuple[float, float]] | None = None, redraws: int = 20) -> pd.DataFrame:
+    """Latent codes (n, L) -> rows in the original columns and categories.
+
+    `allowed` restricts columns (core.conditions): a category index, or a (low, high) range of a
+    number in its own units, redrawn up to `redraws` times while outside it, then clipped."""
     with torch.no_grad():
         out = model.vae.decode(torch.as_tensor(z, dtype=torch.float32)).numpy().astype(np.float64)
-    if sample_values:
-        out = _sample_outputs(model, out, np.random.default_rng(seed))
-    return model.transformer.inverse_transform(out)
+    rng = np.random.default_rng(seed)
+    drawn = _sample_outputs(model, out, rng) if sample_values else out
+    for span in model.transformer.layout_:
+        if allowed and span.name in allowed:
+            _restrict(model, drawn, out, span, allowed[span.name], rng, redraws if sample_values else 0)
+    return model.transformer.inverse_transform(drawn)
+
+
+def _restrict(model: FittedModel, drawn: np.ndarray, out: np.ndarray, span, allowed, rng: np.random.Generator,
+              redraws: int) -> None:
+    """In place: the span's values in `drawn` (encoded) drawn within `allowed`; `out` holds the
+    decoder's means the numbers are redrawn around."""
+    if span.kind != "numeric":   # p(x | z) restricted to one label is that label
+        if span.kind == "binary":
+            drawn[:, span.start] = float(allowed)
+        else:
+            drawn[:, span.start:span.stop] = 0.0
+            drawn[:, span.start + int(allowed)] = 1.0
+        return
+    low, high = ((bound - span.mean) / span.std for bound in allowed)
+    if span.role is Role.INTEGER:   # integers are rounded after: keep to the codes inside the range
+        low, high = ((np.ceil(allowed[0]) - 0.5 - span.mean) / span.std,
+                     (np.floor(allowed[1]) + 0.5 - span.mean) / span.std)
+    values, centre = drawn[:, span.start], out[:, span.start]
+    noise = 0.0 if model.residual_std is None else model.residual_std[span.start]
+    for _ in range(redraws if noise > 0 else 0):
+        outside = (values < low) | (values > high)
+        if not outside.any():
+            break
+        values[outside] = centre[outside] + noise * rng.standard_normal(int(outside.sum()))
+    drawn[:, span.start] = np.clip(values, low, high)
 
 
 def _sample_outputs(model: FittedModel, out: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -84,7 +168,8 @@ def _sample_outputs(model: FittedModel, out: np.ndarray, rng: np.random.Generato
 
 
 def generate(model: FittedModel, n_rows: int, fixed: Mapping[str | int, float] | None = None,
-             seed: int = 0, sample_others: bool = True, sample_values: bool = True) -> pd.DataFrame:
+             seed: int = 0, sample_others: bool = True, sample_values: bool = True,
+             others: str = "covary") -> pd.DataFrame:
     """n_rows new rows with the chosen latents fixed (by semantic name or latent index)."""
-    z = sample_latents(model, n_rows, fixed, seed, sample_others)
+    z = sample_latents(model, n_rows, fixed, seed, sample_others, others)
     return decode(model, z, seed, sample_values)

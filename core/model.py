@@ -71,6 +71,19 @@ def build_vae(config: TrainConfig, n_inputs: int, latent_dim: int, expanded_r: n
     return TabularVAE(n_inputs, latent_dim, tuple(config.hidden), generator, column_latents)
 
 
+def latent_distribution(vae: TabularVAE, x: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
+    """(L,) mean and (L, L) covariance of the aggregate posterior q(z) = mean_i q(z | x_i) over
+    the training rows: cov(mu_i) + mean_i diag(sigma_i^2). Generation draws latents from this
+    Gaussian instead of N(0, I), so relations between semantics (between latents) survive."""
+    with torch.no_grad():
+        mu, logvar = vae.encode(x)
+    mu, variance = mu.double().numpy(), logvar.double().exp().numpy()
+    mean = mu.mean(axis=0)
+    centred = mu - mean
+    cov = centred.T @ centred / max(len(mu), 1) + np.diag(variance.mean(axis=0))
+    return mean, (cov + cov.T) / 2
+
+
 def residual_std(vae: TabularVAE, x: torch.Tensor) -> np.ndarray:
     """Per encoded column, the std of what the decoder cannot explain: x - decode(mu(x))."""
     with torch.no_grad():
@@ -94,6 +107,9 @@ class FittedModel:
     residual_std: np.ndarray | None = None
     input_columns: list[str] = field(default_factory=list)     # every column of the input table, in order
     unmodelled: list[Passthrough] = field(default_factory=list)   # input columns the model does not use
+    # the aggregate posterior (`latent_distribution`); None in models saved before it: N(0, I)
+    latent_mean: np.ndarray | None = None
+    latent_cov: np.ndarray | None = None
 
     @property
     def columns(self) -> list[str]:
@@ -110,6 +126,12 @@ class FittedModel:
     @property
     def latent_dim(self) -> int:
         return self.vae.latent_dim
+
+    def latent_prior(self) -> tuple[np.ndarray, np.ndarray]:
+        """(mean, covariance) latents are drawn from: the aggregate posterior, else N(0, I)."""
+        if self.latent_mean is None or self.latent_cov is None:
+            return np.zeros(self.latent_dim), np.eye(self.latent_dim)
+        return self.latent_mean, self.latent_cov
 
     def score(self, semantics: SemanticMatrix | None = None) -> Scores:
         """C, B, D, both matchings and MI for ANY R, without retraining."""

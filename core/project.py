@@ -43,6 +43,7 @@ class Project:
     variants: dict[str, SemanticMatrix] = field(default_factory=dict)   # saved R variants by name
     settings: TrainConfig = field(default_factory=TrainConfig)
     model: FittedModel | None = None
+    conditions: list[str] = field(default_factory=list)   # the Generate page's, e.g. "结构体系=砌体结构"
     # -- not saved: the app session's state
     source: TableSource | None = None         # the uploaded bytes of `data`
     training: TrainingWorker | None = None    # the run in progress, or finished and not yet collected

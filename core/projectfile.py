@@ -61,6 +61,7 @@ def save_project(project: Project) -> bytes:
         "semantics": _semantics_to_json(project.semantics),
         "variants": {name: _semantics_to_json(r) for name, r in project.variants.items()},
         "settings": project.settings.to_dict(),
+        "conditions": list(project.conditions),
         "model": _model_to_json(project.model),
         "hashes": {name: hashlib.sha256(data).hexdigest() for name, data in members.items()},
     }
@@ -151,6 +152,7 @@ def _project_from_json(document: dict, members: dict[str, bytes], source: str) -
         semantics=_semantics_from_json(document.get("semantics")),
         variants={n: _semantics_from_json(r) for n, r in document.get("variants", {}).items()},
         settings=TrainConfig.from_dict(document.get("settings", {})),
+        conditions=[str(text) for text in document.get("conditions", [])],
     )
     if document.get("model") is not None:
         project.model = _model_from_json(document["model"], members, source)
@@ -176,6 +178,8 @@ def _model_to_json(model: FittedModel | None) -> dict | None:
         "input_columns": model.input_columns,
         "unmodelled": [column.to_dict() for column in model.unmodelled],
         "residual_std": None if model.residual_std is None else model.residual_std.tolist(),
+        "latent_mean": None if model.latent_mean is None else model.latent_mean.tolist(),
+        "latent_cov": None if model.latent_cov is None else model.latent_cov.tolist(),
         "encoder_layers": model.vae.encoder_weight_names(),
         **matching(model.score()),
     }
@@ -205,7 +209,8 @@ def _model_from_json(spec: dict, members: dict[str, bytes], source: str) -> Fitt
     return FittedModel(transformer, vae.eval(), semantics, config,
                        history, int(spec["critical_epoch"]), spec.get("mi_before_finetune"),
                        [from_json(note) for note in spec.get("notes", [])],
-                       _residual_std(spec, transformer.n_columns, source), input_columns, unmodelled)
+                       _residual_std(spec, transformer.n_columns, source), input_columns, unmodelled,
+                       *_latent_prior(spec, int(spec["latent_dim"]), source))
 
 
 def _residual_std(spec: dict, n_columns: int, source: str) -> np.ndarray | None:
@@ -215,6 +220,23 @@ def _residual_std(spec: dict, n_columns: int, source: str) -> np.ndarray | None:
     if values.shape != (n_columns,) or not np.isfinite(values).all() or (values < 0).any():
         raise InputError(f"{source}: residual_std must hold {n_columns} finite, non-negative numbers")
     return values
+
+
+def _latent_prior(spec: dict, latent_dim: int, source: str) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """The aggregate posterior's mean and covariance; (None, None) in files written before them."""
+    if spec.get("latent_mean") is None and spec.get("latent_cov") is None:
+        return None, None
+    try:
+        mean = np.asarray(spec["latent_mean"], dtype=np.float64)
+        cov = np.asarray(spec["latent_cov"], dtype=np.float64)
+    except (KeyError, TypeError, ValueError):
+        mean = cov = np.empty(0)
+    if (mean.shape != (latent_dim,) or cov.shape != (latent_dim, latent_dim) or not np.isfinite(mean).all()
+            or not np.isfinite(cov).all() or not np.allclose(cov, cov.T)
+            or np.linalg.eigvalsh(cov).min() < -1e-9 * max(1.0, np.abs(cov).max())):
+        raise InputError(f"{source}: latent_mean and latent_cov must be {latent_dim} finite numbers and a "
+                         f"symmetric positive semi-definite {latent_dim} x {latent_dim} matrix")
+    return mean, cov
 
 
 def _semantics_to_json(r: SemanticMatrix | None) -> dict | None:

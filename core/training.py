@@ -19,7 +19,7 @@ from core.device import resolve_device
 from core.finetune import clarity_loss, eta
 from core.matching import Match, clarity, greedy_match, hard_distance
 from core.messages import msg
-from core.model import EpochRecord, FittedModel, TrainConfig, build_vae, residual_std
+from core.model import EpochRecord, FittedModel, TrainConfig, build_vae, latent_distribution, residual_std
 from core.optim import Adam
 from core.semantics import SemanticMatrix
 from core.transformer import TableTransformer
@@ -112,9 +112,10 @@ def fit(table: PreparedTable, semantics: SemanticMatrix, config: TrainConfig | N
         run.finetune(config.finetune_epochs, expanded_r,
                      eta(at_stop.recon, at_stop.kl, mi_before), first_epoch=critical + 1)
         vae, notes = mirror, notes + run.notes
-    vae = vae.cpu().eval()
+    vae, x = vae.cpu().eval(), x.cpu()
+    mean, cov = latent_distribution(vae, x)
     return FittedModel(transformer, vae, semantics, config, run.history, critical, mi_before, notes,
-                       residual_std(vae, x.cpu()), table.columns, list(table.unmodelled))
+                       residual_std(vae, x), table.columns, list(table.unmodelled), mean, cov)
 
 
 class Batches:

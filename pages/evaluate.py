@@ -10,7 +10,7 @@ import streamlit as st
 
 from core.augmentation import sample_class
 from core.augmentation_check import compare
-from core.controllability import controllability
+from core.controllability import controllability, median_selectivity
 from core.errors import InputError
 from core.evaluation import evaluate
 from core.export import csv_bytes
@@ -38,6 +38,8 @@ def bars(names, values, title: str, axis: str, colours=None, line: float | None 
 # ---------------------------------------------------------------- are the new rows realistic?
 report = project.derived("evaluation", (model, real), lambda: evaluate(model, real, seed=0))
 controls = project.derived("controllability", (model,), lambda: controllability(model, seed=0))
+covarying = project.derived("controllability_covary", (model,),
+                            lambda: controllability(model, seed=0, others="covary"))
 st.subheader(t("ev.realistic"))
 st.caption(t("ev.realistic_help", n=report["n_generated"]))
 cards = st.columns(4)
@@ -58,6 +60,10 @@ if valid < 1:
 left, right = st.columns(2)
 with left:
     st.caption(t("ev.control_help"))
+    if controls:
+        st.caption(t("ev.control_both", n=len(controls), hits=sum(c.hit for c in controls),
+                     hits_covary=sum(c.hit for c in covarying), median=f"{median_selectivity(controls):.1f}",
+                     median_covary=f"{median_selectivity(covarying):.1f}"))
     shown = [c.selectivity if math.isfinite(c.selectivity) else None for c in controls]
     colours = [charts.REAL if c.hit else "#bbbbbb" for c in controls]
     wide = max((v for v in shown if v is not None), default=1) > 10   # e.g. a masked decoder: log scale

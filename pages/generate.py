@@ -7,7 +7,8 @@ from core.augmentation import augment
 from core.errors import InputError
 from core.evaluation import CopyIndex
 from core.export import csv_bytes, xlsx_bytes
-from core.generation import generate
+from core.conditions import Condition, sample_where
+from core.generation import OTHERS, generate
 from core.passthrough import note
 from core.views import Shares
 from pages import charts, ui
@@ -27,17 +28,21 @@ fixed: dict[int, float] = {}
 columns = st.columns(2)
 for n, latent in enumerate(sorted(matched, key=lambda i: R.names.index(matched[i]))):
     column, control = columns[n % 2], found.get(matched[latent])
-    fixed[latent] = column.slider(f"{matched[latent]} (z{latent})", -3.0, 3.0, 0.0, 0.1, key=f"z_{latent}")
+    value = column.slider(f"{matched[latent]} (z{latent})", -3.0, 3.0, 0.0, 0.1, key=f"z_{latent}")
+    if value != 0:   # at 0 a slider is free: its latent is drawn with the others
+        fixed[latent] = value
     if control is not None and control.effects:   # label the direction: what "right" does
         column.caption(t("gen.right", effects=", ".join(control.effects)))
     if control is not None and control.selectivity < ui.WEAK_SELECTIVITY:
         column.warning(t(f"gen.weak.{model.config.mode}", sel=control.selectivity), icon=":material/warning:")
 others = [i for i in range(model.latent_dim) if i not in matched]
 
-a, b, c = st.columns(3)
+a, b, c, d = st.columns(4)
 n_rows = a.number_input(t("gen.rows"), 1, 10_000, 100, key="gen_rows")
 seed = b.number_input(t("gen.seed"), 0, 2**31 - 1, 0, key="gen_seed")
-sample_others = c.toggle(t("gen.sample_others"), value=True, key="gen_sample_others",
+how = c.radio(t("gen.others_mode"), OTHERS, format_func=lambda name: t(f"others.{name}"), key="gen_others",
+              help=t("gen.others_mode_help"))
+sample_others = d.toggle(t("gen.sample_others"), value=True, key="gen_sample_others",
                          help=t("gen.sample_others_help"))
 if others:
     with st.expander(t("gen.others", n=len(others))):
@@ -48,14 +53,26 @@ if others:
             if not sample_others:
                 fixed[latent] = value
 
-asked = (model, tuple(sorted(fixed.items())), int(n_rows), int(seed), sample_others)
+real = project.prepared().frame
+st.subheader(t("gen.where"))
+st.caption(t("gen.where_help"))
+ui.condition_picker(project, model)
+
+
+def make_rows():
+    if project.conditions:
+        return sample_where(model, real, [Condition.parse(text) for text in project.conditions], int(n_rows),
+                            fixed, seed=int(seed))
+    return generate(model, int(n_rows), fixed=fixed, seed=int(seed), sample_others=sample_others, others=how)
+
+
+asked = (model, real, tuple(sorted(fixed.items())), int(n_rows), int(seed), sample_others, how,
+         tuple(project.conditions))
 try:   # the same settings give the same rows: a rerun that changes nothing generates nothing
-    rows = project.derived("rows", asked, lambda: generate(model, int(n_rows), fixed=fixed, seed=int(seed),
-                                                           sample_others=sample_others))
+    rows = project.derived("rows", asked, make_rows)
 except InputError as exc:
     st.error(say(exc))
     st.stop()
-real = project.prepared().frame
 unmodelled = note(model.unmodelled)   # the downloads hold every input column, in input order
 
 st.subheader(t("gen.preview"))

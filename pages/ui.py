@@ -147,6 +147,31 @@ def class_picker(model, real, prefix: str) -> tuple[str, str, int] | None:
     return label, value, int(n_rows)
 
 
+def condition_picker(current: Project, model) -> None:
+    """The Generate page's conditions (core.conditions): pick a column, then a label, a code or
+    a range, and add it; each condition kept is a button that removes it."""
+    spans = {span.name: span for span in model.transformer.layout_}
+    a, b, c = st.columns([2, 3, 1], vertical_alignment="bottom")
+    name = a.selectbox(t("gen.where_column"), list(spans), key="where_column")
+    span = spans[name]
+    if span.kind != "numeric" or (span.role is Role.INTEGER and span.high - span.low <= 30):
+        values = span.categories if span.kind != "numeric" else range(int(span.low), int(span.high) + 1)
+        text = f"{name}={b.selectbox(t('gen.where_value'), values, key=f'where_value_{name}')}"
+    else:
+        low, high = b.slider(t("gen.where_range"), float(span.low), float(span.high),
+                             (float(span.low), float(span.high)), key=f"where_range_{name}")
+        text = f"{name}={low:.10g}..{high:.10g}"
+    c.button(t("gen.where_add"), key="where_add", icon=":material/filter_alt:", width="stretch",
+             disabled=text in current.conditions, on_click=_set_conditions, args=([*current.conditions, text],))
+    for n, kept in enumerate(current.conditions):
+        st.button(kept, key=f"where_drop_{n}", icon=":material/close:", help=t("gen.where_drop"),
+                  on_click=_set_conditions, args=([c for c in current.conditions if c != kept],))
+
+
+def _set_conditions(conditions: list[str]) -> None:
+    project().conditions = conditions
+
+
 def labelled(frame, metric_column: str | None = None):
     """A core table with translated headers ("col.<name>"), and translated metric names."""
     frame = frame.copy()

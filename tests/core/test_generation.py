@@ -1,10 +1,12 @@
 """Targeted generation: fixed latents, valid categories, ranges and integers, seeds."""
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from core.errors import InputError
 from core.effects import traversal
-from core.generation import generate, sample_latents
+from core.generation import draw_latents, generate, sample_latents
 from core.columns import Role
 
 
@@ -15,9 +17,43 @@ def test_fixed_latents_are_kept_and_others_sampled(small_fit):
     assert np.all(z[:, latent] == 1.5)
     assert np.all(z[:, (latent + 1) % model.latent_dim] == -2.0)
     others = [k for k in range(model.latent_dim) if k not in (latent, (latent + 1) % model.latent_dim)]
-    assert z[:, others].std() > 0.5
-    held = sample_latents(model, 5, {"S1": 1.0}, sample_others=False)
-    assert np.count_nonzero(held) == 5 and np.all(held[:, latent] == 1.0)
+    assert z[:, others].std() > 0.3
+    held = sample_latents(model, 5, {"S1": 1.0}, sample_others=False)   # the others at their (conditional) mean
+    assert np.all(held[:, latent] == 1.0) and np.all(held == held[0])
+    assert np.allclose(np.delete(held[0], latent), draw_latents(*model.latent_prior(), {latent: 1.0},
+                                                                 np.zeros((1, model.latent_dim)))[0, np.arange(
+                                                                     model.latent_dim) != latent])
+
+
+def test_covary_draws_from_the_conditional_gaussian_and_isolate_from_the_marginal():
+    mean = np.array([1.0, -1.0, 0.0])
+    cov = np.array([[1.0, 0.8, 0.0], [0.8, 1.0, 0.0], [0.0, 0.0, 0.5]])
+    noise = np.random.default_rng(0).standard_normal((200_000, 3))
+    covary = draw_latents(mean, cov, {0: 3.0}, noise, "covary")
+    assert np.all(covary[:, 0] == 3.0)
+    # z1 | z0 = 3: mean -1 + 0.8 (3 - 1) = 0.6, variance 1 - 0.64 = 0.36; z2 is unrelated
+    assert covary[:, 1].mean() == pytest.approx(0.6, abs=0.01) and covary[:, 1].var() == pytest.approx(0.36, abs=0.01)
+    assert covary[:, 2].mean() == pytest.approx(0.0, abs=0.01) and covary[:, 2].var() == pytest.approx(0.5, abs=0.01)
+    isolate = draw_latents(mean, cov, {0: 3.0}, noise, "isolate")
+    assert isolate[:, 1].mean() == pytest.approx(-1.0, abs=0.01) and isolate[:, 1].var() == pytest.approx(1.0, abs=0.02)
+    free = draw_latents(mean, cov, {}, noise, "covary")   # nothing set: the fitted Gaussian itself
+    assert np.cov(free.T) == pytest.approx(cov, abs=0.01)
+    assert np.all(draw_latents(mean, cov, {0: 1.0, 1: 2.0, 2: 3.0}, noise[:2]) == [[1, 2, 3], [1, 2, 3]])
+    singular = np.array([[1.0, 1.0], [1.0, 1.0]])          # a latent the encoder copies: still drawn
+    assert np.isfinite(draw_latents(np.zeros(2), singular, {}, noise[:, :2])).all()
+    with pytest.raises(InputError, match="covary, isolate"):
+        draw_latents(mean, cov, {}, noise, "other")
+
+
+def test_latents_follow_the_training_rows_and_old_models_keep_the_prior(small_fit):
+    table, _, model = small_fit
+    mean, cov = model.latent_prior()
+    assert mean.shape == (model.latent_dim,) and cov.shape == (model.latent_dim,) * 2
+    assert np.allclose(cov, cov.T) and np.linalg.eigvalsh(cov).min() > 0
+    old = replace(model, latent_mean=None, latent_cov=None)
+    assert np.array_equal(old.latent_prior()[1], np.eye(model.latent_dim))
+    z = sample_latents(model, 20_000, seed=1)
+    assert np.cov(z.T) == pytest.approx(cov, abs=0.05)
 
 
 @pytest.mark.parametrize("value", [-6.0, 0.0, 6.0])

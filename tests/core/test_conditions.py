@@ -1,0 +1,97 @@
+"""Rows that satisfy conditions (core.conditions): every row, exactly n, and the other columns
+shift as they do in the real data."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core.conditions import Condition, check_conditions, sample_where
+from core.effects import feature_shift
+from core.errors import InputError
+from core.generation import generate
+from core.model import TrainConfig
+from core.training import fit
+from tests.conftest import factor_table
+
+
+@pytest.fixture(scope="module")
+def related():
+    """300 rows of four groups of related columns, and a model of them."""
+    table, semantics = factor_table(n_rows=300, seed=2)
+    return table, fit(table, semantics, TrainConfig(epochs=150, finetune_epochs=30, seed=1))
+
+
+def test_parse():
+    assert Condition.parse("结构体系=砌体结构") == Condition("结构体系", value="砌体结构")
+    assert Condition.parse(" 年代 = 20 .. 30 ") == Condition("年代", low=20.0, high=30.0)
+    assert Condition.parse("a=b=c") == Condition("a=b", value="c")        # the last '=' splits
+    assert Condition.parse("x=-1.5..2") == Condition("x", low=-1.5, high=2.0)
+    assert str(Condition.parse("x=1..2")) == "x=1..2"
+    for text, message in [("no-equals", "COLUMN=VALUE"), ("=v", "COLUMN=VALUE"), ("a=", "COLUMN=VALUE"),
+                          ("a=3..1", "LO \\(3\\) is above HI \\(1\\)"), ("a=x..y", "must be numbers"),
+                          ("a=1..inf", "finite")]:
+        with pytest.raises(InputError, match=message):
+            Condition.parse(text)
+
+
+def test_every_row_satisfies_every_kind_of_condition(related):
+    table, model = related
+    real = table.frame
+    rare = float(np.quantile(real["g1_c0"], 0.96))          # a numeric range 4 % of the rows have
+    cases = [[Condition("g0_c2", value="高")],                # a label
+             [Condition("g0_c1", value="是")],                # a binary column
+             [Condition("g2_c3", value=str(int(real["g2_c3"].mode()[0])))],   # an integer code
+             [Condition("g1_c0", low=rare, high=float(real["g1_c0"].max()))],
+             [Condition("g0_c2", value="高"), Condition("g3_c3", low=8, high=12)]]   # AND
+    for conditions in cases:
+        rows = sample_where(model, real, conditions, 250, seed=3)
+        assert len(rows) == 250 and list(rows.columns) == table.features
+        for condition in conditions:
+            span = next(s for s in model.transformer.layout_ if s.name == condition.column)
+            assert condition.holds(rows[span.name], span).all(), condition
+        assert rows["g2_c3"].dtype == np.int64                # integers stay integers
+    fixed = sample_where(model, real, cases[0], 50, fixed={"S3": 2.5}, seed=3)   # with a slider
+    assert (fixed["g0_c2"] == "高").all()
+
+
+def test_the_other_columns_shift_as_in_the_real_data(related):
+    """The rows of a condition against unconditional rows move each column as the real rows of
+    the condition move against all real rows (correlation over the other columns >= 0.7), for a
+    common label and for a range 4 % of the rows fall in."""
+    table, model = related
+    real = table.frame
+    everything = generate(model, 2000, seed=5)
+    rare = float(np.quantile(real["g1_c0"], 0.96))
+    for condition in [Condition("g0_c2", value="高"), Condition("g1_c0", low=rare, high=float(real["g1_c0"].max()))]:
+        span = next(s for s in model.transformer.layout_ if s.name == condition.column)
+        mask = condition.holds(real[condition.column], span)
+        assert mask.mean() <= (0.05 if condition.value is None else 0.5)
+        wanted = feature_shift(real, real[mask], model).drop(condition.column)
+        got = feature_shift(everything, sample_where(model, real, [condition], 2000, seed=6), model
+                            ).drop(condition.column)
+        assert np.corrcoef(wanted, got)[0, 1] >= 0.7, (condition, wanted.round(2).to_dict(), got.round(2).to_dict())
+
+
+def test_conditions_that_cannot_hold_are_clear_errors(related):
+    table, model = related
+    real = table.frame
+    for conditions, message in [
+            ([Condition("nope", value="x")], "'nope' is not a modelled column"),
+            ([Condition("g0_c2", value="极高")], "'极高' never occurs in 'g0_c2'; its values: "),
+            ([Condition("g0_c2", low=1, high=2)], "holds labels"),
+            ([Condition("g0_c0", value="1")], "continuous numbers; give a range"),
+            ([Condition("g2_c3", value="abc")], "holds numbers"),
+            ([Condition("g0_c0", low=100, high=200)], "no row of the data has it"),
+            ([Condition("g0_c2", value="高"), Condition("g0_c2", value="低")],
+             "no row of the data has all of these at once")]:
+        with pytest.raises(InputError, match=message):
+            check_conditions(model, real, conditions)
+    with pytest.raises(InputError, match="at least 1"):
+        sample_where(model, real, [Condition("g0_c2", value="高")], 0)
+
+
+def test_check_returns_the_rows_that_satisfy_all(related):
+    table, model = related
+    real = table.frame
+    mask = check_conditions(model, real, [Condition("g0_c2", value="高"), Condition("g0_c1", value="是")])
+    assert mask.tolist() == ((real["g0_c2"] == "高") & (real["g0_c1"] == "是")).tolist()
