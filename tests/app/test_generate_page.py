@@ -105,3 +105,34 @@ def test_augment_a_class_to_n_rows(trained):
     rows = at.session_state["project"].recall("augmented", (trained.model, trained.prepared().frame))
     assert len(rows) == 12 and set(rows["安全性等级"]) == {"Dsu"}
     assert "12 new rows of class Dsu." in texts(at.markdown)
+
+
+def test_sliders_at_zero_are_free_and_the_others_covary_or_isolate(trained):
+    at = open_page(PAGE, trained)
+    rows = at.session_state["project"].generated
+    assert rows["地上层数"].nunique() > 1 and rows["结构体系"].nunique() > 1   # every semantic still varies
+    latent = trained.model.score(trained.semantics).latent_of(0)
+    at.slider(key=f"z_{latent}").set_value(2.0).run()
+    covarying = at.session_state["project"].generated.copy()
+    at.radio(key="gen_others").set_value("isolate").run()
+    assert not covarying.equals(at.session_state["project"].generated)
+    assert [o for o in at.radio(key="gen_others").options] == ["Co-vary", "Isolate"]
+
+
+def test_conditions_are_added_kept_and_removed(trained):
+    at = open_page(PAGE, trained)
+    at.selectbox(key="where_column").set_value("结构体系").run()
+    at.selectbox(key="where_value_结构体系").set_value("砖混结构").run()
+    at.button(key="where_add").click().run()
+    assert trained.conditions == ["结构体系=砖混结构"]
+    rows = trained.generated
+    assert len(rows) == 100 and (rows["结构体系"] == "砖混结构").all()
+    at.selectbox(key="where_column").set_value("地上层数").run()
+    at.button(key="where_add").click().run()               # a second condition: AND
+    assert len(trained.conditions) == 2 and trained.conditions[1].startswith("地上层数=")
+    floors = int(trained.conditions[1].split("=")[1])
+    assert (trained.generated["地上层数"] == floors).all() and (trained.generated["结构体系"] == "砖混结构").all()
+    at.button(key="where_drop_0").click().run()
+    assert trained.conditions == [f"地上层数={floors}"]
+    at.button(key="where_drop_0").click().run()
+    assert trained.conditions == [] and trained.generated["结构体系"].nunique() > 1

@@ -69,7 +69,35 @@ def test_generate_writes_the_used_columns_with_bom(workdir):
     assert "not modelled" in result.stderr and "编号 (left empty" in result.stderr
 
 
+def test_generate_where_gives_exactly_n_rows_that_all_satisfy_it(workdir):
+    folder, table, _ = workdir
+    low, high = np.quantile(table.frame["g1_c0"], [0.5, 1.0])
+    result = run("generate", "p.zip", "--n", "60", "--out", "where.csv", "--where", "g0_c2=高",
+                 "--where", f"g1_c0={low}..{high}", "--where", "g2_c1=是", "--set", "S0=1", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    rows = pd.read_csv(folder / "where.csv", encoding="utf-8-sig")
+    assert len(rows) == 60 and (rows["g0_c2"] == "高").all() and (rows["g2_c1"] == "是").all()
+    assert rows["g1_c0"].between(low, high).all()
+
+
+def test_generate_others_isolate_and_covary_differ_only_in_the_free_latents(workdir):
+    folder, _, _ = workdir
+    made = {}
+    for others in ("covary", "isolate"):
+        assert run("generate", "p.zip", "--n", "200", "--out", f"{others}.csv", "--set", "S0=2.5",
+                   "--others", others, cwd=folder).returncode == 0
+        made[others] = pd.read_csv(folder / f"{others}.csv", encoding="utf-8-sig")
+    assert list(made["covary"].columns) == list(made["isolate"].columns)
+    assert not made["covary"].equals(made["isolate"])
+
+
 @pytest.mark.parametrize("args, fragment", [
+    (["generate", "p.zip", "--n", "5", "--out", "o.csv", "--where", "g0_c2=极高"], "'极高' never occurs in 'g0_c2'"),
+    (["generate", "p.zip", "--n", "5", "--out", "o.csv", "--where", "ghost=1"], "'ghost' is not a modelled column"),
+    (["generate", "p.zip", "--n", "5", "--out", "o.csv", "--where", "g0_c0=3..1"], "LO (3) is above HI (1)"),
+    (["generate", "p.zip", "--n", "5", "--out", "o.csv", "--where", "g0_c2=高", "--where", "g0_c2=低"],
+     "no row of the data has all of these at once"),
+    (["generate", "p.zip", "--n", "5", "--out", "o.csv", "--others", "both"], "invalid choice"),
     (["fit", "missing.csv", "--semantics", "R.csv", "--out", "x.zip"], "missing.csv"),
     (["fit", "data.csv", "--semantics", "bad_r.csv", "--out", "x.zip"], "are not columns of the data: 'nope'"),
     (["fit", "data.csv", "--semantics", "R.csv", "--out", "x.zip", "--exclude", "ghost"], "ghost"),

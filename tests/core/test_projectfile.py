@@ -27,6 +27,7 @@ def project():
                 settings=TrainConfig(epochs=20, finetune_epochs=5, mode="semantic"))
     p.model = fit(p.prepared(), semantics, p.settings)
     p.variants["only S0"] = semantics
+    p.conditions = ["g0_c2=高", "g1_c0=-1..1"]
     return p
 
 
@@ -53,6 +54,9 @@ def test_round_trip_keeps_everything(project):
     assert back.model.critical_epoch == project.model.critical_epoch
     assert back.model.config == project.model.config
     np.testing.assert_array_equal(back.model.residual_std, project.model.residual_std)
+    np.testing.assert_array_equal(back.model.latent_mean, project.model.latent_mean)
+    np.testing.assert_array_equal(back.model.latent_cov, project.model.latent_cov)
+    assert back.conditions == project.conditions == ["g0_c2=高", "g1_c0=-1..1"]
     assert generate(back.model, 20, seed=3).equals(generate(project.model, 20, seed=3))
     assert back.model.score().mi == pytest.approx(project.model.score().mi)
     pd.testing.assert_frame_equal(back.data, project.data)
@@ -118,6 +122,27 @@ def test_weights_that_do_not_fit_are_refused(project):
     members["project.json"] = json.dumps(document).encode()
     with pytest.raises(InputError, match="does not fit the described model"):
         load_project(_zip(members))
+
+
+def _edited(project, edit) -> bytes:
+    members = _members(save_project(project))
+    document = json.loads(members["project.json"])
+    edit(document["model"])
+    members["project.json"] = json.dumps(document).encode()
+    return _zip(members)
+
+
+def test_latent_distribution_is_checked_and_optional(project):
+    def drop(model):
+        del model["latent_mean"], model["latent_cov"]
+    old = load_project(_edited(project, drop))           # saved before the latent distribution
+    assert old.model.latent_mean is None and np.array_equal(old.model.latent_prior()[1], np.eye(2))
+    for edit in [lambda m: m.update(latent_cov=[[1, 0], [0, -1]]),          # not a covariance
+                 lambda m: m.update(latent_cov=[[1, 0.5], [0, 1]]),         # not symmetric
+                 lambda m: m.update(latent_mean=[0, "x"]),
+                 lambda m: m.update(latent_mean=[0, 0, 0])]:                # the wrong size
+        with pytest.raises(InputError, match="latent_mean and latent_cov must be 2 finite numbers"):
+            load_project(_edited(project, edit))
 
 
 def test_not_a_zip_and_truncated_zip():
