@@ -89,23 +89,48 @@ def stratified_split(labels: pd.Series, test_share: float, rng: np.random.Genera
 
 def smote_nc_rows(train: pd.DataFrame, label: str, value: str, n_rows: int, numeric: list[str],
                   seed: int) -> pd.DataFrame | None:
-    """n_rows SMOTE-NC rows of the class (SMOTE / SMOTEN when the features are all numbers /
-    all labels), k_neighbors cut to the class size - 1; None when the class has one row."""
-    from imblearn.over_sampling import SMOTE, SMOTEN, SMOTENC   # slow import, only when used
+    """n_rows SMOTE-NC rows of the class (Chawla et al. 2002, §6.1); None when it has one row.
 
-    n_class = int((train[label].astype(str) == value).sum())
-    if n_class < 2:
+    Each new row takes a random row i of the class and one of its k = min(5, n - 1) nearest
+    rows j of the class: numbers x_i + u (x_j - x_i), u ~ U(0, 1); labels the most frequent
+    among i's k neighbours. Distances: Euclidean over the numbers, plus the median of their
+    standard deviations (in the class) for each label that differs, as imbalanced-learn's
+    SMOTENC does (with no numbers, a label mismatch counts 1). Our own implementation, so the
+    app needs no extra dependency; benchmarks/augmentation.py checks it against imbalanced-learn's.
+    """
+    own = train[train[label].astype(str) == value].drop(columns=[label]).reset_index(drop=True)
+    if len(own) < 2:
         return None
-    features = train.drop(columns=[label])
-    categorical = [c for c in features.columns if c not in numeric]
-    options = dict(sampling_strategy={value: n_class + n_rows}, k_neighbors=min(5, n_class - 1),
-                   random_state=seed)
-    if categorical and len(categorical) < features.shape[1]:
-        sampler = SMOTENC(categorical_features=categorical, **options)
-    else:
-        sampler = SMOTEN(**options) if categorical else SMOTE(**options)
-    x, _ = sampler.fit_resample(features, train[label].astype(str))
-    rows = x.iloc[len(train):].reset_index(drop=True)   # imblearn appends the new rows
+    k = min(5, len(own) - 1)
+    numbers = [c for c in own.columns if c in numeric]
+    labels = [c for c in own.columns if c not in numeric]
+    x = own[numbers].to_numpy(dtype=float)
+    codes = np.stack([pd.factorize(own[c].astype(str))[0] for c in labels], axis=1) if labels \
+        else np.zeros((len(own), 0), dtype=int)
+    spread = float(np.median(x.std(axis=0))) if numbers else 1.0
+    spread = spread if spread > 0 else 1.0
+    neighbours = np.empty((len(own), k), dtype=int)
+    for start in range(0, len(own), 1000):   # (chunk, n) distances at a time
+        stop = min(start + 1000, len(own))
+        distance = ((x[start:stop, None, :] - x[None]) ** 2).sum(-1) \
+            + spread ** 2 * (codes[start:stop, None, :] != codes[None]).sum(-1)
+        distance[np.arange(stop - start), np.arange(start, stop)] = np.inf   # not its own neighbour
+        neighbours[start:stop] = np.argsort(distance, axis=1, kind="stable")[:, :k]
+    rng = np.random.default_rng(seed)
+    base = rng.integers(len(own), size=n_rows)
+    other = neighbours[base, rng.integers(k, size=n_rows)]
+    rows = pd.DataFrame(index=range(n_rows))
+    for column in own.columns:
+        if column in numbers:
+            values = own[column].to_numpy(dtype=float)
+            rows[column] = values[base] + rng.random(n_rows) * (values[other] - values[base])
+        else:   # the most frequent label among the neighbours (ties: the first seen in the class)
+            found = own[column].to_numpy(dtype=object)
+            codes_of = pd.factorize(own[column].astype(str))[0]
+            counts = np.zeros((n_rows, codes_of.max() + 1), dtype=int)
+            np.add.at(counts, (np.repeat(np.arange(n_rows), k), codes_of[neighbours[base]].ravel()), 1)
+            first = pd.Series(found).groupby(codes_of).first().to_numpy()
+            rows[column] = first[counts.argmax(axis=1)]
     rows.insert(list(train.columns).index(label), label, value)
     return rows
 

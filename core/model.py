@@ -110,6 +110,9 @@ class FittedModel:
     # the aggregate posterior (`latent_distribution`); None in models saved before it: N(0, I)
     latent_mean: np.ndarray | None = None
     latent_cov: np.ndarray | None = None
+    # numeric column -> (2, Q) quantiles, standardised: generated values, then the real ones
+    # (core.generation.calibrate_numbers); empty in models saved before it
+    calibration: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def columns(self) -> list[str]:

@@ -180,6 +180,7 @@ def _model_to_json(model: FittedModel | None) -> dict | None:
         "residual_std": None if model.residual_std is None else model.residual_std.tolist(),
         "latent_mean": None if model.latent_mean is None else model.latent_mean.tolist(),
         "latent_cov": None if model.latent_cov is None else model.latent_cov.tolist(),
+        "calibration": {name: table.tolist() for name, table in model.calibration.items()},
         "encoder_layers": model.vae.encoder_weight_names(),
         **matching(model.score()),
     }
@@ -210,7 +211,8 @@ def _model_from_json(spec: dict, members: dict[str, bytes], source: str) -> Fitt
                        history, int(spec["critical_epoch"]), spec.get("mi_before_finetune"),
                        [from_json(note) for note in spec.get("notes", [])],
                        _residual_std(spec, transformer.n_columns, source), input_columns, unmodelled,
-                       *_latent_prior(spec, int(spec["latent_dim"]), source))
+                       *_latent_prior(spec, int(spec["latent_dim"]), source),
+                       _calibration(spec.get("calibration") or {}, transformer.layout_, source))
 
 
 def _residual_std(spec: dict, n_columns: int, source: str) -> np.ndarray | None:
@@ -237,6 +239,26 @@ def _latent_prior(spec: dict, latent_dim: int, source: str) -> tuple[np.ndarray 
         raise InputError(f"{source}: latent_mean and latent_cov must be {latent_dim} finite numbers and a "
                          f"symmetric positive semi-definite {latent_dim} x {latent_dim} matrix")
     return mean, cov
+
+
+def _calibration(spec: dict, layout, source: str) -> dict[str, np.ndarray]:
+    """The decoder's calibration (core.generation.calibrate): per numeric column two increasing
+    rows of quantiles, per label column one offset per category (binary: one)."""
+    spans, table = {span.name: span for span in layout}, {}
+    for name, values in spec.items():
+        span = spans.get(name)
+        try:
+            array = np.asarray(values, dtype=np.float64)
+        except (TypeError, ValueError):
+            array = np.empty(0)
+        if span is None:
+            raise InputError(f"{source}: calibration names '{name}', which is not a modelled column")
+        shape = (2, array.shape[-1]) if span.kind == "numeric" else (span.stop - span.start,)
+        if (array.shape != shape or not np.isfinite(array).all() or array.size > 2 * 10_000
+                or (span.kind == "numeric" and (array.shape[1] < 2 or (np.diff(array, axis=1) < 0).any()))):
+            raise InputError(f"{source}: the calibration of '{name}' is malformed")
+        table[name] = array
+    return table
 
 
 def _semantics_to_json(r: SemanticMatrix | None) -> dict | None:

@@ -19,6 +19,7 @@ from core.device import resolve_device
 from core.finetune import clarity_loss, eta
 from core.matching import Match, clarity, greedy_match, hard_distance
 from core.messages import msg
+from core.generation import calibrate
 from core.model import EpochRecord, FittedModel, TrainConfig, build_vae, latent_distribution, residual_std
 from core.optim import Adam
 from core.semantics import SemanticMatrix
@@ -114,8 +115,10 @@ def fit(table: PreparedTable, semantics: SemanticMatrix, config: TrainConfig | N
         vae, notes = mirror, notes + run.notes
     vae, x = vae.cpu().eval(), x.cpu()
     mean, cov = latent_distribution(vae, x)
-    return FittedModel(transformer, vae, semantics, config, run.history, critical, mi_before, notes,
-                       residual_std(vae, x), table.columns, list(table.unmodelled), mean, cov)
+    model = FittedModel(transformer, vae, semantics, config, run.history, critical, mi_before, notes,
+                        residual_std(vae, x), table.columns, list(table.unmodelled), mean, cov)
+    model.calibration = calibrate(model, x.numpy(), seed=config.seed)
+    return model
 
 
 class Batches:

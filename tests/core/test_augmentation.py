@@ -98,6 +98,21 @@ def test_smote_nc_rows_stay_within_the_class(small_fit):
     assert smote_nc_rows(pd.concat([two.iloc[:20], own.iloc[:1]]), LABEL, value, 4, numeric, 0) is None
 
 
+def test_smote_nc_interpolates_towards_near_rows_and_takes_the_neighbours_label():
+    # the class: six rows near 0 labelled x, one far row labelled y; k = 5
+    train = pd.DataFrame({"size": [0.0, 1, 2, 3, 4, 5, 100, 50], "kind": list("xxxxxxyz"),
+                          "grade": ["rare"] * 7 + ["common"]})
+    rows = smote_nc_rows(train, "grade", "rare", 400, ["size"], seed=1)
+    assert list(rows.columns) == ["size", "kind", "grade"] and (rows["grade"] == "rare").all()
+    assert (rows["kind"] == "x").all()                  # even from the far row: its 5 neighbours say x
+    near = rows["size"] <= 5
+    assert rows["size"].between(0, 100).all() and near.mean() > 0.75   # 6 of 7 bases lie in the cluster
+    assert not rows["size"].isin(train["size"]).all()   # new values between rows, not copies
+    assert smote_nc_rows(train, "grade", "rare", 400, ["size"], seed=1).equals(rows)   # seeded
+    only_labels = smote_nc_rows(train.drop(columns="size"), "grade", "rare", 10, [], seed=0)
+    assert (only_labels["kind"] == "x").all() and len(only_labels) == 10
+
+
 def test_compare_reports_the_three_routes(small_fit):
     table, _, model = small_fit
     value = _rare(table)

@@ -80,15 +80,22 @@ def test_generate_where_gives_exactly_n_rows_that_all_satisfy_it(workdir):
     assert rows["g1_c0"].between(low, high).all()
 
 
-def test_generate_others_isolate_and_covary_differ_only_in_the_free_latents(workdir):
+def test_generate_others_reaches_the_sampler(workdir, monkeypatch):
+    """--others picks how the free latents are drawn (the draws themselves: test_generation)."""
+    import core.cli
     folder, _, _ = workdir
-    made = {}
+    asked, real_generate = [], core.cli.generate
+
+    def recording(*args, **kwargs):
+        asked.append(kwargs["others"])
+        return real_generate(*args, **kwargs)
+    monkeypatch.setattr(core.cli, "generate", recording)
     for others in ("covary", "isolate"):
-        assert run("generate", "p.zip", "--n", "200", "--out", f"{others}.csv", "--set", "S0=2.5",
+        assert run("generate", "p.zip", "--n", "20", "--out", f"{others}.csv", "--set", "S0=2.5",
                    "--others", others, cwd=folder).returncode == 0
-        made[others] = pd.read_csv(folder / f"{others}.csv", encoding="utf-8-sig")
-    assert list(made["covary"].columns) == list(made["isolate"].columns)
-    assert not made["covary"].equals(made["isolate"])
+        assert len(pd.read_csv(folder / f"{others}.csv", encoding="utf-8-sig")) == 20
+    assert run("generate", "p.zip", "--n", "20", "--out", "default.csv", cwd=folder).returncode == 0
+    assert asked == ["covary", "isolate", "covary"]
 
 
 @pytest.mark.parametrize("args, fragment", [

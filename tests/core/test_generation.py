@@ -105,3 +105,24 @@ def test_rows_are_drawn_from_the_decoder_distribution_not_its_mode(small_fit):
     assert len(drawn.drop_duplicates()) > 50            # the same z, drawn from p(x | z)
     numeric = [s.name for s in table.specs if s.is_numeric]
     assert (drawn[numeric].std() > 0).all()
+
+
+def test_calibration_brings_the_marginals_to_the_real_ones_and_keeps_order(small_fit):
+    from core.evaluation import column_shapes
+    table, _, model = small_fit
+    layout = model.transformer.layout_
+    raw = replace(model, calibration={})
+    shapes = {name: column_shapes(table.frame, generate(m, 3000, seed=2), layout).set_index("column")["score"]
+              for name, m in (("calibrated", model), ("raw", raw))}
+    numeric = [s.name for s in layout if s.kind == "numeric"]
+    labels = [s.name for s in layout if s.kind != "numeric"]
+    assert shapes["calibrated"][numeric].mean() > shapes["raw"][numeric].mean()
+    assert shapes["calibrated"][labels].mean() >= shapes["raw"][labels].mean() - 0.01
+    quantiles = model.calibration[numeric[0]]
+    assert quantiles.shape[0] == 2 and (np.diff(quantiles, axis=1) >= 0).all()   # monotone: order kept
+    latent = model.slider_latents()[0]
+
+    def direction(m):   # which way the slider moves its own number
+        low, high = (generate(m, 500, {latent: v}, seed=1)["g0_c0"].mean() for v in (-2.0, 2.0))
+        return np.sign(high - low)
+    assert direction(model) == direction(raw) != 0

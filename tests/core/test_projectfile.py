@@ -56,6 +56,9 @@ def test_round_trip_keeps_everything(project):
     np.testing.assert_array_equal(back.model.residual_std, project.model.residual_std)
     np.testing.assert_array_equal(back.model.latent_mean, project.model.latent_mean)
     np.testing.assert_array_equal(back.model.latent_cov, project.model.latent_cov)
+    assert back.model.calibration.keys() == project.model.calibration.keys() != set()
+    for name, table in project.model.calibration.items():
+        np.testing.assert_array_equal(back.model.calibration[name], table)
     assert back.conditions == project.conditions == ["g0_c2=高", "g1_c0=-1..1"]
     assert generate(back.model, 20, seed=3).equals(generate(project.model, 20, seed=3))
     assert back.model.score().mi == pytest.approx(project.model.score().mi)
@@ -142,6 +145,17 @@ def test_latent_distribution_is_checked_and_optional(project):
                  lambda m: m.update(latent_mean=[0, "x"]),
                  lambda m: m.update(latent_mean=[0, 0, 0])]:                # the wrong size
         with pytest.raises(InputError, match="latent_mean and latent_cov must be 2 finite numbers"):
+            load_project(_edited(project, edit))
+
+
+def test_calibration_is_checked_and_optional(project):
+    old = load_project(_edited(project, lambda model: model.pop("calibration")))
+    assert old.model.calibration == {}
+    for edit, message in [(lambda m: m["calibration"].update(ghost=[1.0]), "'ghost', which is not a modelled"),
+                          (lambda m: m["calibration"].update(g0_c0=[[2, 1], [0, 1]]), "'g0_c0' is malformed"),
+                          (lambda m: m["calibration"].update(g0_c2=[0.0]), "'g0_c2' is malformed"),
+                          (lambda m: m["calibration"].update(g0_c1=["nan"]), "'g0_c1' is malformed")]:
+        with pytest.raises(InputError, match=message):
             load_project(_edited(project, edit))
 
 
