@@ -107,7 +107,9 @@ def main() -> None:
     lines = ["# Fidelity and sliders: how latents are drawn, beside the peers", "",
              f"`python benchmarks/fidelity.py` on {machine}; one fit per mode and table, defaults. "
              "Scores: core.evaluation.fidelity (SDMetrics' QualityReport definitions) of max(rows, 1,000) "
-             "sampled rows; sliders: hits and median selectivity with the other latents isolated.", "",
+             "sampled rows; sliders: hits and median selectivity with the other latents isolated. Every route of "
+             "ours decodes with the calibration learnt at the end of training (core.generation.calibrate); only "
+             "the latents' distribution differs between its two rows.", "",
              "| table | route | latents drawn from | overall | shapes | pairs | slider hits | median selectivity |",
              "|---|---|---|---|---|---|---|---|"]
     for r in results:

@@ -1,0 +1,121 @@
+"""Rows of a rare class: do they help a classifier? Our routes beside SMOTE-NC, in the same run.
+
+    python benchmarks/augmentation.py [--splits 5]    # writes benchmarks/AUGMENTATION.md
+
+Tables: buildings_500 (安全性等级 = Dsu) and a 3,000-row survey-like table (tests/survey_table.py,
+its rarest damage_grade). On each stratified split (core.augmentation_check.stratified_split)
+a fresh model is fitted on the training rows only (no leak), and a random forest is scored on
+the held-out rows, trained on:
+- the real training rows only;
+- plus our rows of the class, by the class route (core.augmentation.sample_class) and by the
+  condition route (core.conditions.sample_where with LABEL=CLASS);
+- plus as many SMOTE-NC rows, ours (core.augmentation_check.smote_nc_rows) and
+  imbalanced-learn's SMOTENC (a benchmark-only dependency, checked against ours).
+Macro-F1 and the class's recall: mean ± sd over the splits.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from core.augmentation import balance_count, class_counts, sample_class  # noqa: E402
+from core.augmentation_check import _Design, _refit, smote_nc_rows, stratified_split  # noqa: E402
+from core.columns import prepare_table  # noqa: E402
+from core.conditions import Condition, sample_where  # noqa: E402
+from core.model import TrainConfig  # noqa: E402
+from core.semantics import SemanticMatrix  # noqa: E402
+from core.table import read_table  # noqa: E402
+from core.training import fit  # noqa: E402
+from tests.survey_table import survey_frame, survey_semantics  # noqa: E402
+
+ROUTES = ("real", "real + ours (class route)", "real + ours (condition route)",
+          "real + SMOTE-NC (ours)", "real + SMOTE-NC (imbalanced-learn)")
+
+
+def imblearn_rows(train: pd.DataFrame, label: str, value: str, n_rows: int, numeric: list[str], seed: int):
+    from imblearn.over_sampling import SMOTENC
+
+    n_class = int((train[label].astype(str) == value).sum())
+    features = train.drop(columns=[label])
+    sampler = SMOTENC(categorical_features=[c for c in features.columns if c not in numeric],
+                      sampling_strategy={value: n_class + n_rows}, k_neighbors=min(5, n_class - 1),
+                      random_state=seed)
+    x, _ = sampler.fit_resample(features, train[label].astype(str))
+    rows = x.iloc[len(train):].reset_index(drop=True)
+    rows.insert(list(train.columns).index(label), label, value)
+    return rows
+
+
+def tables():
+    raw = read_table(ROOT / "sample_data" / "buildings_500.csv").frame
+    preset = pd.read_csv(ROOT / "sample_data" / "semantics.csv", encoding="utf-8-sig", dtype=str)
+    yield "buildings_500", raw, {}, SemanticMatrix.from_frame(preset, list(raw.columns)), "安全性等级", "Dsu"
+    frame = survey_frame(3000, seed=31)
+    raw = read_table(frame.to_csv(index=False).encode(), "survey.csv").frame
+    rare = raw["damage_grade"].value_counts().index[-1]
+    yield ("survey_3000", raw, {"damage_grade": "categorical"},
+           SemanticMatrix.from_frame(survey_semantics(frame.columns), list(raw.columns)), "damage_grade", rare)
+
+
+def run(raw, roles, semantics, label, value, splits: int) -> dict[str, list]:
+    table = prepare_table(raw, roles)
+    real = table.frame.reset_index(drop=True)
+    model = fit(table, semantics, TrainConfig(epochs=5, finetune_epochs=0))   # the layout; refit per split
+    design = _Design(model, label)
+    scores = {route: [] for route in ROUTES}
+    for split in range(splits):
+        rng = np.random.default_rng(split)
+        train_idx, test_idx = stratified_split(real[label].astype(str), 0.3, rng)
+        train, test = real.iloc[train_idx], real.iloc[test_idx]
+        n_new = balance_count(class_counts(train[label]), value)
+        fresh = _refit(replace_config(model), train)
+        extra = [None, sample_class(fresh, train, label, value, n_new, seed=split).rows,
+                 sample_where(fresh, train, [Condition(label, value=value)], n_new, seed=split),
+                 smote_nc_rows(train, label, value, n_new, design.numeric, split),
+                 imblearn_rows(train, label, value, n_new, design.numeric, split)]
+        for route, rows in zip(ROUTES, extra):
+            scores[route].append(design.score(train, rows, test, value, split))
+        print(split, {route: round(values[-1][0], 3) for route, values in scores.items()}, flush=True)
+    return scores
+
+
+def replace_config(model):
+    """The split's fresh model uses the default settings, not the layout model's few epochs."""
+    from dataclasses import replace
+    return replace(model, config=TrainConfig())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--splits", type=int, default=5)
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    machine = f"{platform.processor() or platform.machine()}, {len(os.sched_getaffinity(0))} cores, " \
+              f"Python {platform.python_version()}, torch {torch.__version__}"
+    lines = ["# Augmentation: rows of a rare class against SMOTE-NC", "",
+             f"`python benchmarks/augmentation.py --splits {args.splits}` on {machine}. A fresh model (defaults) "
+             "per split on its training rows; a random forest (100 trees) per route scored on the held-out 30 %; "
+             "each generator adds as many rows of the class as make it as frequent as the largest class.", "",
+             "| table | class | route | macro-F1 | class recall |", "|---|---|---|---|---|"]
+    for name, raw, roles, semantics, label, value in tables():
+        scores = run(raw, roles, semantics, label, value, args.splits)
+        for route, values in scores.items():
+            f1, recall = np.array(values).T
+            lines.append(f"| {name} | {label} = {value} | {route} | {f1.mean():.3f} ± {f1.std():.3f} | "
+                         f"{recall.mean():.2f} ± {recall.std():.2f} |")
+    (ROOT / "benchmarks" / "AUGMENTATION.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
