@@ -37,7 +37,7 @@ class TrainingWorker:
 
     def eta_seconds(self) -> float | None:
         """Seconds left at the pace so far (None until a few epochs have run); an upper bound,
-        since fine-tuning may stop early at the target MI."""
+        since training may stop early at the loss plateau and fine-tuning at the target MI."""
         done = len(self.records())
         if done < 3 or not self.running:
             return None
