@@ -16,8 +16,6 @@ Macro-F1 and the class's recall: mean ± sd over the splits.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import sys
 from pathlib import Path
 
@@ -27,6 +25,8 @@ import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.machine import machine as benchmark_machine  # noqa: E402
 
 from core.augmentation import balance_count, class_counts, sample_class  # noqa: E402
 from core.augmentation_check import _Design, _refit, smote_nc_rows, stratified_split  # noqa: E402
@@ -100,8 +100,7 @@ def main() -> None:
     parser.add_argument("--splits", type=int, default=5)
     args = parser.parse_args()
     torch.set_num_threads(1)
-    machine = f"{platform.processor() or platform.machine()}, {len(os.sched_getaffinity(0))} cores, " \
-              f"Python {platform.python_version()}, torch {torch.__version__}"
+    machine = benchmark_machine()
     lines = ["# Augmentation: rows of a rare class against SMOTE-NC", "",
              f"`python benchmarks/augmentation.py --splits {args.splits}` on {machine}. A fresh model (defaults) "
              "per split on its training rows; a random forest (100 trees) per route scored on the held-out 30 %; "

@@ -15,8 +15,6 @@ Playwright (requirements-dev.txt). Writes benchmarks/BROWSER.md. Run it on a qui
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -26,6 +24,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.machine import machine as benchmark_machine  # noqa: E402
 
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
@@ -84,8 +84,7 @@ def main() -> None:
     args = parser.parse_args()
     if not Path(CHROMIUM).exists():
         sys.exit(f"{CHROMIUM} is missing: apt-get install chromium")
-    machine = f"{platform.processor() or platform.machine()}, {len(os.sched_getaffinity(0))} cores, " \
-              f"Python {platform.python_version()}"
+    machine = benchmark_machine()
     rows = []
     with tempfile.TemporaryDirectory() as tmp, streamlit_server() as url:
         folder = Path(tmp)

@@ -16,8 +16,6 @@ Sliders: hits and median selectivity (core.controllability, the other latents is
 from __future__ import annotations
 
 import json
-import os
-import platform
 import sys
 import tempfile
 from dataclasses import replace
@@ -28,6 +26,8 @@ import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.machine import machine as benchmark_machine  # noqa: E402
 
 from benchmarks.scale import SDV_PYTHON, child  # noqa: E402
 from core.cells import cell_text  # noqa: E402
@@ -101,8 +101,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for name, path, preset, roles in tables(Path(tmp)):
             results.extend(measure(name, path, preset, roles, Path(tmp), peers))
-    machine = f"{platform.processor() or platform.machine()}, {len(os.sched_getaffinity(0))} cores, " \
-              f"Python {platform.python_version()}, torch {torch.__version__}"
+    machine = benchmark_machine()
     (ROOT / "benchmarks" / "fidelity.json").write_text(json.dumps({"machine": machine, "results": results}, indent=1))
     lines = ["# Fidelity and sliders: how latents are drawn, beside the peers", "",
              f"`python benchmarks/fidelity.py` on {machine}; one fit per mode and table, defaults. "

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import subprocess
 import sys
 import tempfile
@@ -26,6 +25,8 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.machine import machine as benchmark_machine  # noqa: E402
 
 from core.cells import cell_text  # noqa: E402
 from core.evaluation import column_shapes  # noqa: E402
@@ -92,8 +93,7 @@ def main() -> None:
         for n_rows in args.sizes:
             results.append(run(n_rows, peers and n_rows <= args.peers_up_to, Path(folder)))
             print(json.dumps(results[-1]), flush=True)
-    machine = f"{platform.processor() or platform.machine()}, {len(__import__('os').sched_getaffinity(0))} cores, " \
-              f"Python {platform.python_version()}"
+    machine = benchmark_machine()
     (ROOT / "benchmarks" / "scale.json").write_text(json.dumps({"machine": machine, "results": results}, indent=1))
     lines = ["# Training cost against table size", "",
              f"`python benchmarks/scale.py` on {machine}; one run per cell. Fit: wall seconds of "
