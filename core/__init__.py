@@ -27,6 +27,7 @@ Modules, one concept each, from the input to the outputs:
     evaluation          fidelity, validity, novelty (exact copies, distance to real rows)
     augmentation        rows of a rare class from the VAE
     augmentation_check  do those rows help a classifier, beside SMOTE-NC
+    workbench           which single tick of R would raise MI most (every flip scored at once)
     report              the analysis of a model as JSON (the CLI report and the project file)
     export              generated rows as CSV / XLSX downloads
     views               small tables the app displays (matches, distribution counts, shares)

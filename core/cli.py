@@ -26,6 +26,7 @@ from core.semantics import SemanticMatrix
 from core.table import read_table
 from core.model import MODES, TrainConfig
 from core.training import fit
+from core.workbench import suggestions
 
 
 class _Parser(argparse.ArgumentParser):
@@ -63,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="print the semantic analysis as one JSON object")
     report.add_argument("project", metavar="PROJECT.zip")
     report.add_argument("--semantics", metavar="OTHER_R.csv", help="score another R without retraining")
+    report.add_argument("--suggest", action="store_true",
+                        help="add 'suggestions': every single tick flip of R with the MI it gives, best first")
 
     generate = commands.add_parser("generate", help="generate rows to OUT.csv")
     generate.add_argument("project", metavar="PROJECT.zip")
@@ -155,7 +158,10 @@ def _tell(notes) -> None:
 def _report(args) -> int:
     model = _load_model(args.project)
     semantics = SemanticMatrix.from_csv(args.semantics, model.columns) if args.semantics else model.semantics
-    json.dump(report(model, semantics), sys.stdout, ensure_ascii=False)
+    result = report(model, semantics)
+    if args.suggest:
+        result["suggestions"] = suggestions(model, semantics)
+    json.dump(result, sys.stdout, ensure_ascii=False)
     sys.stdout.write("\n")
     return 0
 
