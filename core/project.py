@@ -50,6 +50,7 @@ class Project:
     notices: list[tuple[str, str]] = field(default_factory=list)   # (kind, text) shown once, next run
     dropped_semantics: tuple[str, int] | None = None   # (table, count): an R that did not fit the new table
     failed_source: TableSource | None = None  # a workbook whose first sheet was not a table (others offered)
+    undo_semantics: SemanticMatrix | None = None   # R before the last suggested tick was applied
     generated: pd.DataFrame | None = None     # the rows the Generate page offers for download:
                                               # every input column, in input order
     _derived: dict[str, tuple[tuple, Any]] = field(default_factory=dict, repr=False)
@@ -104,7 +105,8 @@ class Project:
         lost = set()
         if same:
             return lost
-        self.roles, self.exclude, self.variants = {}, [], {}
+        self.roles, self.exclude, self.variants, self.conditions = {}, [], {}, []
+        self.undo_semantics = None
         columns = self.columns()
         if old_semantics is not None and old_semantics.names and not old_semantics.fits(columns):
             self.dropped_semantics = (old_name, len(old_semantics.names))

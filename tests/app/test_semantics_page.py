@@ -114,3 +114,20 @@ def test_variants_compare_mi_and_can_be_restored(trained):
     R = at.session_state["project"].semantics
     assert (R.values == original).all()
     assert not at.data_editor[0].value.loc[R.features[0], "耐久性"]   # grid rebuilt from R
+
+
+def test_a_suggested_tick_is_applied_scored_and_undone(trained):
+    from core.workbench import suggestions
+    at = open_page(PAGE, trained)
+    before, r_before = mi(at), trained.semantics
+    best = suggestions(trained.model, r_before, 1)[0]
+    assert best["delta"] > 0 and at.button(key="suggest_0")
+    at.button(key="suggest_0").click().run()
+    k, f = r_before.names.index(best["semantic"]), r_before.features.index(best["feature"])
+    assert trained.semantics.values[k, f] == best["value"] != r_before.values[k, f]
+    assert mi(at) == f"{best['mi']:.1f} %"                 # the page scores the new R as claimed
+    at.run()                                               # the grid shows the new tick too
+    assert bool(at.data_editor[0].value.loc[best["feature"], best["semantic"]]) == bool(best["value"])
+    next(b for b in at.button if b.label == "Undo the last suggestion").click().run()
+    assert (trained.semantics.values == r_before.values).all() and mi(at) == before
+    assert not [b for b in at.button if b.label == "Undo the last suggestion"]
