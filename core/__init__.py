@@ -27,11 +27,12 @@ Modules, one concept each, from the input to the outputs:
     evaluation          fidelity, validity, novelty (exact copies, distance to real rows)
     augmentation        rows of a rare class from the VAE
     augmentation_check  do those rows help a classifier, beside SMOTE-NC
+    grouping            groups of features proposed from the data alone (a starting R)
     workbench           which single tick of R would raise MI most (every flip scored at once)
     report              the analysis of a model as JSON (the CLI report and the project file)
     export              generated rows as CSV / XLSX downloads
     views               small tables the app displays (matches, distribution counts, shares)
     project             the one state of a piece of work, with derived results cached on their inputs
     projectfile         the safe .zip project file (safetensors + JSON, never pickle)
-    cli                 python -m core fit | report | generate | evaluate
+    cli                 python -m core fit | group | report | generate | evaluate
 """

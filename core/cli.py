@@ -1,4 +1,4 @@
-"""Command line: `python -m core fit | report | generate | evaluate`.
+"""Command line: `python -m core fit | group | report | generate | evaluate`.
 
 Bad input exits with code 2 and one `error:` line on stderr naming the file,
 column or row at fault; never a traceback.
@@ -17,6 +17,7 @@ from core.device import DEVICES, configure_threads
 from core.errors import InputError
 from core.conditions import Condition, sample_where
 from core.generation import OTHERS, generate
+from core.grouping import MAX_K, propose_groups
 from core.messages import msg
 from core.passthrough import note as unmodelled_note
 from core.project import Project, schema_differences
@@ -61,6 +62,15 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--sheet", help="XLSX sheet name (default: the first)")
     fit.add_argument("--encoding", help="force a CSV encoding, e.g. gbk")
 
+    group = commands.add_parser("group", help="propose groups of features from the data alone: R.csv")
+    group.add_argument("data", metavar="DATA", help=".csv or .xlsx table")
+    group.add_argument("--out", required=True, metavar="R.csv")
+    group.add_argument("--k", type=int, metavar="K", help="number of groups (default: chosen by silhouette)")
+    group.add_argument("--exclude", nargs="+", default=[], metavar="COL", help="columns to leave out")
+    group.add_argument("--role", action="append", default=[], metavar="COL=ROLE", help="as for fit")
+    group.add_argument("--sheet", help="XLSX sheet name (default: the first)")
+    group.add_argument("--encoding", help="force a CSV encoding, e.g. gbk")
+
     report = commands.add_parser("report", help="print the semantic analysis as one JSON object")
     report.add_argument("project", metavar="PROJECT.zip")
     report.add_argument("--semantics", metavar="OTHER_R.csv", help="score another R without retraining")
@@ -99,20 +109,39 @@ def main(argv: list[str] | None = None) -> int:
     configure_threads()   # a command-line run has the machine's cores to itself
     try:
         args = build_parser().parse_args(argv)
-        return {"fit": _fit, "report": _report, "generate": _generate,
+        return {"fit": _fit, "group": _group, "report": _report, "generate": _generate,
                 "evaluate": _evaluate}[args.command](args)
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
 
-def _fit(args) -> int:
+def _read_project(args):
+    """(what the reader did, a Project of the table with the --role and --exclude given)."""
     read = read_table(args.data, Path(args.data).name, encoding=args.encoding, sheet=args.sheet)
     project = Project(data=read.frame, source_name=read.source, encoding=read.encoding,
                       roles=dict(map(_role, args.role)), exclude=list(args.exclude))
     unknown = [c for c in args.exclude if c not in read.frame.columns]
     if unknown:
         raise InputError(f"{read.source}: --exclude names no column '{unknown[0]}'")
+    return read, project
+
+
+def _group(args) -> int:
+    read, project = _read_project(args)
+    table = project.prepared()
+    proposal = propose_groups(table, args.k)
+    _write(args.out, proposal.semantics(table.columns).to_csv_bytes())
+    how = (f"K = {proposal.k} chosen by the highest mean silhouette ({proposal.silhouette:.2f}) of K = 2.."
+           f"{min(MAX_K, len(table.features) - 1)}") if proposal.chosen_by == "silhouette" else f"K = {proposal.k} as given"
+    print(f"group {read.source}: {len(table.features)} features -> {proposal.k} groups ({how}); wrote {args.out}")
+    for name, members in proposal.groups.items():
+        print(f"  {name}: {', '.join(members)}")
+    return 0
+
+
+def _fit(args) -> int:
+    read, project = _read_project(args)
     project.settings = TrainConfig(
         latent_dim=args.latent_dim, hidden=_sizes(args.hidden), epochs=args.epochs,
         finetune_epochs=args.finetune_epochs, target_mi=args.target_mi, seed=args.seed,
