@@ -76,8 +76,9 @@ ui.gate(project.data is None, "data.none", "data")
 if (dropped := project.dropped_semantics) is not None:   # the old R did not fit: the user chooses
     with st.container(border=True):
         st.warning(t("data.r_dropped", old=dropped[0], k=dropped[1]), icon=":material/label_off:")
-        left, right = st.columns(2)
-        if left.button(t("data.r_empty"), icon=":material/check_box_outline_blank:"):
+        left, middle, right = st.columns(3)
+        ui.propose_semantics(left, "data_propose")
+        if middle.button(t("data.r_empty"), icon=":material/check_box_outline_blank:"):
             project.dropped_semantics = None
             st.switch_page(ui.PAGES["semantics"])
         ui.import_semantics(right, "data_r_upload")

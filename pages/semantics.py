@@ -94,6 +94,7 @@ with st.expander(t("sem.files"), icon=":material/upload_file:"):
                           icon=":material/download:")
     if ui.preset_fits(project) and right.button(t("sem.preset"), help=t("sem.preset_help")):
         replace(ui.preset_semantics(project), t("sem.preset_loaded"))
+    ui.propose_semantics(right, "sem_propose")
 
 st.subheader(t("sem.grid"))
 st.caption(t("sem.grid_help"))

@@ -17,6 +17,7 @@ from core.columns import Role, maybe_class
 from core.controllability import Control, controllability
 from core.device import configure_threads
 from core.errors import InputError
+from core.grouping import propose_groups
 from core.project import Project, TableSource
 from core.projectfile import load_project, save_project
 from core.semantics import SemanticMatrix
@@ -88,6 +89,25 @@ def ready_to_train(project: Project) -> bool:
         return bool(project.semantics.usable(project.prepared().features).any())
     except InputError:
         return False
+
+
+def propose_semantics(where, key: str) -> None:
+    """A button that replaces R by groups proposed from the data (core.grouping)."""
+    where.button(t("sem.propose"), key=key, icon=":material/auto_awesome:", help=t("sem.propose_help"),
+                 on_click=_propose_semantics)
+
+
+def _propose_semantics() -> None:
+    current = project()
+    try:
+        table = current.prepared()
+        proposal = propose_groups(table)
+    except InputError as exc:
+        flash("error", say(exc))
+        return
+    current.semantics, current.dropped_semantics = proposal.semantics(table.columns), None
+    flash("success", t("sem.proposed", k=proposal.k, silhouette=f"{proposal.silhouette:.2f}",
+                       names=", ".join(proposal.groups)))
 
 
 def import_semantics(where, key: str) -> None:

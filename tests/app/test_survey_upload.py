@@ -77,3 +77,16 @@ def test_import_r_then_change_a_role_then_download_every_column(uploaded):
     assert rows["building_id"].isna().all()
     assert all(set(rows[flag].astype(str)) == {"0"} for flag in NEVER)
     assert "6 column(s) were not modelled and are filled as in the survey" in texts(at.caption)
+
+
+def test_groups_proposed_on_a_new_upload_become_the_starting_r():
+    at = open_page()
+    at.file_uploader(key="table_upload").set_value(("survey.csv", SURVEY.to_csv(index=False).encode(),
+                                                    "text/csv")).run()
+    at.button(key="data_propose").click().run()
+    project = at.session_state["project"]
+    assert 2 <= len(project.semantics.names) <= 12 and project.semantics.features == list(SURVEY.columns)
+    assert project.semantics.usable(project.prepared().features).all()
+    assert project.dropped_semantics is None and "Proposed " in texts(at.success)
+    at.switch_page("pages/train.py").run()                 # training is no longer gated
+    assert any(b.label == "Train" for b in at.button)
