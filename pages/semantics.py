@@ -9,8 +9,7 @@ from core.errors import InputError
 from core.messages import msg
 from core.semantics import SemanticMatrix
 from core.views import match_table
-from core.workbench import flipped, suggestions
-from pages import charts, grid, ui
+from pages import charts, grid, ui, workbench
 from pages.i18n import say, t
 
 ui.header("semantics")
@@ -35,32 +34,6 @@ def replace(semantics: SemanticMatrix, message: str) -> None:
 
 def with_names(names: list[str], values: np.ndarray) -> SemanticMatrix:
     return SemanticMatrix(names, features, values.reshape(len(names), len(features)))
-
-
-def suggestion_list(model, semantics: SemanticMatrix) -> None:
-    """The five tick flips that raise MI most (core.workbench), each applied with one click;
-    the last one applied can be undone."""
-    top = [s for s in project.derived("suggestions", (model, semantics), lambda: suggestions(model, semantics, 5))
-           if s["delta"] > 0]
-    st.caption(t("sem.suggest_help") if top else t("sem.suggest_none"))
-    for n, found in enumerate(top):
-        text, button = st.columns([5, 1], vertical_alignment="center")
-        text.markdown(t(f"sem.suggest_{found['value']}", feature=found["feature"], semantic=found["semantic"],
-                        delta=found["delta"], mi=found["mi"]))
-        button.button(t("sem.suggest_apply"), key=f"suggest_{n}", on_click=apply_flip, args=(found,))
-    if project.undo_semantics is not None:
-        st.button(t("sem.suggest_undo"), icon=":material/undo:", on_click=undo_flip)
-
-
-def apply_flip(found: dict) -> None:
-    current = ui.project()
-    current.undo_semantics = current.semantics
-    current.semantics = flipped(current.semantics, found["semantic"], found["feature"], found["value"])
-
-
-def undo_flip() -> None:
-    current = ui.project()
-    current.semantics, current.undo_semantics = current.undo_semantics, None
 
 
 R = project.semantics
@@ -115,7 +88,7 @@ if scores is not None:
     a, b = live.columns(2)
     a.metric(t("sem.mi_greedy"), f"{scores.mi:.1f} %", f"{scores.mi - trained:+.1f}", help=t("sem.mi_help"))
     b.metric(t("sem.mi_optimal"), f"{scores.mi_optimal:.1f} %")
-    suggestion_list(model, R)
+    workbench.suggestion_list(project, model, R)
     st.subheader(t("sem.live"))
     latent_labels = [f"z{i}" for i in range(model.latent_dim)]
     st.plotly_chart(charts.heatmap(scores.distance, latent_labels, R.names, t("sem.d_title"),
@@ -128,31 +101,6 @@ if scores is not None:
 elif model is None:
     st.info(t("sem.train_for_live"))
 
-st.subheader(t("sem.variants"))
-a, b = st.columns([3, 1], vertical_alignment="bottom")
-variant = a.text_input(t("sem.variant_name"), key="variant_name").strip()
-if b.button(t("sem.save_variant"), width="stretch") and variant:
-    project.variants[variant] = R
-    st.rerun()
-if project.variants:
-    rows, names, greedy, optimal = [], [], [], []
-    for name, matrix in {t("sem.current"): R, **project.variants}.items():
-        matrix = matrix.aligned(features)
-        row = {t("sem.variant"): name, "K": len(matrix.names)}
-        if model is not None and matrix.names:
-            s = model.score(matrix)
-            row |= {t("sem.mi_greedy"): round(s.mi, 1), t("sem.mi_optimal"): round(s.mi_optimal, 1),
-                    t("sem.matches"): ", ".join(f"z{m.latent}→{matrix.names[m.semantic]}"
-                                                for m in sorted(s.matches, key=lambda m: m.latent))}
-            names.append(name), greedy.append(s.mi), optimal.append(s.mi_optimal)
-        rows.append(row)
-    st.dataframe(pd.DataFrame(rows), hide_index=True)
-    if names:
-        st.plotly_chart(charts.mi_bars(names, greedy, optimal))
-    a, b, c = st.columns([3, 1, 1], vertical_alignment="bottom")
-    chosen = a.selectbox(t("sem.variant"), list(project.variants), key="variant_choice")
-    if b.button(t("sem.use_variant"), width="stretch"):
-        replace(project.variants[chosen].aligned(features), t("sem.variant_loaded", name=chosen))
-    if c.button(t("sem.delete_variant"), width="stretch"):
-        del project.variants[chosen]
-        st.rerun()
+workbench.variants_section(project, model, R, features)
+if scores is not None:
+    workbench.explain_section(model, R)

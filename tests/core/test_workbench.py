@@ -52,3 +52,35 @@ def test_report_suggest_matches_report_semantics_on_the_sample(tmp_path):
     (tmp_path / "R2.csv").write_bytes(flipped(r, best["semantic"], best["feature"], best["value"]).to_csv_bytes())
     again = json.loads(run("report", "p.zip", "--semantics", "R2.csv", cwd=tmp_path).stdout)
     assert again["mi"] == pytest.approx(best["mi"], abs=0.05)
+
+
+def test_variants_round_trip_in_one_file_and_their_diff(small_fit):
+    from core.semantics import SemanticMatrix
+    from core.workbench import tick_diff, variants_from_csv, variants_to_csv
+    _, semantics, _ = small_fit
+    other = flipped(semantics, "S0", semantics.features[5], 1)
+    fewer = SemanticMatrix(semantics.names[:2], semantics.features, semantics.values[:2])
+    variants = {"base": semantics, "more": other, "两个": fewer}
+    back = variants_from_csv(variants_to_csv(variants), semantics.features)
+    assert list(back) == ["base", "more", "两个"]
+    for name, r in variants.items():
+        assert back[name].names == r.names and (back[name].values == r.values).all()
+    diff = tick_diff(semantics, other)
+    assert diff.to_dict("records") == [{"semantic": "S0", "feature": semantics.features[5], "a": 0, "b": 1}]
+    assert len(tick_diff(semantics, fewer)) == int(semantics.values[2:].sum())   # dropped semantics' ticks
+    with pytest.raises(Exception, match="first column must be 'variant'"):
+        variants_from_csv(semantics.to_csv_bytes(), semantics.features, "R.csv")
+
+
+def test_explain_names_the_latent_its_drivers_and_the_mismatches(small_fit):
+    from core.workbench import explain
+    _, semantics, model = small_fit
+    found = explain(model, semantics, "S1")
+    assert found["latent"] == next(m.latent for m in model.score().matches if m.semantic == 1)
+    drivers = found["drivers"]
+    assert list(drivers) == sorted(drivers, reverse=True) and set(drivers.index) == set(model.transformer.features_)
+    even = 1 / model.latent_dim
+    own = [f for f in semantics.features if f.startswith("g1_")]
+    assert set(found["weak"]) == {f for f in own if drivers[f] <= even}
+    assert set(found["strong"]) == {f for f in drivers.index if f not in own and drivers[f] > even}
+    assert drivers[own].mean() > drivers.drop(own).mean()       # a fine-tuned latent leans on its own group
