@@ -4,12 +4,15 @@ Run with `streamlit run app.py`. Each step of the method is one page in pages/;
 all of a session's work lives in one core.project.Project (see pages/ui.py).
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 from pages import ui
 from pages.i18n import t
 
-st.set_page_config(page_title="Latent Semantics Studio", page_icon=":material/hub:", layout="wide")
+ICON = Path(__file__).parent / "assets" / "icon.png"   # a file: a material icon as favicon is fetched from Google
+st.set_page_config(page_title="Latent Semantics Studio", page_icon=str(ICON), layout="wide")
 
 steps = [
     st.Page("pages/data.py", title=t("data.title"), icon=":material/table:", default=True),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pandas as pd
 import pytest
@@ -37,6 +38,8 @@ def page(server, tmp_path):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1400, "height": 1100}, accept_downloads=True)
         tab = context.new_page()
+        tab.requested = []                                   # every URL the page asks for (offline demos)
+        tab.on("request", lambda request: tab.requested.append(request.url))
         tab.set_default_timeout(30_000)
         try:
             yield tab
@@ -132,4 +135,6 @@ def test_demo_from_sample_to_downloaded_rows(server, page, tmp_path):
     assert list(rows.columns) == list(sample.columns)
     assert len(rows) == 100
     assert target.read_bytes().startswith(b"\xef\xbb\xbf")
-
+    # 7. Nothing left the server's own host (rooms without internet): no fonts, icons or scripts.
+    host = urlparse(server).netloc
+    assert [url for url in tab.requested if urlparse(url).netloc not in (host, "")] == []
