@@ -23,7 +23,12 @@ steps = [
     st.Page("pages/evaluate.py", title=t("evaluate.title"), icon=":material/fact_check:"),
 ]
 
-page = st.navigation(steps)
+# Our own menu: with client.showSidebarNavigation off (.streamlit/config.toml), Streamlit never
+# lists the modules of pages/ as pages, not even before this script has run once.
+page = st.navigation(steps, position="hidden")
+with st.sidebar.container(key="steps"):
+    for step in steps:
+        st.page_link(step)
 st.sidebar.title(t("app.title"))
 ui.project()             # the sample loads on the first visit, whichever page is opened
 ui.collect_training()    # a run that finished while the user was on another page

@@ -65,7 +65,7 @@ def app_seconds(url: str, table: Path, semantics: Path) -> tuple[float, float]:
         if uploads.count() > 2:                               # the table did not fit the current R
             uploads.nth(2).set_input_files(str(semantics))
             expect(tab.get_by_text("Imported R from")).to_be_visible()
-        tab.get_by_test_id("stSidebarNav").get_by_role("link", name="3 · Train").click()
+        tab.get_by_test_id("stSidebar").get_by_role("link", name="3 · Train").click()
         expect(tab.get_by_role("heading", name="3 · Train").first).to_be_visible()
         tab.wait_for_timeout(2000)
         started = time.perf_counter()

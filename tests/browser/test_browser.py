@@ -55,7 +55,7 @@ def idle(tab) -> None:
 
 
 def go(tab, title: str) -> None:
-    tab.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+    tab.get_by_test_id("stSidebar").get_by_role("link", name=title).click()
     idle(tab)
     expect(tab.get_by_role("heading", name=title).first).to_be_visible()
 
@@ -138,3 +138,28 @@ def test_demo_from_sample_to_downloaded_rows(server, page, tmp_path):
     # 7. Nothing left the server's own host (rooms without internet): no fonts, icons or scripts.
     host = urlparse(server).netloc
     assert [url for url in tab.requested if urlparse(url).netloc not in (host, "")] == []
+
+
+def test_a_cold_start_never_lists_modules_as_pages(tmp_path):
+    """From the first request after `streamlit run`, polled every 0.2 s: the sidebar never shows a
+    module of pages/ as a page, and the real steps appear."""
+    import time
+
+    routed = {"data", "semantics", "train", "analysis", "generate", "evaluate"}
+    modules = {path.stem.replace("_", " ") for path in (ROOT / "pages").glob("*.py")} - routed - {"  init  "}
+    seen, shown = [], None
+    with streamlit_server() as url, playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        tab = browser.new_page(viewport={"width": 1280, "height": 900})
+        tab.goto(url, wait_until="commit")
+        started = time.monotonic()
+        while shown is None and time.monotonic() - started < 90:
+            sidebar = tab.get_by_test_id("stSidebar")
+            lines = {line.strip() for line in sidebar.inner_text(timeout=1000).splitlines()} \
+                if sidebar.count() else set()
+            seen.extend(lines & modules)
+            if "1 · Data" in lines and "6 · Evaluate" in lines:
+                shown = time.monotonic() - started
+            tab.wait_for_timeout(200)
+        browser.close()
+    assert modules and seen == [] and shown is not None
