@@ -71,6 +71,11 @@ ENGLISH: dict[str, str] = {
     # unmodelled columns in generated files
     "out.unmodelled": "{n} column(s) were not modelled and are filled as in the survey: {columns}",
     "cli.role": "--role '{text}' must look like COLUMN=ROLE with ROLE one of {roles}",
+    # limits (core.limits): settings, arguments and project-file numbers out of range
+    "limit.range": "{name} must be from {low} to {high} (got {value})",
+    "limit.range_open": "{name} must be above {low} and at most {high} (got {value})",
+    "limit.whole": "{name} must be a whole number (got {value})",
+    "limit.number": "{name} must be a finite number (got {value})",
     "out.kind.constant": "{name} (constant '{value}')",
     "out.kind.sampled": "{name} (drawn from the real column)",
     "out.kind.blank": "{name} (left empty: every value was unique, an identifier)",

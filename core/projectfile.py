@@ -27,6 +27,7 @@ from core.messages import from_json, to_json
 from core.model import FittedModel
 from core.passthrough import Passthrough
 from core.project import Project, schema_differences
+from core.projectcheck import check_model_spec
 from core.report import history, matching
 from core.semantics import SemanticMatrix
 from core.upload import load_bytes
@@ -92,10 +93,12 @@ def load_project(data: bytes | str | Path, source: str | None = None) -> Project
         if unlisted:
             raise InputError(f"{source}: member '{sorted(unlisted)[0]}' has no hash")
         return _project_from_json(document, members, source)
+    except RecursionError:
+        raise InputError(f"{source}: project.json is nested too deeply") from None
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         if isinstance(exc, InputError):
             raise
-        raise InputError(f"{source}: project.json is malformed ({type(exc).__name__}: {exc})") from None
+        raise InputError(f"{source}: project.json is malformed ({type(exc).__name__}: {str(exc)[:200]})") from None
 
 
 def _read_members(data: bytes, source: str) -> dict[str, bytes]:
@@ -151,7 +154,8 @@ def _project_from_json(document: dict, members: dict[str, bytes], source: str) -
         exclude=list(document.get("exclude", [])),
         semantics=_semantics_from_json(document.get("semantics")),
         variants={n: _semantics_from_json(r) for n, r in document.get("variants", {}).items()},
-        settings=TrainConfig.from_dict(document.get("settings", {})),
+        settings=TrainConfig.from_dict(document.get("settings", {})).check(
+            lambda field: f"{source}: project.json settings.{field}"),
         conditions=[str(text) for text in document.get("conditions", [])],
     )
     if document.get("model") is not None:
@@ -188,7 +192,7 @@ def _model_to_json(model: FittedModel | None) -> dict | None:
 def _model_from_json(spec: dict, members: dict[str, bytes], source: str) -> FittedModel:
     if "model.safetensors" not in members:
         raise InputError(f"{source}: has a model description but no model.safetensors")
-    config = TrainConfig.from_dict(spec["config"])
+    config = check_model_spec(spec, members["model.safetensors"], source)   # before allocating anything
     transformer = TableTransformer.from_dict(spec["transformer"])
     if transformer.n_columns != int(spec["n_inputs"]):
         raise InputError(f"{source}: the model's input size does not match its column layout")
