@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+from core.atomic import write_atomic
 from core.columns import Role, as_role, reading_notes
 from core.device import DEVICES, configure_threads
 from core.errors import InputError
@@ -257,7 +258,8 @@ def _sizes(text: str) -> tuple[int, ...]:
 
 
 def _write(path: str, data: bytes) -> None:
+    """All of `data` or, on failure, the old file untouched (core.atomic)."""
     try:
-        Path(path).write_bytes(data)
+        write_atomic(path, data)
     except OSError as exc:
-        raise InputError(f"{path}: cannot write ({exc.strerror})") from None
+        raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None

@@ -1,5 +1,7 @@
 """The command line end to end in a temp dir: fit, report, generate, and bad input."""
+import errno
 import json
+import os
 
 import numpy as np
 import pandas as pd
@@ -124,3 +126,17 @@ def test_bad_input_has_no_traceback_in_a_real_process(workdir):
     result = run_cli("fit", "garbage.csv", "--semantics", "R.csv", "--out", "x.zip", cwd=folder)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert result.stderr.startswith("error: ") and "garbage.csv" in result.stderr
+
+
+def test_a_failed_save_keeps_the_old_output_and_leaves_no_temporary(workdir, monkeypatch):
+    folder, _, _ = workdir
+    (folder / "kept.csv").write_bytes(b"the old rows")
+    listing = sorted(os.listdir(folder))
+
+    def full_disk(descriptor):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr("core.atomic.os.fsync", full_disk)
+    result = run("generate", "p.zip", "--n", "50", "--out", "kept.csv", cwd=folder)
+    assert result.returncode == 2
+    assert result.stderr == "error: kept.csv: cannot write (No space left on device)\n"
+    assert (folder / "kept.csv").read_bytes() == b"the old rows" and sorted(os.listdir(folder)) == listing
