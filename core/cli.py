@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 import time
 from pathlib import Path
@@ -105,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _fit(args) -> int:
+    _refuse_overwrite(args.out, input_data=args.data, semantics_file=args.semantics)
     read = read_table(args.data, Path(args.data).name, encoding=args.encoding, sheet=args.sheet)
     project = Project(data=read.frame, source_name=read.source, encoding=read.encoding,
                       roles=dict(map(_role, args.role)), exclude=list(args.exclude))
@@ -162,6 +164,7 @@ def _report(args) -> int:
 
 
 def _generate(args) -> int:
+    _refuse_overwrite(args.out, project_file=args.project)
     project = load_project(args.project)
     model = _load_model(args.project, project)
     fixed: dict[str | int, float] = {name: z for name, z in map(_assignment, args.set)}
@@ -263,3 +266,18 @@ def _write(path: str, data: bytes) -> None:
         write_atomic(path, data)
     except OSError as exc:
         raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+
+
+def _refuse_overwrite(out: str, **inputs: str | None) -> None:
+    """An output that is one of the command's inputs would destroy it: refused before any work."""
+    for option, path in inputs.items():
+        if path is not None and _same_file(Path(out), Path(path)):
+            raise InputError(f"--out {out} is the {option.replace('_', ' ')} {path}; writing it would "
+                             "destroy the input: choose another file")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)           # links and other spellings of one file
+    except OSError:                             # one of them does not exist (yet)
+        return a.resolve() == b.resolve()

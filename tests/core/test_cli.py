@@ -128,6 +128,29 @@ def test_bad_input_has_no_traceback_in_a_real_process(workdir):
     assert result.stderr.startswith("error: ") and "garbage.csv" in result.stderr
 
 
+@pytest.mark.parametrize("args, fragment", [
+    (["fit", "data.csv", "--semantics", "R.csv", "--out", "data.csv"], "--out data.csv is the input data data.csv"),
+    (["fit", "data.csv", "--semantics", "R.csv", "--out", "R.csv"], "--out R.csv is the semantics file R.csv"),
+    (["fit", "data.csv", "--semantics", "R.csv", "--out", "./sub/../data.csv"], "is the input data data.csv"),
+    (["fit", "data.csv", "--semantics", "missing.csv", "--out", "data.csv"], "is the input data"),  # before reading
+    (["fit", "data.csv", "--semantics", "R.csv", "--out", "alias.csv"], "--out alias.csv is the input data"),
+    (["generate", "p.zip", "--n", "5", "--out", "p.zip"], "--out p.zip is the project file p.zip"),
+    (["generate", "./p.zip", "--n", "5", "--out", "alias.zip"], "--out alias.zip is the project file ./p.zip"),
+])
+def test_an_output_that_is_an_input_is_refused_before_any_work(workdir, args, fragment):
+    folder, _, _ = workdir
+    for alias, real in (("alias.csv", "data.csv"), ("alias.zip", "p.zip")):
+        if not (folder / alias).is_symlink():
+            (folder / alias).symlink_to(folder / real)
+    before = {name: (folder / name).read_bytes() for name in ("data.csv", "R.csv", "p.zip")}
+    result = run(*args, cwd=folder)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1 and fragment in result.stderr, \
+        result.stderr
+    assert "destroy the input" in result.stderr
+    assert {name: (folder / name).read_bytes() for name in before} == before
+
+
 def test_a_failed_save_keeps_the_old_output_and_leaves_no_temporary(workdir, monkeypatch):
     folder, _, _ = workdir
     (folder / "kept.csv").write_bytes(b"the old rows")
