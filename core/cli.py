@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+from core import limits
 from core.atomic import write_atomic
 from core.columns import Role, as_role, reading_notes
 from core.device import DEVICES, configure_threads
@@ -107,16 +108,17 @@ def main(argv: list[str] | None = None) -> int:
 
 def _fit(args) -> int:
     _refuse_overwrite(args.out, input_data=args.data, semantics_file=args.semantics)
+    settings = TrainConfig(   # every number within core.limits before any work, named by its option
+        latent_dim=args.latent_dim, hidden=_sizes(args.hidden), epochs=args.epochs,
+        finetune_epochs=args.finetune_epochs, target_mi=args.target_mi, seed=args.seed,
+        critical_epoch=args.critical_epoch, mode=args.mode, device=args.device,
+    ).check(lambda field: "--" + field.replace("_", "-"))
     read = read_table(args.data, Path(args.data).name, encoding=args.encoding, sheet=args.sheet)
     project = Project(data=read.frame, source_name=read.source, encoding=read.encoding,
-                      roles=dict(map(_role, args.role)), exclude=list(args.exclude))
+                      roles=dict(map(_role, args.role)), exclude=list(args.exclude), settings=settings)
     unknown = [c for c in args.exclude if c not in read.frame.columns]
     if unknown:
         raise InputError(f"{read.source}: --exclude names no column '{unknown[0]}'")
-    project.settings = TrainConfig(
-        latent_dim=args.latent_dim, hidden=_sizes(args.hidden), epochs=args.epochs,
-        finetune_epochs=args.finetune_epochs, target_mi=args.target_mi, seed=args.seed,
-        critical_epoch=args.critical_epoch, mode=args.mode, device=args.device)
     table = project.prepared()
     project.semantics = SemanticMatrix.from_csv(args.semantics, table.columns)
     if not project.semantics.usable(table.features).any():
@@ -165,10 +167,16 @@ def _report(args) -> int:
 
 def _generate(args) -> int:
     _refuse_overwrite(args.out, project_file=args.project)
+    limits.whole("--n", args.n, 1, limits.MAX_ROWS)
+    limits.whole("--seed", args.seed, 0, limits.MAX_SEED)
+    assignments = [("--set", *_assignment(text)) for text in args.set]
+    latent_assignments = [("--set-latent", *_assignment(text)) for text in args.set_latent]
+    for option, name, z in assignments + latent_assignments:
+        limits.number(f"{option} {name}", z, -limits.MAX_Z, limits.MAX_Z)
     project = load_project(args.project)
     model = _load_model(args.project, project)
-    fixed: dict[str | int, float] = {name: z for name, z in map(_assignment, args.set)}
-    for index, z in map(_assignment, args.set_latent):
+    fixed: dict[str | int, float] = {name: z for _, name, z in assignments}
+    for _, index, z in latent_assignments:
         try:
             fixed[int(index)] = z
         except ValueError:
@@ -193,8 +201,9 @@ def _evaluate(args) -> int:
 
     if (args.label is None) != (args.minority is None):
         raise InputError("--label and --minority go together")
-    if args.n is not None and args.n < 1:
-        raise InputError("--n must be at least 1")
+    if args.n is not None:
+        limits.whole("--n", args.n, 1, limits.MAX_ROWS)
+    limits.whole("--seed", args.seed, 0, limits.MAX_SEED)
     project = load_project(args.project)
     model = _load_model(args.project, project)
     read = read_table(args.real, Path(args.real).name, encoding=args.encoding, sheet=args.sheet)
@@ -255,9 +264,7 @@ def _sizes(text: str) -> tuple[int, ...]:
         sizes = tuple(int(part) for part in text.split(",") if part.strip())
     except ValueError:
         raise InputError(f"--hidden '{text}' must be sizes separated by commas, e.g. 64 or 64,32") from None
-    if any(size < 1 for size in sizes):
-        raise InputError(f"--hidden '{text}': every layer needs at least one unit")
-    return sizes
+    return sizes   # sizes and layers are checked against core.limits with the other settings
 
 
 def _write(path: str, data: bytes) -> None:

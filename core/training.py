@@ -86,7 +86,7 @@ def fit(table: PreparedTable, semantics: SemanticMatrix, config: TrainConfig | N
     latent_dim = config.latent_dim if config.latent_dim is not None else len(semantics.names)
     if latent_dim < 1:
         raise InputError(msg("train.no_latent"))
-    limits.whole("latent_dim (one per semantic unless set)", latent_dim, 1, limits.MAX_LATENT_DIM)
+    limits.whole("latent_dim (by default one per semantic)", latent_dim, 1, limits.MAX_LATENT_DIM)
     if semantics.names and not semantics.usable(table.features).any():
         raise InputError(msg("r.nothing_usable"))
     device = resolve_device(config.device)

@@ -163,3 +163,61 @@ def test_a_failed_save_keeps_the_old_output_and_leaves_no_temporary(workdir, mon
     assert result.returncode == 2
     assert result.stderr == "error: kept.csv: cannot write (No space left on device)\n"
     assert (folder / "kept.csv").read_bytes() == b"the old rows" and sorted(os.listdir(folder)) == listing
+
+
+FIT = ["fit", "data.csv", "--semantics", "R.csv", "--out", "never.zip"]
+GENERATE = ["generate", "p.zip", "--out", "never.csv"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (FIT + ["--epochs", "0"], "--epochs must be from 1 to 100000 (got 0)"),
+    (FIT + ["--epochs", "-3"], "--epochs must be from 1 to 100000 (got -3)"),
+    (FIT + ["--epochs", "100001"], "--epochs must be from 1 to 100000 (got 100001)"),
+    (FIT + ["--seed", str(10**23)], f"--seed must be from 0 to 4294967295 (got {10**23})"),
+    (FIT + ["--seed", "-1"], "--seed must be from 0 to 4294967295 (got -1)"),
+    (FIT + ["--latent-dim", "0"], "--latent-dim must be from 1 to 64 (got 0)"),
+    (FIT + ["--latent-dim", "1000"], "--latent-dim must be from 1 to 64 (got 1000)"),
+    (FIT + ["--finetune-epochs", "-1"], "--finetune-epochs must be from 0 to 100000 (got -1)"),
+    (FIT + ["--target-mi", "500"], "--target-mi must be from 0 to 100 (got 500.0)"),
+    (FIT + ["--target-mi", "-1"], "--target-mi must be from 0 to 100 (got -1.0)"),
+    (FIT + ["--target-mi", "nan"], "--target-mi must be a finite number (got nan)"),
+    (FIT + ["--target-mi", "inf"], "--target-mi must be a finite number (got inf)"),
+    (FIT + ["--epochs", "40", "--critical-epoch", "41"], "--critical-epoch must be from 1 to 40 (got 41)"),
+    (FIT + ["--critical-epoch", "0"], "--critical-epoch must be from 1 to 300 (got 0)"),
+    (FIT + ["--hidden", "16000,16000"], "--hidden must be from 1 to 4096 (got 16000)"),
+    (FIT + ["--hidden", "-5"], "--hidden must be from 1 to 4096 (got -5)"),
+    (FIT + ["--hidden", "0"], "--hidden must be from 1 to 4096 (got 0)"),
+    (FIT + ["--hidden", ",".join(["8"] * 9)], "--hidden (layers) must be from 0 to 8 (got 9)"),
+    (["fit", "missing.csv", "--semantics", "R.csv", "--out", "x.zip", "--epochs", "0"],
+     "--epochs must be from 1 to 100000 (got 0)"),
+    (GENERATE + ["--n", "0"], "--n must be from 1 to 1000000 (got 0)"),
+    (GENERATE + ["--n", str(10**7)], "--n must be from 1 to 1000000 (got 10000000)"),
+    (GENERATE + ["--n", "5", "--seed", str(10**23)], f"--seed must be from 0 to 4294967295 (got {10**23})"),
+    (GENERATE + ["--n", "5", "--set", "S0=1e300"], "--set S0 must be from -10 to 10 (got 1e+300)"),
+    (GENERATE + ["--n", "5", "--set", "S0=-11"], "--set S0 must be from -10 to 10 (got -11.0)"),
+    (GENERATE + ["--n", "5", "--set", "S0=nan"], "--set S0 must be a finite number (got nan)"),
+    (GENERATE + ["--n", "5", "--set-latent", "0=inf"], "--set-latent 0 must be a finite number (got inf)"),
+    (["evaluate", "p.zip", "--real", "data.csv", "--n", "0"], "--n must be from 1 to 1000000 (got 0)"),
+    (["evaluate", "p.zip", "--real", "data.csv", "--seed", "-2"], "--seed must be from 0 to 4294967295 (got -2)"),
+])
+def test_every_numeric_argument_is_range_checked_naming_the_limit(workdir, args, message):
+    folder, _, _ = workdir
+    result = run(*args, cwd=folder)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == f"error: {message}\n", result.stderr
+    assert not (folder / "never.zip").exists() and not (folder / "never.csv").exists()
+
+
+def test_argument_errors_have_no_traceback_in_a_real_process(workdir):
+    folder, _, _ = workdir
+    for args in (FIT + ["--seed", str(10**23)], GENERATE + ["--n", "5", "--set", "S0=1e300"]):
+        result = run_cli(*args, cwd=folder)
+        assert result.returncode == 2 and "Traceback" not in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_values_at_the_limits_are_accepted(workdir):
+    folder, _, _ = workdir
+    result = run("generate", "p.zip", "--n", "3", "--out", "edge.csv", "--seed", str(2**32 - 1),
+                 "--set", "S0=10", "--set-latent", "1=-10", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    assert len(pd.read_csv(folder / "edge.csv", encoding="utf-8-sig")) == 3
