@@ -6,6 +6,7 @@ column or row at fault; never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -13,8 +14,10 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 from core import limits
-from core.atomic import write_atomic
+from core.atomic import atomic_write
 from core.columns import Role, as_role, reading_notes
 from core.device import DEVICES, configure_threads
 from core.errors import InputError
@@ -29,6 +32,9 @@ from core.semantics import SemanticMatrix
 from core.table import read_table
 from core.model import MODES, TrainConfig
 from core.training import fit
+
+
+CHUNK_ROWS = 50_000   # generate writes this many rows at a time (about 100 MB at most in memory)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -181,14 +187,19 @@ def _generate(args) -> int:
             fixed[int(index)] = z
         except ValueError:
             raise InputError(f"--set-latent '{index}={z}': the latent must be an index such as 0") from None
-    if args.where:
-        conditions = [Condition.parse(text) for text in args.where]
-        rows = sample_where(model, project.prepared().frame, conditions, args.n, fixed, seed=args.seed)
-    else:
-        rows = generate(model, args.n, fixed, seed=args.seed, others=args.others)
-    rows = model.complete(rows, seed=args.seed)
-    _write(args.out, rows.to_csv(index=False).encode("utf-8-sig"))   # BOM: Excel shows Chinese
-    print(f"wrote {len(rows)} rows x {rows.shape[1]} columns to {args.out}")
+    conditions = [Condition.parse(text) for text in args.where]
+    real = project.prepared().frame if conditions else None
+    n_columns = 0
+    with _writing(args.out) as handle:   # chunk by chunk: memory stays flat however large --n is
+        for chunk, start in enumerate(range(0, args.n, CHUNK_ROWS)):
+            size, seed = min(CHUNK_ROWS, args.n - start), _chunk_seed(args.seed, chunk)
+            rows = (sample_where(model, real, conditions, size, fixed, seed=seed) if conditions
+                    else generate(model, size, fixed, seed=seed, others=args.others))
+            rows = model.complete(rows, seed=seed)
+            n_columns = rows.shape[1]
+            # the header and the BOM (Excel shows Chinese) once, at the top
+            handle.write(rows.to_csv(index=False, header=chunk == 0).encode("utf-8-sig" if chunk == 0 else "utf-8"))
+    print(f"wrote {args.n} rows x {n_columns} columns to {args.out}")
     if (unmodelled := unmodelled_note(model.unmodelled)) is not None:
         _tell([unmodelled])
     return 0
@@ -269,10 +280,24 @@ def _sizes(text: str) -> tuple[int, ...]:
 
 def _write(path: str, data: bytes) -> None:
     """All of `data` or, on failure, the old file untouched (core.atomic)."""
+    with _writing(path) as handle:
+        handle.write(data)
+
+
+@contextlib.contextmanager
+def _writing(path: str):
+    """A handle whose content becomes `path` when the block succeeds; the old file stays otherwise."""
     try:
-        write_atomic(path, data)
+        with atomic_write(path) as handle:
+            yield handle
     except OSError as exc:
         raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
+
+
+def _chunk_seed(seed: int, chunk: int) -> int:
+    """The seed of one chunk of generated rows: `seed` itself for the first (so up to CHUNK_ROWS
+    rows are exactly what one call draws), an independent stream of it for the others."""
+    return seed if chunk == 0 else int(np.random.SeedSequence([seed, chunk]).generate_state(1)[0])
 
 
 def _refuse_overwrite(out: str, **inputs: str | None) -> None:

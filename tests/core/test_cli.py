@@ -221,3 +221,51 @@ def test_values_at_the_limits_are_accepted(workdir):
                  "--set", "S0=10", "--set-latent", "1=-10", cwd=folder)
     assert result.returncode == 0, result.stderr
     assert len(pd.read_csv(folder / "edge.csv", encoding="utf-8-sig")) == 3
+
+
+def test_generate_writes_chunk_by_chunk_with_one_header(workdir, monkeypatch):
+    folder, table, _ = workdir
+    import core.cli
+    sizes = []
+    real_generate = core.cli.generate
+
+    def spy(model, n_rows, *args, **kwargs):
+        sizes.append(n_rows)
+        return real_generate(model, n_rows, *args, **kwargs)
+    monkeypatch.setattr(core.cli, "CHUNK_ROWS", 7)
+    monkeypatch.setattr(core.cli, "generate", spy)
+    for name, n in (("chunked.csv", "20"), ("again.csv", "20"), ("first.csv", "7")):
+        result = run("generate", "p.zip", "--n", n, "--out", name, "--set", "S1=1.5", "--seed", "4", cwd=folder)
+        assert result.returncode == 0, result.stderr
+        assert f"wrote {n} rows x {len(table.features) + 1} columns to {name}" in result.stdout
+    assert sizes == [7, 7, 6, 7, 7, 6, 7]                       # no call draws more than a chunk
+    raw = (folder / "chunked.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and raw.count(b"\xef\xbb\xbf") == 1 and raw.count(b"\xe7\xbc\x96") == 1
+    rows = pd.read_csv(folder / "chunked.csv", encoding="utf-8-sig")
+    assert list(rows.columns) == ["编号", *table.features] and len(rows) == 20   # the header once
+    assert raw == (folder / "again.csv").read_bytes()                           # the same seed, the same file
+    first = pd.read_csv(folder / "first.csv", encoding="utf-8-sig")
+    pd.testing.assert_frame_equal(rows.head(7), first)                          # chunk 0 is what one call draws
+    assert not rows.iloc[7:14].reset_index(drop=True).equals(rows.iloc[:7])     # other chunks draw anew
+
+
+def test_generate_where_is_chunked_too(workdir, monkeypatch):
+    folder, _, _ = workdir
+    monkeypatch.setattr("core.cli.CHUNK_ROWS", 4)
+    result = run("generate", "p.zip", "--n", "10", "--out", "where_chunks.csv", "--where", "g0_c2=高", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    rows = pd.read_csv(folder / "where_chunks.csv", encoding="utf-8-sig")
+    assert len(rows) == 10 and (rows["g0_c2"] == "高").all()
+
+
+def test_generate_memory_does_not_grow_with_n(workdir, monkeypatch):
+    import tracemalloc
+    folder, _, _ = workdir
+    monkeypatch.setattr("core.cli.CHUNK_ROWS", 500)
+    peaks = {}
+    for n in (500, 4000):
+        tracemalloc.start()
+        assert run("generate", "p.zip", "--n", str(n), "--out", f"mem{n}.csv", cwd=folder).returncode == 0
+        peaks[n] = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    assert peaks[4000] < 1.5 * peaks[500], peaks                # eight times the rows, not eight times the memory
