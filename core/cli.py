@@ -30,10 +30,12 @@ from core.projectfile import load_project, save_project
 from core.report import report
 from core.semantics import SemanticMatrix
 from core.table import read_table
+from core.xlsx import sheet_names
 from core.model import MODES, TrainConfig
 from core.training import fit
 
 
+NOT_A_TABLE = ("table.empty", "table.no_rows", "xlsx.chart")   # a sheet without a table: maybe another has one
 CHUNK_ROWS = 50_000   # generate writes this many rows at a time (about 100 MB at most in memory)
 
 
@@ -119,13 +121,13 @@ def _fit(args) -> int:
         finetune_epochs=args.finetune_epochs, target_mi=args.target_mi, seed=args.seed,
         critical_epoch=args.critical_epoch, mode=args.mode, device=args.device,
     ).check(lambda field: "--" + field.replace("_", "-"))
-    read = read_table(args.data, Path(args.data).name, encoding=args.encoding, sheet=args.sheet)
+    read = _read(args.data, args.encoding, args.sheet)
     project = Project(data=read.frame, source_name=read.source, encoding=read.encoding,
                       roles=dict(map(_role, args.role)), exclude=list(args.exclude), settings=settings)
     unknown = [c for c in args.exclude if c not in read.frame.columns]
     if unknown:
         raise InputError(f"{read.source}: --exclude names no column '{unknown[0]}'")
-    table = project.prepared()
+    table = _prepared(project, read, args.sheet)
     project.semantics = SemanticMatrix.from_csv(args.semantics, table.columns)
     if not project.semantics.usable(table.features).any():
         raise InputError(msg("r.nothing_usable"))
@@ -145,6 +147,41 @@ def _fit(args) -> int:
     if len(project.semantics.names) != model.latent_dim:
         _tell(project.semantics.warnings(model.latent_dim)[-1:])
     return 0
+
+
+def _read(path: str, encoding: str | None, sheet: str | None):
+    """read_table; when the first sheet of a workbook is not a table, the error names the others."""
+    try:
+        return read_table(path, Path(path).name, encoding=encoding, sheet=sheet)
+    except InputError as exc:
+        if sheet is None and exc.message.code in NOT_A_TABLE:
+            try:
+                names = sheet_names(Path(path).read_bytes())
+            except OSError:
+                names = []
+            if len(names) > 1:
+                raise InputError(msg("read.hinted", error=exc.message, hint=_sheet_hint(names[1:]))) from None
+        raise
+
+
+def _prepared(project: Project, read, sheet: str | None):
+    """The cleaned table; too few rows comes with its likely cause: a quote mark without its pair
+    (which swallows the rows after it), or the data on another sheet of the workbook."""
+    try:
+        return project.prepared()
+    except InputError as exc:
+        if exc.message.code != "columns.too_few_rows":
+            raise
+        hints = [note for note in read.warnings if note.code == "table.quote_hint"]
+        if sheet is None and len(read.sheets) > 1:
+            hints.append(_sheet_hint([name for name in read.sheets if name != read.sheet]))
+        if not hints:
+            raise
+        raise InputError(msg("read.hinted", error=exc.message, hint=hints[0])) from None
+
+
+def _sheet_hint(names: list[str]):
+    return msg("table.sheet_hint", sheets=[f"'{name}'" for name in names])
 
 
 def _reading(read, table) -> list:
@@ -217,9 +254,9 @@ def _evaluate(args) -> int:
     limits.whole("--seed", args.seed, 0, limits.MAX_SEED)
     project = load_project(args.project)
     model = _load_model(args.project, project)
-    read = read_table(args.real, Path(args.real).name, encoding=args.encoding, sheet=args.sheet)
+    read = _read(args.real, args.encoding, args.sheet)
     project.data, project.source_name = read.frame, read.source
-    table = project.prepared()                       # with the roles the model was trained with
+    table = _prepared(project, read, args.sheet)     # with the roles the model was trained with
     differences = schema_differences(model, table)
     if differences:
         raise InputError(f"{read.source} does not match the model: " + "; ".join(differences))

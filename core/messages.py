@@ -92,6 +92,12 @@ ENGLISH: dict[str, str] = {
     "table.bad_suffix": "{source} is a '{suffix}' file; upload a .csv or .xlsx table",
     "table.binary": "{source} looks like a binary file, not a text table; upload the table as .csv or .xlsx",
     "table.bad_row": "{source}: row {row} cannot be read ({detail}); a quote mark (\") may be missing its pair",
+    "table.long_cell": "{source}: row {row} has a cell of more than {limit} characters, too long for a table "
+                       "cell; shorten it or leave that column out",
+    "table.quote_hint": "row {row} opens a quote mark (\") whose cell runs over {lines} lines and swallows the "
+                        "rows after it: the quote mark may be missing its pair",
+    "table.sheet_hint": "the workbook's other sheets are {sheets}: choose one with --sheet NAME",
+    "read.hinted": "{error}; {hint}",
     "table.unknown_encoding": "'{encoding}' is not a known text encoding",
     "table.wrong_encoding": "{source} cannot be read as {encoding}: byte {byte} at position {position} "
                             "is not valid; choose another encoding or let it be detected",

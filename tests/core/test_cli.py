@@ -269,3 +269,41 @@ def test_generate_memory_does_not_grow_with_n(workdir, monkeypatch):
         peaks[n] = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
     assert peaks[4000] < 1.5 * peaks[500], peaks                # eight times the rows, not eight times the memory
+
+
+def _workbook(path, sheets: dict[str, list[list]]):
+    import openpyxl
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+
+
+@pytest.mark.parametrize("first, fragment", [
+    ([["2024 年鉴定汇总"]], "sheet '封面' has a header but no data rows"),
+    ([["a", "b"], [1, 2], [3, 4]], "has 2 data row(s); at least 8 are needed to train a model"),
+])
+def test_data_on_another_sheet_gives_the_sheet_option_and_names(workdir, first, fragment):
+    folder, table, _ = workdir
+    data = [list(table.frame.columns)] + table.frame.astype(str).values.tolist()
+    _workbook(folder / "book.xlsx", {"封面": first, "数据": data, "说明": [["x"]]})
+    result = run("fit", "book.xlsx", "--semantics", "R.csv", "--out", "never.zip", cwd=folder)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert fragment in result.stderr
+    assert result.stderr.rstrip().endswith("the workbook's other sheets are '数据', '说明': choose one with "
+                                           "--sheet NAME"), result.stderr
+    chosen = run("fit", "book.xlsx", "--sheet", "封面", "--semantics", "R.csv", "--out", "never.zip", cwd=folder)
+    assert chosen.returncode == 2 and "--sheet" not in chosen.stderr        # the user chose it: no hint
+
+
+def test_too_few_rows_from_a_stray_quote_says_so(workdir):
+    folder, _, _ = workdir
+    (folder / "quoted.csv").write_text("a,b\n1,2\n3,\"oops\n" + "".join(f"{i},{i}\n" for i in range(20)))
+    result = run("fit", "quoted.csv", "--semantics", "R.csv", "--out", "never.zip", cwd=folder)
+    assert result.returncode == 2
+    assert result.stderr == ("error: quoted.csv has 2 data row(s); at least 8 are needed to train a model; "
+                             "row 3 opens a quote mark (\") whose cell runs over 21 lines and swallows the rows "
+                             "after it: the quote mark may be missing its pair\n")
