@@ -67,11 +67,32 @@ def save_project(project: Project) -> bytes:
         "hashes": {name: hashlib.sha256(data).hexdigest() for name, data in members.items()},
     }
     members["project.json"] = json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
+    for name, data in members.items():   # the load limits hold: what is saved can be loaded
+        if len(data) > MEMBER_LIMITS[name]:
+            raise InputError(f"the project cannot be saved: its {name} would be {len(data):,} bytes, over "
+                             f"the {MEMBER_LIMITS[name]:,} a project file may hold")
+    packed = _zip(members, stored=set())
+    # a member that deflates more than MAX_RATIO-fold (a column of long repeated labels) would be
+    # refused on load as a zip bomb: store it as it is
+    stored = {info.filename for info in zipfile.ZipFile(io.BytesIO(packed)).infolist()
+              if _looks_like_a_bomb(info)}
+    packed = _zip(members, stored) if stored else packed
+    if len(packed) > MAX_FILE_BYTES:
+        raise InputError(f"the project cannot be saved: it would be {len(packed):,} bytes, over the "
+                         f"{MAX_FILE_BYTES:,} a project file may hold")
+    return packed
+
+
+def _zip(members: dict[str, bytes], stored: set[str]) -> bytes:
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(buffer, "w") as archive:
         for name, data in members.items():
-            archive.writestr(name, data)
+            archive.writestr(name, data, zipfile.ZIP_STORED if name in stored else zipfile.ZIP_DEFLATED)
     return buffer.getvalue()
+
+
+def _looks_like_a_bomb(info: zipfile.ZipInfo) -> bool:
+    return info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1)
 
 
 def load_project(data: bytes | str | Path, source: str | None = None) -> Project:
@@ -125,7 +146,7 @@ def _read_members(data: bytes, source: str) -> dict[str, bytes]:
             if info.file_size > MEMBER_LIMITS[name]:
                 raise InputError(f"{source}: member '{name}' unpacks to {info.file_size} bytes, "
                                  f"over its limit of {MEMBER_LIMITS[name]}")
-            if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            if _looks_like_a_bomb(info):
                 raise InputError(f"{source}: member '{name}' is compressed {info.file_size // max(info.compress_size, 1)}"
                                  f"-fold, which looks like a zip bomb")
             members[name] = None

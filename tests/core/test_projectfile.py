@@ -261,3 +261,18 @@ def test_the_computed_shapes_are_the_real_state_dict():
             vae = TabularVAE(n_inputs, latent_dim, hidden, column_latents=columns)
             assert state_shapes(n_inputs, latent_dim, hidden, masked) == \
                 {name: tuple(t.shape) for name, t in vae.state_dict().items()}
+
+
+def test_a_table_of_long_repeated_labels_saves_and_loads():
+    frame = pd.DataFrame({"a": [str(i) for i in range(16)], "备注": ["同一段很长的说明" * 10_000] * 16})
+    data = save_project(Project(data=frame, source_name="long.csv"))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:                  # deflating it would look like a bomb
+        assert archive.getinfo("data.csv").compress_type == zipfile.ZIP_STORED
+        assert archive.getinfo("project.json").compress_type == zipfile.ZIP_DEFLATED
+    pd.testing.assert_frame_equal(load_project(data).data, frame)
+
+
+def test_saving_applies_the_load_limits(project, monkeypatch):
+    monkeypatch.setitem(__import__("core.projectfile").projectfile.MEMBER_LIMITS, "data.csv", 100)
+    with pytest.raises(InputError, match=r"cannot be saved: its data.csv would be [\d,]+ bytes, over the 100 "):
+        save_project(project)
