@@ -116,7 +116,7 @@ def load_project(data: bytes | str | Path, source: str | None = None) -> Project
         return _project_from_json(document, members, source)
     except RecursionError:
         raise InputError(f"{source}: project.json is nested too deeply") from None
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
         if isinstance(exc, InputError):
             raise
         raise InputError(f"{source}: project.json is malformed ({type(exc).__name__}: {str(exc)[:200]})") from None
@@ -269,7 +269,14 @@ def _semantics_to_json(r: SemanticMatrix | None) -> dict | None:
 
 
 def _semantics_from_json(data: dict | None) -> SemanticMatrix | None:
-    return None if data is None else SemanticMatrix(list(data["names"]), list(data["features"]), data["values"])
+    if data is None:
+        return None
+    names, features, values = list(data["names"]), list(data["features"]), data["values"]
+    if not (isinstance(values, list) and len(values) == len(names)
+            and all(isinstance(row, list) and len(row) == len(features)
+                    and all(v in (0, 1) and not isinstance(v, float) for v in row) for row in values)):
+        raise ValueError(f"a semantic matrix must be {len(names)} rows of {len(features)} values 0 or 1")
+    return SemanticMatrix(names, features, values)
 
 
 def _versions() -> dict:
