@@ -72,6 +72,8 @@ class TrainConfig:
     @classmethod
     def from_dict(cls, data: dict) -> "TrainConfig":
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        if known.get("latent_dim") == 0 and not isinstance(known["latent_dim"], bool):
+            known["latent_dim"] = None   # files written when latent_dim 0 meant "one per semantic"
         # files written before modes existed hold the paper's plain VAE
         return cls(**{"mode": "paper", **known, "hidden": tuple(known.get("hidden", (64,)))})
 

@@ -276,3 +276,10 @@ def test_saving_applies_the_load_limits(project, monkeypatch):
     monkeypatch.setitem(__import__("core.projectfile").projectfile.MEMBER_LIMITS, "data.csv", 100)
     with pytest.raises(InputError, match=r"cannot be saved: its data.csv would be [\d,]+ bytes, over the 100 "):
         save_project(project)
+
+
+def test_latent_dim_0_in_an_older_file_still_means_one_per_semantic(project):
+    def edit(document):
+        document["settings"]["latent_dim"] = document["model"]["config"]["latent_dim"] = 0
+    back = load_project(_with(project, edit))
+    assert back.settings.latent_dim is None and back.model.config.latent_dim is None
