@@ -28,11 +28,8 @@ MAX_TEMPERATURE = 100.0
 
 def whole(name: str, value, low: int, high: int) -> int:
     """`value` if it is a whole number in [low, high], else an InputError naming the limits."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        else:
-            raise InputError(msg("limit.whole", name=name, value=_shown(value)))
+    if isinstance(value, bool) or not isinstance(value, int):   # 16.0 too: sizes and counts are ints
+        raise InputError(msg("limit.whole", name=name, value=_shown(value)))
     if not low <= value <= high:
         raise InputError(msg("limit.range", name=name, low=low, high=high, value=_shown(value)))
     return value

@@ -191,6 +191,7 @@ def _set(path: str, value):
     ("model.config.hidden", [64] * 9, "hidden (layers) must be from 0 to 8 (got 9)"),
     ("model.config.hidden", [32], "tensor 'encoder.0.weight' is [64, "),     # sane, but not the weights
     ("model.config.hidden", ["64"], "model.config.hidden must be a whole number (got '64')"),
+    ("model.config.hidden", [16.0], "model.config.hidden must be a whole number (got 16.0)"),
     ("model.config.epochs", 0, "model.config.epochs must be from 1 to 100000 (got 0)"),
     ("model.config.seed", 10**23, "model.config.seed must be from 0 to 4294967295"),
     ("model.config.learning_rate", "fast", "learning_rate must be a finite number (got 'fast')"),
