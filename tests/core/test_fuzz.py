@@ -33,7 +33,11 @@ JSON_VALUES = st.recursive(
 @pytest.fixture(scope="module")
 def saved():
     table, semantics = factor_table(n_rows=16, n_groups=2, per_group=4)
-    project = Project(data=table.frame.astype(str), source_name="t.csv", semantics=semantics,
+    frame = table.frame.astype(str)
+    frame.insert(0, "编号", [f"B{i:03d}" for i in range(len(frame))])      # unmodelled: an identifier
+    frame["地区"] = ["东", "西", "南", "东"] * (len(frame) // 4)           # unmodelled: excluded, sampled
+    frame["备注"] = "无"                                                   # unmodelled: constant
+    project = Project(data=frame, source_name="t.csv", semantics=semantics, exclude=["地区"],
                       settings=TrainConfig(epochs=20, finetune_epochs=5, hidden=(16,)))
     project.model = fit(project.prepared(), semantics, project.settings)
     with zipfile.ZipFile(io.BytesIO(save_project(project))) as archive:
@@ -67,7 +71,7 @@ def test_any_value_of_any_model_field_loads_or_is_one_input_error(saved, monkeyp
     paths = [p for p in _paths(document["model"]) if p]
     shapes = [p for p in paths if p[0] in ("n_inputs", "latent_dim", "critical_epoch", "mi_before_finetune")
               or p[:2] in (("config", "hidden"), ("config", "epochs"), ("config", "seed"), ("config", "mode"))
-              or p[:3] == ("transformer", "layout", 0) or p[:2] == ("history", 0)]
+              or p[:3] == ("transformer", "layout", 0) or p[:2] == ("history", 0) or p[0] == "unmodelled"]
     path = data.draw(st.one_of(st.sampled_from(shapes), st.sampled_from(paths)))
     node = document["model"]
     for key in path[:-1]:
