@@ -182,7 +182,11 @@ def _project_from_json(document: dict, members: dict[str, bytes], source: str) -
     if document.get("model") is not None:
         project.model = _model_from_json(document["model"], members, source)
         if data is not None:
-            if differences := schema_differences(project.model, project.prepared()):
+            try:
+                prepared = project.prepared()
+            except InputError as exc:   # the roles, exclusions or data of the file do not fit together
+                raise InputError(f"{source}: its data cannot be prepared: {exc}") from None
+            if differences := schema_differences(project.model, prepared):
                 raise InputError(f"{source}: the model does not match its data: " + "; ".join(differences))
     return project
 

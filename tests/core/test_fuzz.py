@@ -94,6 +94,28 @@ def test_any_value_of_any_model_field_loads_or_is_one_input_error(saved, monkeyp
 
 
 @FUZZ
+@given(data=st.data(), value=st.one_of(NUMBERS, JSON_VALUES))
+def test_any_value_of_any_other_project_field_loads_or_is_one_input_error(saved, data, value):
+    document = json.loads(saved["project.json"])
+    paths = [p for p in _paths(document) if p and p[0] not in ("model", "hashes")]
+    path = data.draw(st.sampled_from(paths))
+    node = document
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in {**saved, "project.json": json.dumps(document).encode()}.items():
+            archive.writestr(name, content)
+    try:
+        project = load_project(buffer.getvalue(), "fuzzed.zip")
+    except InputError as exc:
+        assert str(exc).startswith("fuzzed.zip") and "\n" not in str(exc)
+        return
+    assert project.model is not None
+
+
+@FUZZ
 @given(n=st.one_of(st.integers(-10, 50), st.integers(limits.MAX_ROWS + 1, 2**70),   # valid sizes stay small
                   st.integers(-2**70, -1), st.floats(allow_nan=True, allow_infinity=True)),
        seed=NUMBERS, z=st.one_of(NUMBERS, st.text(max_size=6)))
