@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from tests.conftest import cli as run
-from tests.conftest import factor_table, run_cli
+from tests.conftest import ROOT, factor_table, run_cli
 
 
 
@@ -307,3 +307,33 @@ def test_too_few_rows_from_a_stray_quote_says_so(workdir):
     assert result.stderr == ("error: quoted.csv has 2 data row(s); at least 8 are needed to train a model; "
                              "row 3 opens a quote mark (\") whose cell runs over 21 lines and swallows the rows "
                              "after it: the quote mark may be missing its pair\n")
+
+
+def _under_1_gib(*args, cwd):
+    """`python -m core ARGS` in a process that cannot allocate more than 1 GiB of data."""
+    import resource
+    import subprocess
+    import sys
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_DATA, (2**30, 2**30))
+    return subprocess.run([sys.executable, "-m", "core", *args], cwd=cwd, capture_output=True, text=True,
+                          preexec_fn=limit, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+
+
+def test_a_project_asking_for_huge_layers_is_refused_without_allocating_them(workdir):
+    import zipfile
+    folder, _, _ = workdir
+    with zipfile.ZipFile(folder / "p.zip") as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    document = json.loads(members["project.json"])
+    document["model"]["config"]["hidden"] = [16000, 16000]    # 61 s and 12.7 GB before the checks
+    members["project.json"] = json.dumps(document).encode()
+    with zipfile.ZipFile(folder / "huge.zip", "w") as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    assert _under_1_gib("report", "p.zip", cwd=folder).returncode == 0     # the limit itself is no obstacle
+    for args in (["report", "huge.zip"], ["generate", "huge.zip", "--n", "5", "--out", "h.csv"]):
+        result = _under_1_gib(*args, cwd=folder)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr == "error: huge.zip: project.json model.config.hidden must be from 1 to 4096 (got 16000)\n"
