@@ -53,13 +53,16 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("data", metavar="DATA", help=".csv or .xlsx table")
     fit.add_argument("--semantics", required=True, metavar="R.csv", help="semantic-feature matrix")
     fit.add_argument("--out", required=True, metavar="PROJECT.zip")
-    fit.add_argument("--latent-dim", type=int, metavar="L", help="default: the number of semantics")
-    fit.add_argument("--hidden", default="64", metavar="64[,32...]", help="hidden layer sizes")
-    fit.add_argument("--epochs", type=int, default=300, metavar="N")
-    fit.add_argument("--finetune-epochs", type=int, default=200, metavar="N")
-    fit.add_argument("--target-mi", type=float, metavar="PCT", help="stop fine-tuning at this MI")
-    fit.add_argument("--critical-epoch", type=int, metavar="N", help="override the detected critical point")
-    fit.add_argument("--seed", type=int, default=0, metavar="S")
+    fit.add_argument("--latent-dim", type=int, metavar="L",
+                     help=f"1 to {limits.MAX_LATENT_DIM}; default: the number of semantics")
+    fit.add_argument("--hidden", default="64", metavar="64[,32...]", help=f"hidden layer sizes, each 1 to "
+                     f"{limits.MAX_HIDDEN_UNITS}, at most {limits.MAX_HIDDEN_LAYERS} layers")
+    fit.add_argument("--epochs", type=int, default=300, metavar="N", help=f"1 to {limits.MAX_EPOCHS:,}")
+    fit.add_argument("--finetune-epochs", type=int, default=200, metavar="N", help=f"0 to {limits.MAX_EPOCHS:,}")
+    fit.add_argument("--target-mi", type=float, metavar="PCT", help="stop fine-tuning at this MI (0 to 100)")
+    fit.add_argument("--critical-epoch", type=int, metavar="N",
+                     help="override the detected critical point (1 to --epochs)")
+    fit.add_argument("--seed", type=int, default=0, metavar="S", help=f"0 to {limits.MAX_SEED}")
     fit.add_argument("--mode", choices=MODES, default=TrainConfig.mode,
                      help="paper: the paper's VAE; semantic: decoder masked per semantic (controllable sliders)")
     fit.add_argument("--device", choices=DEVICES, default=TrainConfig.device,
@@ -77,9 +80,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     generate = commands.add_parser("generate", help="generate rows to OUT.csv")
     generate.add_argument("project", metavar="PROJECT.zip")
-    generate.add_argument("--n", type=int, required=True, metavar="N")
+    generate.add_argument("--n", type=int, required=True, metavar="N",
+                          help=f"rows to generate, 1 to {limits.MAX_ROWS:,} (written {CHUNK_ROWS:,} at a time)")
     generate.add_argument("--out", required=True, metavar="OUT.csv")
-    generate.add_argument("--set", action="append", default=[], metavar="SEMANTIC=Z")
+    generate.add_argument("--set", action="append", default=[], metavar="SEMANTIC=Z",
+                          help=f"a semantic's slider, Z in standard-normal units, |Z| <= {limits.MAX_Z:g}")
     generate.add_argument("--set-latent", action="append", default=[], metavar="INDEX=Z")
     generate.add_argument("--seed", type=int, default=0, metavar="S")
     generate.add_argument("--where", action="append", default=[], metavar="COL=VALUE|COL=LO..HI",
