@@ -30,7 +30,7 @@ Modules, one concept each, from the input to the outputs:
     augmentation_check  do those rows help a classifier, beside SMOTE-NC
     report              the analysis of a model as JSON (the CLI report and the project file)
     export              generated rows as CSV / XLSX downloads
-    atomic              saving a file all at once or not at all (a temporary file, then a rename)
+    atomic              saving a file all at once or not at all (a temporary file, then a rename), never over an input
     views               small tables the app displays (matches, distribution counts, shares)
     project             the one state of a piece of work, with derived results cached on their inputs
     projectfile         the safe .zip project file (safetensors + JSON, never pickle)

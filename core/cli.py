@@ -6,10 +6,8 @@ column or row at fault; never a traceback.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import math
-import os
 import sys
 import time
 from pathlib import Path
@@ -17,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from core import limits
-from core.atomic import atomic_write
+from core.atomic import refuse_overwrite, saving
 from core.columns import Role, as_role, reading_notes
 from core.device import DEVICES, configure_threads
 from core.errors import InputError
@@ -120,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _fit(args) -> int:
-    _refuse_overwrite(args.out, input_data=args.data, semantics_file=args.semantics)
+    refuse_overwrite(args.out, input_data=args.data, semantics_file=args.semantics)
     settings = TrainConfig(   # every number within core.limits before any work, named by its option
         latent_dim=args.latent_dim, hidden=_sizes(args.hidden), epochs=args.epochs,
         finetune_epochs=args.finetune_epochs, target_mi=args.target_mi, seed=args.seed,
@@ -214,7 +212,7 @@ def _report(args) -> int:
 
 
 def _generate(args) -> int:
-    _refuse_overwrite(args.out, project_file=args.project)
+    refuse_overwrite(args.out, project_file=args.project)
     limits.whole("--n", args.n, 1, limits.MAX_ROWS)
     limits.whole("--seed", args.seed, 0, limits.MAX_SEED)
     assignments = [("--set", *_assignment(text)) for text in args.set]
@@ -232,7 +230,7 @@ def _generate(args) -> int:
     conditions = [Condition.parse(text) for text in args.where]
     real = project.prepared().frame if conditions else None
     n_columns = 0
-    with _writing(args.out) as handle:   # chunk by chunk: memory stays flat however large --n is
+    with saving(args.out) as handle:   # chunk by chunk: memory stays flat however large --n is
         for chunk, start in enumerate(range(0, args.n, CHUNK_ROWS)):
             size, seed = min(CHUNK_ROWS, args.n - start), _chunk_seed(args.seed, chunk)
             rows = (sample_where(model, real, conditions, size, fixed, seed=seed) if conditions
@@ -322,36 +320,11 @@ def _sizes(text: str) -> tuple[int, ...]:
 
 def _write(path: str, data: bytes) -> None:
     """All of `data` or, on failure, the old file untouched (core.atomic)."""
-    with _writing(path) as handle:
+    with saving(path) as handle:
         handle.write(data)
-
-
-@contextlib.contextmanager
-def _writing(path: str):
-    """A handle whose content becomes `path` when the block succeeds; the old file stays otherwise."""
-    try:
-        with atomic_write(path) as handle:
-            yield handle
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
 
 
 def _chunk_seed(seed: int, chunk: int) -> int:
     """The seed of one chunk of generated rows: `seed` itself for the first (so up to CHUNK_ROWS
     rows are exactly what one call draws), an independent stream of it for the others."""
     return seed if chunk == 0 else int(np.random.SeedSequence([seed, chunk]).generate_state(1)[0])
-
-
-def _refuse_overwrite(out: str, **inputs: str | None) -> None:
-    """An output that is one of the command's inputs would destroy it: refused before any work."""
-    for option, path in inputs.items():
-        if path is not None and _same_file(Path(out), Path(path)):
-            raise InputError(f"--out {out} is the {option.replace('_', ' ')} {path}; writing it would "
-                             "destroy the input: choose another file")
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return os.path.samefile(a, b)           # links and other spellings of one file
-    except OSError:                             # one of them does not exist (yet)
-        return a.resolve() == b.resolve()
