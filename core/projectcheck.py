@@ -21,6 +21,8 @@ from core.vae import state_shapes
 
 MAX_HEADER_BYTES = 100 * 2**20     # safetensors' own limit
 PHASES = ("train", "finetune")
+# Eq. 9's MI, percent: at most 100; below 0 only when matched distances sum past 1 (at most one per latent)
+MI_RANGE = (-100.0 * limits.MAX_LATENT_DIM, 100.0 + 1e-6)
 MODELLED_ROLES = {role.value for role in Role if role is not Role.EXCLUDED}
 
 
@@ -40,7 +42,7 @@ def check_model_spec(spec, weights: bytes, source: str) -> TrainConfig:
     _check_history(spec.get("history", []), config, where)
     limits.whole(f"{where}.critical_epoch", spec.get("critical_epoch"), 1, config.epochs)
     if spec.get("mi_before_finetune") is not None:
-        limits.number(f"{where}.mi_before_finetune", spec["mi_before_finetune"], 0, 100)
+        limits.number(f"{where}.mi_before_finetune", spec["mi_before_finetune"], *MI_RANGE)
     expected = state_shapes(n_inputs, latent_dim, tuple(config.hidden), masked=config.mode == "semantic")
     _check_weights(safetensors_header(weights, source), expected, len(weights), source)
     return config
@@ -138,4 +140,4 @@ def _check_history(history, config: TrainConfig, where: str) -> None:
             raise InputError(f"{at}.phase must be one of {', '.join(PHASES)}")
         for key in ("recon", "kl"):
             limits.number(f"{at}.{key}", record[key], -1e300, 1e300)
-        limits.number(f"{at}.mi", record["mi"], 0, 100)
+        limits.number(f"{at}.mi", record["mi"], *MI_RANGE)

@@ -213,6 +213,7 @@ def _set(path: str, value):
      "history (records) must be from 0 to 25 (got 26)"),
     ("model.critical_epoch", 10**9, "model.critical_epoch must be from 1 to 20 (got 1000000000)"),
     ("model.mi_before_finetune", float("inf"), "mi_before_finetune must be a finite number"),
+    ("model.history.0.mi", 100.5, "history[0].mi must be from -6400 to 100 (got 100.5)"),
     ("model.trained_semantics.names", ["s"] * 1001, "names (semantics) must be from 0 to 1000"),
     ("settings.finetune_epochs", -1, "settings.finetune_epochs must be from 0 to 100000 (got -1)"),
     ("settings.critical_epoch", 21, "settings.critical_epoch must be from 1 to 20 (got 21)"),
