@@ -115,6 +115,9 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:   # Ctrl-C: any file being written keeps its old content (core.atomic)
+        print("error: interrupted; no file was changed by the unfinished step", file=sys.stderr)
+        return 130
 
 
 def _fit(args) -> int:

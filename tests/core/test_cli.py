@@ -337,3 +337,24 @@ def test_a_project_asking_for_huge_layers_is_refused_without_allocating_them(wor
         result = _under_1_gib(*args, cwd=folder)
         assert result.returncode == 2, result.stderr
         assert result.stderr == "error: huge.zip: project.json model.config.hidden must be from 1 to 4096 (got 16000)\n"
+
+
+def test_ctrl_c_during_a_chunked_save_keeps_the_old_file(workdir, monkeypatch):
+    import core.cli
+    folder, _, _ = workdir
+    (folder / "kept.csv").write_bytes(b"the old rows")
+    listing = sorted(os.listdir(folder))
+    calls = []
+    real_generate = core.cli.generate
+
+    def interrupted(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:            # the first chunk is already written to the temporary file
+            raise KeyboardInterrupt
+        return real_generate(*args, **kwargs)
+    monkeypatch.setattr(core.cli, "CHUNK_ROWS", 10)
+    monkeypatch.setattr(core.cli, "generate", interrupted)
+    result = run("generate", "p.zip", "--n", "30", "--out", "kept.csv", cwd=folder)
+    assert result.returncode == 130 and result.stdout == ""
+    assert result.stderr == "error: interrupted; no file was changed by the unfinished step\n"
+    assert (folder / "kept.csv").read_bytes() == b"the old rows" and sorted(os.listdir(folder)) == listing
