@@ -3,6 +3,7 @@
 Modules, one concept each, from the input to the outputs:
     messages            sentences for people as codes with parameters (English here, any UI translates)
     errors              InputError: bad input the user can fix, carrying a message
+    limits              the limits of every setting, argument and project-file number, checked in one place
     cells               reading one cell: its text, missing, a number, a range bin or a grade
     upload              the bytes of an upload, a path or a file object, within a size limit
     table               reading a CSV / XLSX upload into text cells, with encoding detection
@@ -31,8 +32,10 @@ Modules, one concept each, from the input to the outputs:
     workbench           which single tick of R would raise MI most (every flip scored at once)
     report              the analysis of a model as JSON (the CLI report and the project file)
     export              generated rows as CSV / XLSX downloads
+    atomic              saving a file all at once or not at all (a temporary file, then a rename), never over an input
     views               small tables the app displays (matches, distribution counts, shares)
     project             the one state of a piece of work, with derived results cached on their inputs
     projectfile         the safe .zip project file (safetensors + JSON, never pickle)
+    projectcheck        the project file's model description checked against limits and the weights' header
     cli                 python -m core fit | group | report | generate | evaluate
 """

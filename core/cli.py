@@ -12,6 +12,10 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
+from core import limits
+from core.atomic import refuse_overwrite, saving
 from core.columns import Role, as_role, reading_notes
 from core.device import DEVICES, configure_threads
 from core.errors import InputError
@@ -25,9 +29,14 @@ from core.projectfile import load_project, save_project
 from core.report import report
 from core.semantics import SemanticMatrix
 from core.table import read_table
+from core.xlsx import sheet_names
 from core.model import MODES, TrainConfig
 from core.training import fit
 from core.workbench import suggestions
+
+
+NOT_A_TABLE = ("table.empty", "table.no_rows", "xlsx.chart")   # a sheet without a table: maybe another has one
+CHUNK_ROWS = 50_000   # generate writes this many rows at a time (about 100 MB at most in memory)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -44,13 +53,16 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("data", metavar="DATA", help=".csv or .xlsx table")
     fit.add_argument("--semantics", required=True, metavar="R.csv", help="semantic-feature matrix")
     fit.add_argument("--out", required=True, metavar="PROJECT.zip")
-    fit.add_argument("--latent-dim", type=int, metavar="L", help="default: the number of semantics")
-    fit.add_argument("--hidden", default="64", metavar="64[,32...]", help="hidden layer sizes")
-    fit.add_argument("--epochs", type=int, default=300, metavar="N")
-    fit.add_argument("--finetune-epochs", type=int, default=200, metavar="N")
-    fit.add_argument("--target-mi", type=float, metavar="PCT", help="stop fine-tuning at this MI")
-    fit.add_argument("--critical-epoch", type=int, metavar="N", help="override the detected critical point")
-    fit.add_argument("--seed", type=int, default=0, metavar="S")
+    fit.add_argument("--latent-dim", type=int, metavar="L",
+                     help=f"1 to {limits.MAX_LATENT_DIM}; default: the number of semantics")
+    fit.add_argument("--hidden", default="64", metavar="64[,32...]", help=f"hidden layer sizes, each 1 to "
+                     f"{limits.MAX_HIDDEN_UNITS}, at most {limits.MAX_HIDDEN_LAYERS} layers")
+    fit.add_argument("--epochs", type=int, default=300, metavar="N", help=f"1 to {limits.MAX_EPOCHS:,}")
+    fit.add_argument("--finetune-epochs", type=int, default=200, metavar="N", help=f"0 to {limits.MAX_EPOCHS:,}")
+    fit.add_argument("--target-mi", type=float, metavar="PCT", help="stop fine-tuning at this MI (0 to 100)")
+    fit.add_argument("--critical-epoch", type=int, metavar="N",
+                     help="override the detected critical point (1 to --epochs)")
+    fit.add_argument("--seed", type=int, default=0, metavar="S", help=f"0 to {limits.MAX_SEED}")
     fit.add_argument("--mode", choices=MODES, default=TrainConfig.mode,
                      help="paper: the paper's VAE; semantic: decoder masked per semantic (controllable sliders)")
     fit.add_argument("--device", choices=DEVICES, default=TrainConfig.device,
@@ -79,9 +91,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     generate = commands.add_parser("generate", help="generate rows to OUT.csv")
     generate.add_argument("project", metavar="PROJECT.zip")
-    generate.add_argument("--n", type=int, required=True, metavar="N")
+    generate.add_argument("--n", type=int, required=True, metavar="N",
+                          help=f"rows to generate, 1 to {limits.MAX_ROWS:,} (written {CHUNK_ROWS:,} at a time)")
     generate.add_argument("--out", required=True, metavar="OUT.csv")
-    generate.add_argument("--set", action="append", default=[], metavar="SEMANTIC=Z")
+    generate.add_argument("--set", action="append", default=[], metavar="SEMANTIC=Z",
+                          help=f"a semantic's slider, Z in standard-normal units, |Z| <= {limits.MAX_Z:g}")
     generate.add_argument("--set-latent", action="append", default=[], metavar="INDEX=Z")
     generate.add_argument("--seed", type=int, default=0, metavar="S")
     generate.add_argument("--where", action="append", default=[], metavar="COL=VALUE|COL=LO..HI",
@@ -114,22 +128,27 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:   # Ctrl-C: any file being written keeps its old content (core.atomic)
+        print("error: interrupted; no file was changed by the unfinished step", file=sys.stderr)
+        return 130
 
 
-def _read_project(args):
-    """(what the reader did, a Project of the table with the --role and --exclude given)."""
-    read = read_table(args.data, Path(args.data).name, encoding=args.encoding, sheet=args.sheet)
+def _read_project(args, settings: TrainConfig | None = None):
+    """(what the reader did, a Project of the table with the --role and --exclude given, the
+    prepared table)."""
+    read = _read(args.data, args.encoding, args.sheet)
     project = Project(data=read.frame, source_name=read.source, encoding=read.encoding,
-                      roles=dict(map(_role, args.role)), exclude=list(args.exclude))
+                      roles=dict(map(_role, args.role)), exclude=list(args.exclude),
+                      settings=settings or TrainConfig())
     unknown = [c for c in args.exclude if c not in read.frame.columns]
     if unknown:
         raise InputError(f"{read.source}: --exclude names no column '{unknown[0]}'")
-    return read, project
+    return read, project, _prepared(project, read, args.sheet)
 
 
 def _group(args) -> int:
-    read, project = _read_project(args)
-    table = project.prepared()
+    refuse_overwrite(args.out, input_data=args.data)
+    read, _, table = _read_project(args)
     proposal = propose_groups(table, args.k)
     _write(args.out, proposal.semantics(table.columns).to_csv_bytes())
     how = (f"K = {proposal.k} chosen by the highest mean silhouette ({proposal.silhouette:.2f}) of K = 2.."
@@ -141,12 +160,13 @@ def _group(args) -> int:
 
 
 def _fit(args) -> int:
-    read, project = _read_project(args)
-    project.settings = TrainConfig(
+    refuse_overwrite(args.out, input_data=args.data, semantics_file=args.semantics)
+    settings = TrainConfig(   # every number within core.limits before any work, named by its option
         latent_dim=args.latent_dim, hidden=_sizes(args.hidden), epochs=args.epochs,
         finetune_epochs=args.finetune_epochs, target_mi=args.target_mi, seed=args.seed,
-        critical_epoch=args.critical_epoch, mode=args.mode, device=args.device)
-    table = project.prepared()
+        critical_epoch=args.critical_epoch, mode=args.mode, device=args.device,
+    ).check(lambda field: "--" + field.replace("_", "-"))
+    read, project, table = _read_project(args, settings)
     project.semantics = SemanticMatrix.from_csv(args.semantics, table.columns)
     if not project.semantics.usable(table.features).any():
         raise InputError(msg("r.nothing_usable"))
@@ -166,6 +186,41 @@ def _fit(args) -> int:
     if len(project.semantics.names) != model.latent_dim:
         _tell(project.semantics.warnings(model.latent_dim)[-1:])
     return 0
+
+
+def _read(path: str, encoding: str | None, sheet: str | None):
+    """read_table; when the first sheet of a workbook is not a table, the error names the others."""
+    try:
+        return read_table(path, Path(path).name, encoding=encoding, sheet=sheet)
+    except InputError as exc:
+        if sheet is None and exc.message.code in NOT_A_TABLE:
+            try:
+                names = sheet_names(Path(path).read_bytes())
+            except OSError:
+                names = []
+            if len(names) > 1:
+                raise InputError(msg("read.hinted", error=exc.message, hint=_sheet_hint(names[1:]))) from None
+        raise
+
+
+def _prepared(project: Project, read, sheet: str | None):
+    """The cleaned table; too few rows comes with its likely cause: a quote mark without its pair
+    (which swallows the rows after it), or the data on another sheet of the workbook."""
+    try:
+        return project.prepared()
+    except InputError as exc:
+        if exc.message.code != "columns.too_few_rows":
+            raise
+        hints = [note for note in read.warnings if note.code == "table.quote_hint"]
+        if sheet is None and len(read.sheets) > 1:
+            hints.append(_sheet_hint([name for name in read.sheets if name != read.sheet]))
+        if not hints:
+            raise
+        raise InputError(msg("read.hinted", error=exc.message, hint=hints[0])) from None
+
+
+def _sheet_hint(names: list[str]):
+    return msg("table.sheet_hint", sheets=[f"'{name}'" for name in names])
 
 
 def _reading(read, table) -> list:
@@ -196,22 +251,34 @@ def _report(args) -> int:
 
 
 def _generate(args) -> int:
+    refuse_overwrite(args.out, project_file=args.project)
+    limits.whole("--n", args.n, 1, limits.MAX_ROWS)
+    limits.whole("--seed", args.seed, 0, limits.MAX_SEED)
+    assignments = [("--set", *_assignment(text)) for text in args.set]
+    latent_assignments = [("--set-latent", *_assignment(text)) for text in args.set_latent]
+    for option, name, z in assignments + latent_assignments:
+        limits.number(f"{option} {name}", z, -limits.MAX_Z, limits.MAX_Z)
     project = load_project(args.project)
     model = _load_model(args.project, project)
-    fixed: dict[str | int, float] = {name: z for name, z in map(_assignment, args.set)}
-    for index, z in map(_assignment, args.set_latent):
+    fixed: dict[str | int, float] = {name: z for _, name, z in assignments}
+    for _, index, z in latent_assignments:
         try:
             fixed[int(index)] = z
         except ValueError:
             raise InputError(f"--set-latent '{index}={z}': the latent must be an index such as 0") from None
-    if args.where:
-        conditions = [Condition.parse(text) for text in args.where]
-        rows = sample_where(model, project.prepared().frame, conditions, args.n, fixed, seed=args.seed)
-    else:
-        rows = generate(model, args.n, fixed, seed=args.seed, others=args.others)
-    rows = model.complete(rows, seed=args.seed)
-    _write(args.out, rows.to_csv(index=False).encode("utf-8-sig"))   # BOM: Excel shows Chinese
-    print(f"wrote {len(rows)} rows x {rows.shape[1]} columns to {args.out}")
+    conditions = [Condition.parse(text) for text in args.where]
+    real = project.prepared().frame if conditions else None
+    n_columns = 0
+    with saving(args.out) as handle:   # chunk by chunk: memory stays flat however large --n is
+        for chunk, start in enumerate(range(0, args.n, CHUNK_ROWS)):
+            size, seed = min(CHUNK_ROWS, args.n - start), _chunk_seed(args.seed, chunk)
+            rows = (sample_where(model, real, conditions, size, fixed, seed=seed) if conditions
+                    else generate(model, size, fixed, seed=seed, others=args.others))
+            rows = model.complete(rows, seed=seed)
+            n_columns = rows.shape[1]
+            # the header and the BOM (Excel shows Chinese) once, at the top
+            handle.write(rows.to_csv(index=False, header=chunk == 0).encode("utf-8-sig" if chunk == 0 else "utf-8"))
+    print(f"wrote {args.n} rows x {n_columns} columns to {args.out}")
     if (unmodelled := unmodelled_note(model.unmodelled)) is not None:
         _tell([unmodelled])
     return 0
@@ -224,13 +291,14 @@ def _evaluate(args) -> int:
 
     if (args.label is None) != (args.minority is None):
         raise InputError("--label and --minority go together")
-    if args.n is not None and args.n < 1:
-        raise InputError("--n must be at least 1")
+    if args.n is not None:
+        limits.whole("--n", args.n, 1, limits.MAX_ROWS)
+    limits.whole("--seed", args.seed, 0, limits.MAX_SEED)
     project = load_project(args.project)
     model = _load_model(args.project, project)
-    read = read_table(args.real, Path(args.real).name, encoding=args.encoding, sheet=args.sheet)
+    read = _read(args.real, args.encoding, args.sheet)
     project.data, project.source_name = read.frame, read.source
-    table = project.prepared()                       # with the roles the model was trained with
+    table = _prepared(project, read, args.sheet)     # with the roles the model was trained with
     differences = schema_differences(model, table)
     if differences:
         raise InputError(f"{read.source} does not match the model: " + "; ".join(differences))
@@ -286,13 +354,16 @@ def _sizes(text: str) -> tuple[int, ...]:
         sizes = tuple(int(part) for part in text.split(",") if part.strip())
     except ValueError:
         raise InputError(f"--hidden '{text}' must be sizes separated by commas, e.g. 64 or 64,32") from None
-    if any(size < 1 for size in sizes):
-        raise InputError(f"--hidden '{text}': every layer needs at least one unit")
-    return sizes
+    return sizes   # sizes and layers are checked against core.limits with the other settings
 
 
 def _write(path: str, data: bytes) -> None:
-    try:
-        Path(path).write_bytes(data)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write ({exc.strerror})") from None
+    """All of `data` or, on failure, the old file untouched (core.atomic)."""
+    with saving(path) as handle:
+        handle.write(data)
+
+
+def _chunk_seed(seed: int, chunk: int) -> int:
+    """The seed of one chunk of generated rows: `seed` itself for the first (so up to CHUNK_ROWS
+    rows are exactly what one call draws), an independent stream of it for the others."""
+    return seed if chunk == 0 else int(np.random.SeedSequence([seed, chunk]).generate_state(1)[0])

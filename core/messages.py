@@ -71,6 +71,11 @@ ENGLISH: dict[str, str] = {
     # unmodelled columns in generated files
     "out.unmodelled": "{n} column(s) were not modelled and are filled as in the survey: {columns}",
     "cli.role": "--role '{text}' must look like COLUMN=ROLE with ROLE one of {roles}",
+    # limits (core.limits): settings, arguments and project-file numbers out of range
+    "limit.range": "{name} must be from {low} to {high} (got {value})",
+    "limit.range_open": "{name} must be above {low} and at most {high} (got {value})",
+    "limit.whole": "{name} must be a whole number (got {value})",
+    "limit.number": "{name} must be a finite number (got {value})",
     "out.kind.constant": "{name} (constant '{value}')",
     "out.kind.sampled": "{name} (drawn from the real column)",
     "out.kind.blank": "{name} (left empty: every value was unique, an identifier)",
@@ -87,6 +92,12 @@ ENGLISH: dict[str, str] = {
     "table.bad_suffix": "{source} is a '{suffix}' file; upload a .csv or .xlsx table",
     "table.binary": "{source} looks like a binary file, not a text table; upload the table as .csv or .xlsx",
     "table.bad_row": "{source}: row {row} cannot be read ({detail}); a quote mark (\") may be missing its pair",
+    "table.long_cell": "{source}: row {row} has a cell of more than {limit} characters, too long for a table "
+                       "cell; shorten it or leave that column out",
+    "table.quote_hint": "row {row} opens a quote mark (\") whose cell runs over {lines} lines and swallows the "
+                        "rows after it: the quote mark may be missing its pair",
+    "table.sheet_hint": "the workbook's other sheets are {sheets}: choose one with --sheet NAME",
+    "read.hinted": "{error}; {hint}",
     "table.unknown_encoding": "'{encoding}' is not a known text encoding",
     "table.wrong_encoding": "{source} cannot be read as {encoding}: byte {byte} at position {position} "
                             "is not valid; choose another encoding or let it be detected",

@@ -3,12 +3,15 @@
 (`FittedModel`). Training itself is core.training."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import torch
 
+from core import limits
+from core.device import DEVICES
 from core.errors import InputError
 from core.matching import Scores, score
 from core.messages import Message, msg
@@ -39,9 +42,38 @@ class TrainConfig:
     def to_dict(self) -> dict:
         return {**self.__dict__, "hidden": list(self.hidden)}
 
+    def check(self, name: Callable[[str], str] = str) -> "TrainConfig":
+        """Self if every setting is within `core.limits`, else an InputError naming the setting
+        (as `name(field)` calls it, e.g. "--epochs" on the command line) and the limit. Never clamps."""
+        if self.latent_dim is not None:
+            limits.whole(name("latent_dim"), self.latent_dim, 1, limits.MAX_LATENT_DIM)
+        if not isinstance(self.hidden, (tuple, list)):
+            raise InputError(msg("limit.whole", name=name("hidden"), value=repr(self.hidden)[:40]))
+        limits.whole(f"{name('hidden')} (layers)", len(self.hidden), 0, limits.MAX_HIDDEN_LAYERS)
+        for size in self.hidden:
+            limits.whole(name("hidden"), size, 1, limits.MAX_HIDDEN_UNITS)
+        limits.whole(name("epochs"), self.epochs, 1, limits.MAX_EPOCHS)
+        limits.whole(name("finetune_epochs"), self.finetune_epochs, 0, limits.MAX_EPOCHS)
+        limits.number(name("learning_rate"), self.learning_rate, 0, limits.MAX_LEARNING_RATE, low_open=True)
+        limits.whole(name("batch_size"), self.batch_size, 0, limits.MAX_BATCH_SIZE)
+        limits.whole(name("checkpoint_steps"), self.checkpoint_steps, 1, limits.MAX_CHECKPOINT_STEPS)
+        limits.whole(name("seed"), self.seed, 0, limits.MAX_SEED)
+        if self.target_mi is not None:
+            limits.number(name("target_mi"), self.target_mi, 0, 100)
+        if self.critical_epoch is not None:   # the critical point lies within the first phase
+            limits.whole(name("critical_epoch"), self.critical_epoch, 1, self.epochs)
+        limits.number(name("temperature"), self.temperature, 0, limits.MAX_TEMPERATURE, low_open=True)
+        if self.device not in DEVICES:
+            raise InputError(f"{name('device')} must be one of {', '.join(DEVICES)} (got {self.device!r:.40})")
+        if self.mode not in MODES:
+            raise InputError(f"{name('mode')}: unknown mode {str(self.mode)[:40]!r}; choose one of: {', '.join(MODES)}")
+        return self
+
     @classmethod
     def from_dict(cls, data: dict) -> "TrainConfig":
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        if known.get("latent_dim") == 0 and not isinstance(known["latent_dim"], bool):
+            known["latent_dim"] = None   # files written when latent_dim 0 meant "one per semantic"
         # files written before modes existed hold the paper's plain VAE
         return cls(**{"mode": "paper", **known, "hidden": tuple(known.get("hidden", (64,)))})
 

@@ -27,6 +27,7 @@ from core.messages import from_json, to_json
 from core.model import FittedModel
 from core.passthrough import Passthrough
 from core.project import Project, schema_differences
+from core.projectcheck import check_model_spec
 from core.report import history, matching
 from core.semantics import SemanticMatrix
 from core.upload import load_bytes
@@ -66,11 +67,32 @@ def save_project(project: Project) -> bytes:
         "hashes": {name: hashlib.sha256(data).hexdigest() for name, data in members.items()},
     }
     members["project.json"] = json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
+    for name, data in members.items():   # the load limits hold: what is saved can be loaded
+        if len(data) > MEMBER_LIMITS[name]:
+            raise InputError(f"the project cannot be saved: its {name} would be {len(data):,} bytes, over "
+                             f"the {MEMBER_LIMITS[name]:,} a project file may hold")
+    packed = _zip(members, stored=set())
+    # a member that deflates more than MAX_RATIO-fold (a column of long repeated labels) would be
+    # refused on load as a zip bomb: store it as it is
+    stored = {info.filename for info in zipfile.ZipFile(io.BytesIO(packed)).infolist()
+              if _looks_like_a_bomb(info)}
+    packed = _zip(members, stored) if stored else packed
+    if len(packed) > MAX_FILE_BYTES:
+        raise InputError(f"the project cannot be saved: it would be {len(packed):,} bytes, over the "
+                         f"{MAX_FILE_BYTES:,} a project file may hold")
+    return packed
+
+
+def _zip(members: dict[str, bytes], stored: set[str]) -> bytes:
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(buffer, "w") as archive:
         for name, data in members.items():
-            archive.writestr(name, data)
+            archive.writestr(name, data, zipfile.ZIP_STORED if name in stored else zipfile.ZIP_DEFLATED)
     return buffer.getvalue()
+
+
+def _looks_like_a_bomb(info: zipfile.ZipInfo) -> bool:
+    return info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1)
 
 
 def load_project(data: bytes | str | Path, source: str | None = None) -> Project:
@@ -92,10 +114,12 @@ def load_project(data: bytes | str | Path, source: str | None = None) -> Project
         if unlisted:
             raise InputError(f"{source}: member '{sorted(unlisted)[0]}' has no hash")
         return _project_from_json(document, members, source)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except RecursionError:
+        raise InputError(f"{source}: project.json is nested too deeply") from None
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
         if isinstance(exc, InputError):
             raise
-        raise InputError(f"{source}: project.json is malformed ({type(exc).__name__}: {exc})") from None
+        raise InputError(f"{source}: project.json is malformed ({type(exc).__name__}: {str(exc)[:200]})") from None
 
 
 def _read_members(data: bytes, source: str) -> dict[str, bytes]:
@@ -122,7 +146,7 @@ def _read_members(data: bytes, source: str) -> dict[str, bytes]:
             if info.file_size > MEMBER_LIMITS[name]:
                 raise InputError(f"{source}: member '{name}' unpacks to {info.file_size} bytes, "
                                  f"over its limit of {MEMBER_LIMITS[name]}")
-            if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            if _looks_like_a_bomb(info):
                 raise InputError(f"{source}: member '{name}' is compressed {info.file_size // max(info.compress_size, 1)}"
                                  f"-fold, which looks like a zip bomb")
             members[name] = None
@@ -151,13 +175,18 @@ def _project_from_json(document: dict, members: dict[str, bytes], source: str) -
         exclude=list(document.get("exclude", [])),
         semantics=_semantics_from_json(document.get("semantics")),
         variants={n: _semantics_from_json(r) for n, r in document.get("variants", {}).items()},
-        settings=TrainConfig.from_dict(document.get("settings", {})),
+        settings=TrainConfig.from_dict(document.get("settings", {})).check(
+            lambda field: f"{source}: project.json settings.{field}"),
         conditions=[str(text) for text in document.get("conditions", [])],
     )
     if document.get("model") is not None:
         project.model = _model_from_json(document["model"], members, source)
         if data is not None:
-            if differences := schema_differences(project.model, project.prepared()):
+            try:
+                prepared = project.prepared()
+            except InputError as exc:   # the roles, exclusions or data of the file do not fit together
+                raise InputError(f"{source}: its data cannot be prepared: {exc}") from None
+            if differences := schema_differences(project.model, prepared):
                 raise InputError(f"{source}: the model does not match its data: " + "; ".join(differences))
     return project
 
@@ -189,7 +218,7 @@ def _model_to_json(model: FittedModel | None) -> dict | None:
 def _model_from_json(spec: dict, members: dict[str, bytes], source: str) -> FittedModel:
     if "model.safetensors" not in members:
         raise InputError(f"{source}: has a model description but no model.safetensors")
-    config = TrainConfig.from_dict(spec["config"])
+    config = check_model_spec(spec, members["model.safetensors"], source)   # before allocating anything
     transformer = TableTransformer.from_dict(spec["transformer"])
     if transformer.n_columns != int(spec["n_inputs"]):
         raise InputError(f"{source}: the model's input size does not match its column layout")
@@ -244,6 +273,8 @@ def _latent_prior(spec: dict, latent_dim: int, source: str) -> tuple[np.ndarray 
 def _calibration(spec: dict, layout, source: str) -> dict[str, np.ndarray]:
     """The decoder's calibration (core.generation.calibrate): per numeric column two increasing
     rows of quantiles, per label column one offset per category (binary: one)."""
+    if not isinstance(spec, dict):
+        raise InputError(f"{source}: the calibration must map column names to numbers")
     spans, table = {span.name: span for span in layout}, {}
     for name, values in spec.items():
         span = spans.get(name)
@@ -253,9 +284,10 @@ def _calibration(spec: dict, layout, source: str) -> dict[str, np.ndarray]:
             array = np.empty(0)
         if span is None:
             raise InputError(f"{source}: calibration names '{name}', which is not a modelled column")
-        shape = (2, array.shape[-1]) if span.kind == "numeric" else (span.stop - span.start,)
+        numeric = span.kind == "numeric"
+        shape = (2, array.shape[-1] if array.ndim else 0) if numeric else (span.stop - span.start,)
         if (array.shape != shape or not np.isfinite(array).all() or array.size > 2 * 10_000
-                or (span.kind == "numeric" and (array.shape[1] < 2 or (np.diff(array, axis=1) < 0).any()))):
+                or (numeric and (array.shape[1] < 2 or (np.diff(array, axis=1) < 0).any()))):
             raise InputError(f"{source}: the calibration of '{name}' is malformed")
         table[name] = array
     return table
@@ -266,7 +298,14 @@ def _semantics_to_json(r: SemanticMatrix | None) -> dict | None:
 
 
 def _semantics_from_json(data: dict | None) -> SemanticMatrix | None:
-    return None if data is None else SemanticMatrix(list(data["names"]), list(data["features"]), data["values"])
+    if data is None:
+        return None
+    names, features, values = list(data["names"]), list(data["features"]), data["values"]
+    if not (isinstance(values, list) and len(values) == len(names)
+            and all(isinstance(row, list) and len(row) == len(features)
+                    and all(v in (0, 1) and not isinstance(v, float) for v in row) for row in values)):
+        raise ValueError(f"a semantic matrix must be {len(names)} rows of {len(features)} values 0 or 1")
+    return SemanticMatrix(names, features, values)
 
 
 def _versions() -> dict:

@@ -106,11 +106,32 @@ def _read_csv(raw: bytes, source: str, encoding: str | None) -> ReadResult:
     try:
         rows = [[cell or None for cell in record] for record in reader]
     except csv.Error as exc:
-        raise InputError(msg("table.bad_row", source=source, row=reader.line_num, detail=exc)) from None
+        raise InputError(_csv_error(text, reader.line_num, exc, source)) from None
     decimal = _fix_decimal_commas(rows) if delimiter != "," else "."
     frame, notes = _build_frame(rows, list(range(1, len(rows) + 1)), source,
                                 overflow_hint=msg("table.unquoted_hint", delimiter=delimiter))
-    return ReadResult(frame, source, used, delimiter, decimal, warnings=notes)
+    return ReadResult(frame, source, used, delimiter, decimal, warnings=_stray_quote(rows, delimiter) + notes)
+
+
+def _csv_error(text: str, line: int, exc: csv.Error, source: str) -> Message:
+    """What went wrong: a cell longer than the csv module reads that sits on one line is a long
+    cell; one that grew over many lines is a quote mark without its pair."""
+    limit = csv.field_size_limit()
+    if "field limit" in str(exc):
+        lines = io.StringIO(text, newline="").readlines()
+        if 0 < line <= len(lines) and len(lines[line - 1]) > limit:
+            return msg("table.long_cell", source=source, row=line, limit=f"{limit:,}")
+    return msg("table.bad_row", source=source, row=line, detail=exc)
+
+
+def _stray_quote(rows: list[list[str | None]], delimiter: str) -> list[Message]:
+    """A note when a quoted cell swallowed the rows after it (its lines hold the delimiter):
+    a quote mark without its pair, the usual reason a table reads shorter than it is."""
+    for number, row in enumerate(rows, start=1):
+        for cell in row:
+            if cell and "\n" in cell and delimiter in cell.split("\n", 1)[1]:
+                return [msg("table.quote_hint", row=number, lines=cell.rstrip("\r\n").count("\n") + 1)]
+    return []
 
 
 def _decode(raw: bytes, source: str, encoding: str | None) -> tuple[str, str]:

@@ -13,6 +13,7 @@ from typing import Callable
 import numpy as np
 import torch
 
+from core import limits
 from core.columns import PreparedTable
 from core.errors import InputError
 from core.device import resolve_device
@@ -82,10 +83,11 @@ def hard_mi(vae: TabularVAE, expanded_r: np.ndarray) -> float:
 def fit(table: PreparedTable, semantics: SemanticMatrix, config: TrainConfig | None = None,
         on_epoch: OnEpoch | None = None, should_stop: Callable[[], bool] | None = None):
     """Train, find the critical point, fine-tune for clarity; return a FittedModel."""
-    config = config or TrainConfig()
-    latent_dim = config.latent_dim or len(semantics.names)
+    config = (config or TrainConfig()).check()
+    latent_dim = config.latent_dim if config.latent_dim is not None else len(semantics.names)
     if latent_dim < 1:
         raise InputError(msg("train.no_latent"))
+    limits.whole("latent_dim (by default one per semantic)", latent_dim, 1, limits.MAX_LATENT_DIM)
     if semantics.names and not semantics.usable(table.features).any():
         raise InputError(msg("r.nothing_usable"))
     device = resolve_device(config.device)
@@ -100,7 +102,8 @@ def fit(table: PreparedTable, semantics: SemanticMatrix, config: TrainConfig | N
 
     snapshots = run.train(config.epochs, expanded_r)
     critical = config.critical_epoch or detect_critical_epoch([r.kl for r in run.history])
-    critical = min(max(critical, 1), len(snapshots))
+    # within the epochs (TrainConfig.check); fewer snapshots only when the loss became NaN (a note says so)
+    critical = min(critical, len(snapshots))
     vae.load_state_dict(snapshots[critical - 1])
     notes = list(run.notes)
     mi_before = None

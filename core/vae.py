@@ -109,6 +109,34 @@ def masked_decoder(column_latents: torch.Tensor, hidden: tuple[int, ...]) -> nn.
     return nn.Sequential(*layers)
 
 
+def state_shapes(n_inputs: int, latent_dim: int, hidden: tuple[int, ...], masked: bool) -> dict[str, tuple]:
+    """The state_dict's names and shapes of `TabularVAE(n_inputs, latent_dim, hidden, column_latents=...)`
+    (`masked`: with column_latents), computed without building it: the project loader compares them
+    with model.safetensors before allocating anything."""
+    shapes: dict[str, tuple] = {}
+
+    def linear(prefix: str, n_in: int, n_out: int, mask: bool = False) -> None:
+        shapes.update({f"{prefix}.weight": (n_out, n_in), f"{prefix}.bias": (n_out,)})
+        if mask:
+            shapes[f"{prefix}.mask"] = (n_out, n_in)
+
+    sizes = [n_inputs, *hidden]
+    for i, (n_in, n_out) in enumerate(zip(sizes, sizes[1:])):
+        linear(f"encoder.{2 * i}", n_in, n_out)
+    linear("mu_head", sizes[-1], latent_dim)
+    linear("logvar_head", sizes[-1], latent_dim)
+    if not masked:
+        backwards = [latent_dim, *reversed(hidden)]
+        for i, (n_in, n_out) in enumerate(zip(backwards, backwards[1:])):
+            linear(f"decoder.0.{2 * i}", n_in, n_out)
+        linear("decoder.1", hidden[0] if hidden else latent_dim, n_inputs)
+        return shapes
+    units = [(latent_dim + 1) * max(8, h // 4) for h in reversed(hidden)] or [(latent_dim + 1) * 8]
+    for i, (n_in, n_out) in enumerate(zip([latent_dim, *units], [*units, n_inputs])):   # see masked_decoder
+        linear(f"decoder.{2 * i}", n_in, n_out, mask=True)
+    return shapes
+
+
 def _mlp(sizes: list[int]) -> nn.Sequential:
     layers: list[nn.Module] = []
     for n_in, n_out in zip(sizes, sizes[1:]):

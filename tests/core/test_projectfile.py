@@ -3,6 +3,7 @@ import hashlib
 import io
 import json
 import pickle
+import struct
 import zipfile
 
 import numpy as np
@@ -164,3 +165,137 @@ def test_not_a_zip_and_truncated_zip():
         load_project(b"semantic,a\n", "r.csv")
     with pytest.raises(InputError, match="not a readable .zip"):
         load_project(b"PK\x03\x04" + b"\x00" * 40, "cut.zip")
+
+
+def _with(project, edit_document=None, weights: bytes | None = None) -> bytes:
+    """The project's file with project.json edited and/or other weights, hashes updated to match."""
+    members = _members(save_project(project))
+    document = json.loads(members["project.json"])
+    if weights is not None:
+        members["model.safetensors"] = weights
+        document["hashes"]["model.safetensors"] = hashlib.sha256(weights).hexdigest()
+    if edit_document is not None:
+        edit_document(document)
+    members["project.json"] = json.dumps(document).encode()
+    return _zip(members)
+
+
+@pytest.fixture
+def never_built(monkeypatch):
+    """Loading fails the test if it gets as far as building a VAE."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("a VAE was built from a description that should have been refused")
+    monkeypatch.setattr("core.projectfile.build_vae", refuse)
+
+
+def _set(path: str, value):
+    """An edit of project.json setting the field at a dotted path (list indices as numbers)."""
+    def edit(document):
+        *parents, last = path.split(".")
+        node = document
+        for key in parents:
+            node = node[int(key)] if isinstance(node, list) else node[key]
+        node[int(last) if isinstance(node, list) else last] = value
+    return edit
+
+
+@pytest.mark.parametrize("path, value, fragment", [
+    ("model.config.hidden", [16000, 16000], "model.config.hidden must be from 1 to 4096 (got 16000)"),
+    ("model.config.hidden", [-5], "model.config.hidden must be from 1 to 4096 (got -5)"),
+    ("model.config.hidden", [64] * 9, "hidden (layers) must be from 0 to 8 (got 9)"),
+    ("model.config.hidden", [32], "tensor 'encoder.0.weight' is [64, "),     # sane, but not the weights
+    ("model.config.hidden", ["64"], "model.config.hidden must be a whole number (got '64')"),
+    ("model.config.hidden", [16.0], "model.config.hidden must be a whole number (got 16.0)"),
+    ("model.config.epochs", 0, "model.config.epochs must be from 1 to 100000 (got 0)"),
+    ("model.config.seed", 10**23, "model.config.seed must be from 0 to 4294967295"),
+    ("model.config.learning_rate", "fast", "learning_rate must be a finite number (got 'fast')"),
+    ("model.config.mode", "magic", "model.config.mode: unknown mode 'magic'"),
+    ("model.latent_dim", 10**6, "model.latent_dim must be from 1 to 64 (got 1000000)"),
+    ("model.latent_dim", 5, "tensor 'mu_head.weight' is [2, 64], the description needs [5, 64]"),
+    ("model.n_inputs", -1, "model.n_inputs must be from 1 to 100000 (got -1)"),
+    ("model.n_inputs", "abc", "model.n_inputs must be a whole number (got 'abc')"),
+    ("model.transformer.layout.0.low", "abc", "layout[0].low must be a finite number (got 'abc')"),
+    ("model.transformer.layout.0.std", 0, "std must be above 0"),
+    ("model.transformer.layout.0.decimals", 10**9, "layout[0].decimals must be from 0 to 6"),
+    ("model.transformer.layout.0.role", "excluded", "layout[0].role must be one of"),
+    ("model.transformer.layout.0.stop", 10**9, "layout[0].stop must be from 1 to"),
+    ("model.transformer.layout", [], "layout must be a non-empty list"),
+    ("model.history.0.mi", "x", "history[0].mi must be a finite number (got 'x')"),
+    ("model.history.0.phase", "other", "history[0].phase must be one of train, finetune"),
+    ("model.history.0.epoch", -1, "history[0].epoch must be from 1 to 25 (got -1)"),
+    ("model.history", [{"epoch": 1, "phase": "train", "recon": 1, "kl": 1, "mi": 1}] * 26,
+     "history (records) must be from 0 to 25 (got 26)"),
+    ("model.critical_epoch", 10**9, "model.critical_epoch must be from 1 to 20 (got 1000000000)"),
+    ("model.mi_before_finetune", float("inf"), "mi_before_finetune must be a finite number"),
+    ("model.history.0.mi", 100.5, "history[0].mi must be from -6400 to 100 (got 100.5)"),
+    ("model.trained_semantics.names", ["s"] * 1001, "names (semantics) must be from 0 to 1000"),
+    ("settings.finetune_epochs", -1, "settings.finetune_epochs must be from 0 to 100000 (got -1)"),
+    ("settings.critical_epoch", 21, "settings.critical_epoch must be from 1 to 20 (got 21)"),
+])
+def test_every_number_of_the_model_description_is_checked_before_building(project, never_built,
+                                                                           path, value, fragment):
+    with pytest.raises(InputError) as caught:
+        load_project(_with(project, _set(path, value)), "shared.zip")
+    assert str(caught.value).startswith("shared.zip: ") and fragment in str(caught.value), str(caught.value)
+
+
+def test_deeply_nested_json_is_a_clear_error(project):
+    nested = b"[" * 200_000 + b"]" * 200_000
+    with pytest.raises(InputError, match="shared.zip: project.json is nested too deeply"):
+        load_project(_zip({"project.json": nested}), "shared.zip")
+    deep_header = b"{\"a\":" * 50_000 + b"1" + b"}" * 50_000
+    weights = struct.pack("<Q", len(deep_header)) + deep_header
+    with pytest.raises(InputError, match="model.safetensors is not a safetensors file"):
+        load_project(_with(project, weights=weights), "shared.zip")
+
+
+def test_a_safetensors_header_that_lies_is_refused_before_building(project, never_built):
+    real = _members(save_project(project))["model.safetensors"]
+    (length,) = struct.unpack("<Q", real[:8])
+    with pytest.raises(InputError, match="header of 18446744073709551615 bytes"):
+        load_project(_with(project, weights=b"\xff" * 8 + real[8:]), "shared.zip")
+    header = json.loads(real[8:8 + length])
+    header["extra"] = {"dtype": "F32", "shape": [4], "data_offsets": [0, 16]}
+    text = json.dumps(header).encode()
+    with pytest.raises(InputError, match="unexpected tensor 'extra'"):
+        load_project(_with(project, weights=struct.pack("<Q", len(text)) + text + real[8 + length:]), "shared.zip")
+    header.pop("extra")
+    header["mu_head.bias"]["dtype"] = "F64"
+    text = json.dumps(header).encode()
+    with pytest.raises(InputError, match="tensor 'mu_head.bias' is F64, not F32"):
+        load_project(_with(project, weights=struct.pack("<Q", len(text)) + text + real[8 + length:]), "shared.zip")
+    text = json.dumps(json.loads(real[8:8 + length])).encode()    # the right shapes, the data cut off
+    with pytest.raises(InputError, match="needs \\d+ bytes of weights"):
+        load_project(_with(project, weights=struct.pack("<Q", len(text)) + text), "shared.zip")
+
+
+def test_the_computed_shapes_are_the_real_state_dict():
+    from core.vae import TabularVAE, state_shapes
+    for n_inputs, latent_dim, hidden in [(7, 3, (16, 8)), (5, 2, ()), (9, 4, (64,)), (12, 1, (40, 33, 9))]:
+        for masked in (False, True):
+            columns = torch.rand(n_inputs, latent_dim) > 0.5 if masked else None
+            vae = TabularVAE(n_inputs, latent_dim, hidden, column_latents=columns)
+            assert state_shapes(n_inputs, latent_dim, hidden, masked) == \
+                {name: tuple(t.shape) for name, t in vae.state_dict().items()}
+
+
+def test_a_table_of_long_repeated_labels_saves_and_loads():
+    frame = pd.DataFrame({"a": [str(i) for i in range(16)], "备注": ["同一段很长的说明" * 10_000] * 16})
+    data = save_project(Project(data=frame, source_name="long.csv"))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:                  # deflating it would look like a bomb
+        assert archive.getinfo("data.csv").compress_type == zipfile.ZIP_STORED
+        assert archive.getinfo("project.json").compress_type == zipfile.ZIP_DEFLATED
+    pd.testing.assert_frame_equal(load_project(data).data, frame)
+
+
+def test_saving_applies_the_load_limits(project, monkeypatch):
+    monkeypatch.setitem(__import__("core.projectfile").projectfile.MEMBER_LIMITS, "data.csv", 100)
+    with pytest.raises(InputError, match=r"cannot be saved: its data.csv would be [\d,]+ bytes, over the 100 "):
+        save_project(project)
+
+
+def test_latent_dim_0_in_an_older_file_still_means_one_per_semantic(project):
+    def edit(document):
+        document["settings"]["latent_dim"] = document["model"]["config"]["latent_dim"] = 0
+    back = load_project(_with(project, edit))
+    assert back.settings.latent_dim is None and back.model.config.latent_dim is None

@@ -279,3 +279,28 @@ def test_fuzz_random_frames_as_csv_only_ever_raise_input_error(names, data, sep,
     except UnicodeEncodeError:
         raw = text.encode("utf-8")
     read_and_prepare(raw, "fuzz.csv")
+
+
+def test_a_very_long_cell_is_named_as_such_not_blamed_on_a_quote():
+    data = ("编号,说明\n1," + "长" * 200_000 + "\n2,短\n").encode()
+    with pytest.raises(InputError) as caught:
+        read_table(data, "long.csv")
+    assert str(caught.value).startswith("long.csv: row 2 has a cell of more than 131,072 characters")
+    assert "quote" not in str(caught.value)
+
+
+def test_a_quote_without_its_pair_is_still_named_when_it_swallows_the_file():
+    data = ("a,b\n1,\"oops\n" + "".join(f"{i},{i}\n" for i in range(30_000))).encode()
+    with pytest.raises(InputError, match=r"quote mark \(\"\) may be missing its pair"):
+        read_table(data, "quote.csv")
+
+
+def test_a_quote_that_swallows_rows_is_noted_with_its_row():
+    data = ("a,b\n1,2\n3,\"oops\n" + "".join(f"{i},{i}\n" for i in range(20))).encode()
+    read = read_table(data, "quote.csv")
+    assert len(read.frame) == 2
+    assert [str(note) for note in read.warnings if note.code == "table.quote_hint"] == [
+        "row 3 opens a quote mark (\") whose cell runs over 21 lines and swallows the rows after it: "
+        "the quote mark may be missing its pair"]
+    multiline = read_table("a,b\n1,\"two\nlines\"\n2,3\n".encode(), "ok.csv")   # a real multi-line cell
+    assert not [note for note in multiline.warnings if note.code == "table.quote_hint"]

@@ -271,3 +271,29 @@ def test_device_is_chosen_in_one_place():
         assert configure_threads() == int(os.environ["OMP_NUM_THREADS"]) == torch.get_num_threads()
     finally:
         torch.set_num_threads(before)
+
+
+@pytest.mark.parametrize("settings, message", [
+    (dict(latent_dim=0), "latent_dim must be from 1 to 64 (got 0)"),            # was: silently the default
+    (dict(latent_dim=65), "latent_dim must be from 1 to 64 (got 65)"),
+    (dict(finetune_epochs=-1), "finetune_epochs must be from 0 to 100000 (got -1)"),   # was: silently 0
+    (dict(epochs=10, critical_epoch=11), "critical_epoch must be from 1 to 10 (got 11)"),   # was: clamped
+    (dict(epochs=0), "epochs must be from 1 to 100000 (got 0)"),
+    (dict(learning_rate=0.0), "learning_rate must be above 0 and at most 10 (got 0.0)"),
+    (dict(learning_rate=float("nan")), "learning_rate must be a finite number (got nan)"),
+    (dict(seed=2**32), "seed must be from 0 to 4294967295 (got 4294967296)"),
+    (dict(temperature=-1.0), "temperature must be above 0 and at most 100 (got -1.0)"),
+])
+def test_fit_refuses_settings_out_of_range_instead_of_clamping(settings, message):
+    table, semantics = factor_table(n_rows=12, n_groups=2, per_group=2)
+    with pytest.raises(InputError) as caught:
+        fit(table, semantics, TrainConfig(**settings))
+    assert str(caught.value) == message
+
+
+def test_the_default_latent_size_is_checked_too():
+    from core.semantics import SemanticMatrix
+    table, _ = factor_table(n_rows=12, n_groups=2, per_group=2)
+    many = SemanticMatrix([f"S{i}" for i in range(65)], table.features, np.ones((65, len(table.features))))
+    with pytest.raises(InputError, match=r"latent_dim \(by default one per semantic\) must be from 1 to 64 \(got 65\)"):
+        fit(table, many, TrainConfig(epochs=2, finetune_epochs=0))
