@@ -2,12 +2,18 @@
 
 The app's Train page starts a `TrainingWorker`, keeps it in the session's `Project`
 (`Project.training`) and polls it. The worker knows nothing of the UI: `fit` reports each
-epoch through its callback into a lock-protected list, and checks the cancel flag between epochs.
+epoch through its callback into a lock-protected list, and checks the cancel flag (and the
+caller's `alive` check: is the session still open?) between epochs.
+
+A server-wide number of training slots (`limit_trainings`) keeps a few tabs from starving
+the machine: a worker waits for a slot first-come first-served, and says where it is in the
+queue (`queue_position`).
 """
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 from core.columns import PreparedTable
 from core.model import FittedModel
@@ -16,9 +22,53 @@ from core.model import EpochRecord, TrainConfig
 from core.training import TrainingCancelled, fit
 
 
+class _Slots:
+    """At most `limit` trainings at once in this process; the others wait in arrival order."""
+
+    def __init__(self, limit: int):
+        self.limit, self.running = limit, 0
+        self.waiting: list[object] = []
+        self.changed = threading.Condition()
+
+    def acquire(self, worker: object, give_up: Callable[[], bool]) -> bool:
+        """Wait for a slot; False (and out of the queue) as soon as `give_up()` says so."""
+        with self.changed:
+            self.waiting.append(worker)
+            while self.waiting[0] is not worker or self.running >= self.limit:
+                if give_up():
+                    self.waiting.remove(worker)
+                    self.changed.notify_all()
+                    return False
+                self.changed.wait(0.2)
+            self.waiting.pop(0)
+            self.running += 1
+            self.changed.notify_all()
+            return True
+
+    def release(self) -> None:
+        with self.changed:
+            self.running -= 1
+            self.changed.notify_all()
+
+    def position(self, worker: object) -> int | None:
+        """1 for the next in line; None when not waiting."""
+        with self.changed:
+            return self.waiting.index(worker) + 1 if worker in self.waiting else None
+
+
+_SLOTS = _Slots(limit=2)
+
+
+def limit_trainings(limit: int) -> None:
+    """How many trainings may run at once in this process (set once at start-up, with the threads)."""
+    _SLOTS.limit = max(1, int(limit))
+
+
 class TrainingWorker:
-    def __init__(self, table: PreparedTable, semantics: SemanticMatrix, config: TrainConfig):
+    def __init__(self, table: PreparedTable, semantics: SemanticMatrix, config: TrainConfig,
+                 alive: Callable[[], bool] | None = None):
         self.config = config
+        self._alive = alive or (lambda: True)   # False once the session that started it has closed
         self.total_epochs = config.epochs + config.finetune_epochs
         self._lock = threading.Lock()
         self._records: list[EpochRecord] = []
@@ -44,15 +94,28 @@ class TrainingWorker:
         return (time.monotonic() - self.started) / done * max(self.total_epochs - done, 0)
 
     def _run(self, table: PreparedTable, semantics: SemanticMatrix) -> None:
+        if not _SLOTS.acquire(self, self._should_stop):
+            self.cancelled = True
+            self._first.set()
+            return
         try:
+            self.started = time.monotonic()   # the ETA counts from the start of training, not of the wait
             self.result = fit(table, semantics, self.config, on_epoch=self._on_epoch,
-                              should_stop=self._cancel.is_set)
+                              should_stop=self._should_stop)
         except TrainingCancelled:
             self.cancelled = True
         except Exception as exc:   # reported on the page; the previous model stays in use
             self.error = exc
         finally:
+            _SLOTS.release()
             self._first.set()
+
+    def _should_stop(self) -> bool:
+        return self._cancel.is_set() or not self._alive()
+
+    def queue_position(self) -> int | None:
+        """Where this run waits for a training slot (1 = next), or None when it is not waiting."""
+        return _SLOTS.position(self)
 
     def _on_epoch(self, epoch: int, phase: str, recon: float, kl: float, mi: float) -> None:
         with self._lock:

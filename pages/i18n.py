@@ -207,6 +207,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "train.bad_hidden": {"en": "'{value}' is not a list of layer sizes; write e.g. 64 or 128, 64.",
                          "zh": "“{value}”不是有效的层大小列表；请写成例如 64 或 128, 64。"},
     "train.progress": {"en": "Epoch {done} of at most {total} ({phase})", "zh": "第 {done} 轮，最多 {total} 轮（{phase}）"},
+    "train.queued": {"en": "Waiting for a free training slot: other sessions are training. Place in the queue: {place}.",
+                     "zh": "正在等待空闲的训练名额：其他会话正在训练。排队位置：第 {place} 位。"},
     "train.eta": {"en": " · at most about {time} left", "zh": " · 最多约剩 {time}"},
     "time.seconds": {"en": "{n} s", "zh": "{n} 秒"},
     "time.minutes": {"en": "{n} min", "zh": "{n} 分钟"},

@@ -91,8 +91,9 @@ if scores is not None:
     workbench.suggestion_list(project, model, R)
     st.subheader(t("sem.live"))
     latent_labels = [f"z{i}" for i in range(model.latent_dim)]
-    st.plotly_chart(charts.heatmap(scores.distance, latent_labels, R.names, t("sem.d_title"),
-                                   t("axis.semantic"), t("axis.latent"), "D", colorscale="Reds_r"))
+    st.plotly_chart(ui.figure("sem_d", (model, R), lambda: charts.heatmap(
+        scores.distance, latent_labels, R.names, t("sem.d_title"), t("axis.semantic"), t("axis.latent"), "D",
+        colorscale="Reds_r")))
     left, right = st.columns(2)
     left.caption(t("sem.greedy"))
     left.dataframe(ui.labelled(match_table(scores.matches, R.names)), hide_index=True)

@@ -32,7 +32,8 @@ def start(config: TrainConfig, semantics=None) -> None:
         ui.flash("error", say(exc))
         return
     current.settings = config
-    current.training = TrainingWorker(table, semantics or current.semantics, config).start()
+    current.training = TrainingWorker(table, semantics or current.semantics, config,
+                                      alive=ui.session_alive()).start()   # stops when the session closes
 
 
 def submit() -> None:
@@ -82,6 +83,8 @@ def live() -> None:
         if ui.collect_training():
             st.rerun()
         return
+    if (place := worker.queue_position()) is not None:   # other sessions hold every training slot
+        st.info(t("train.queued", place=place), icon=":material/hourglass_top:")
     records = worker.records()
     phase = records[-1].phase if records else "train"
     eta = worker.eta_seconds()

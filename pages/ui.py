@@ -19,13 +19,30 @@ from core.device import configure_threads
 from core.errors import InputError
 from core.grouping import propose_groups
 from core.project import Project, TableSource
+from core.worker import limit_trainings
 from core.projectfile import load_project, save_project
 from core.semantics import SemanticMatrix
 from core.table import read_table
 from pages.i18n import LANGUAGES, language, say, t
 
-# Once per server process: two sessions may train at once, each on its share of the cores.
-configure_threads(trainings=2)
+# Once per server process: two sessions may train at once, each on its share of the cores;
+# a third waits in the queue (core.worker).
+TRAININGS = 2
+configure_threads(trainings=TRAININGS)
+limit_trainings(TRAININGS)
+
+
+def session_alive() -> Callable[[], bool]:
+    """A check a worker thread can call: is the session that is running this script still open?
+    (Outside a server, e.g. under AppTest, always True.)"""
+    from streamlit import runtime
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    context = get_script_run_ctx()
+    if context is None or not runtime.exists():
+        return lambda: True
+    server, session = runtime.get_instance(), context.session_id
+    return lambda: server.is_active_session(session)
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_TABLE = ROOT / "sample_data" / "buildings_30.csv"

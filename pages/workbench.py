@@ -123,16 +123,16 @@ def explain_section(model, semantics: SemanticMatrix) -> None:
     """For one semantic: the features that drive its latent, ticked-but-weak and unticked-but-strong."""
     with st.expander(t("sem.explain"), icon=":material/manage_search:"):
         name = st.selectbox(t("axis.semantic"), semantics.names, key="explain_semantic")
-        found = explain(model, semantics, name)
+        found = ui.project().derived("explain", (model, semantics, name), lambda: explain(model, semantics, name))
         if found["latent"] is None:
             st.info(t("sem.explain_unmatched"))
             return
         drivers = found["drivers"]
         st.caption(t("sem.explain_help", latent=found["latent"], even=f"{1 / model.latent_dim:.2f}"))
         top = drivers.head(15)
-        st.plotly_chart(charts.heatmap(np.asarray([top.to_numpy()]), [f"z{found['latent']}"], list(top.index),
-                                       t("sem.explain_title", name=name), t("axis.feature"), t("axis.latent"), "C"),
-                        key="explain_chart")
+        st.plotly_chart(ui.figure("explain", (found,), lambda: charts.heatmap(
+            np.asarray([top.to_numpy()]), [f"z{found['latent']}"], list(top.index), t("sem.explain_title", name=name),
+            t("axis.feature"), t("axis.latent"), "C")), key="explain_chart")
         weak, strong = st.columns(2)
         weak.markdown(t("sem.explain_weak") + (", ".join(found["weak"]) or "—"))
         strong.markdown(t("sem.explain_strong") + (", ".join(found["strong"][:10]) or "—"))

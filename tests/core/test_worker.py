@@ -1,0 +1,72 @@
+"""Training in the background: a server-wide number of slots with a queue, and runs that stop
+when their session has closed."""
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from core import worker as workers
+from core.model import TrainConfig
+from core.worker import TrainingWorker, limit_trainings
+from tests.conftest import factor_table
+
+SLOW = TrainConfig(epochs=4000, finetune_epochs=0, seed=1)   # runs until stopped
+QUICK = TrainConfig(epochs=10, finetune_epochs=0, seed=1)
+
+
+@pytest.fixture
+def one_slot():
+    before = workers._SLOTS.limit
+    limit_trainings(1)
+    yield
+    limit_trainings(before)
+
+
+def wait_until(condition, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def test_a_second_run_waits_for_the_slot_and_says_where_it_is(one_slot):
+    table, semantics = factor_table(n_rows=40, n_groups=2, per_group=3)
+    first = TrainingWorker(table, semantics, SLOW).start()
+    wait_until(lambda: first.records())
+    second = TrainingWorker(table, semantics, QUICK).start()
+    third = TrainingWorker(table, semantics, QUICK).start()
+    wait_until(lambda: third.queue_position() == 2)
+    assert second.queue_position() == 1 and first.queue_position() is None
+    assert not second.records()                         # nothing trains while it waits
+    first.cancel()
+    first.join(30), second.join(60), third.join(60)
+    assert first.cancelled and second.result is not None and third.result is not None
+    assert second.queue_position() is None and len(second.records()) == 10
+
+
+def test_a_queued_run_that_is_cancelled_leaves_the_queue(one_slot):
+    table, semantics = factor_table(n_rows=40, n_groups=2, per_group=3)
+    first = TrainingWorker(table, semantics, SLOW).start()
+    wait_until(lambda: first.records())
+    waiting, behind = (TrainingWorker(table, semantics, QUICK).start() for _ in range(2))
+    wait_until(lambda: behind.queue_position() == 2)
+    waiting.cancel()
+    wait_until(lambda: not waiting.running)
+    assert waiting.cancelled and behind.queue_position() == 1
+    first.cancel()
+    behind.join(60)
+    assert behind.result is not None
+
+
+def test_training_stops_when_its_session_has_closed():
+    table, semantics = factor_table(n_rows=40, n_groups=2, per_group=3)
+    open_ = threading.Event()
+    open_.set()
+    run = TrainingWorker(table, semantics, SLOW, alive=open_.is_set).start()
+    wait_until(lambda: run.records())
+    open_.clear()                                       # the browser tab was closed
+    run.join(30)
+    assert not run.running and run.cancelled and run.result is None
+    assert len(run.records()) < SLOW.epochs
