@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import io
+import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -29,3 +31,15 @@ def xlsx_bytes(frame: pd.DataFrame, sheet: str = "generated", notes: list[str] =
         if notes:
             pd.DataFrame({"notes": list(notes)}).to_excel(writer, index=False, sheet_name="notes")
     return buffer.getvalue()
+
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')   # not allowed, or awkward, in a file name on common systems
+
+
+def download_name(source: str, parts: list[str], extension: str, most: int = 120) -> str:
+    """A file name that says what is inside, e.g. `buildings_30__裂缝及损坏情况+2__n500__seed0.csv`:
+    the table's name without its extension, then each part, joined by "__"; characters a file
+    system may refuse become "_", and the stem is cut to `most` characters."""
+    stem = "__".join([Path(source).stem or "table", *parts])
+    stem = _UNSAFE.sub("_", stem).strip("._") or "table"
+    return f"{stem[:most]}.{extension}"

@@ -13,7 +13,7 @@ from core.augmentation_check import compare
 from core.controllability import controllability, median_selectivity
 from core.errors import InputError
 from core.evaluation import evaluate
-from core.export import csv_bytes
+from core.export import csv_bytes, download_name
 from pages import charts, ui
 from pages.i18n import say, t
 
@@ -109,10 +109,12 @@ if made is not None:
         st.warning(note)
     st.dataframe(sample.rows.head(100), hide_index=True)
     left, right = st.columns(2)
-    left.download_button(t("ev.download_new"), csv_bytes(sample.rows), "augmented_rows.csv", "text/csv",
-                         on_click="ignore", icon=":material/download:")
+    parts = [f"{label}={made_value}", f"n{len(sample.rows)}"]
+    left.download_button(t("ev.download_new"), csv_bytes(sample.rows), download_name(project.source_name, parts, "csv"),
+                         "text/csv", on_click="ignore", icon=":material/download:")
     expanded = pd.concat([real, sample.rows], ignore_index=True)
-    right.download_button(t("ev.download_all"), csv_bytes(expanded), "augmented_table.csv", "text/csv",
+    right.download_button(t("ev.download_all"), csv_bytes(expanded),
+                          download_name(project.source_name, ["real+" + parts[0], *parts[1:]], "csv"), "text/csv",
                           on_click="ignore", icon=":material/download:")
 
 result = project.recall("comparison", (model, real))

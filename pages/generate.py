@@ -6,7 +6,7 @@ import streamlit as st
 from core.augmentation import augment
 from core.errors import InputError
 from core.evaluation import CopyIndex
-from core.export import csv_bytes, xlsx_bytes
+from core.export import csv_bytes, download_name, xlsx_bytes
 from core.conditions import Condition, sample_where
 from core.generation import OTHERS, generate
 from core.passthrough import note
@@ -87,9 +87,11 @@ if unmodelled is not None:
     st.caption(say(unmodelled))
 notes = [] if unmodelled is None else [say(unmodelled)]
 left, right = st.columns(2)
-left.download_button(t("gen.csv"), csv_bytes(full), "generated.csv", "text/csv",
+named = download_name(project.source_name, [f"{matched[k]}{v:+g}" for k, v in fixed.items() if k in matched]
+                      + list(project.conditions) + [f"n{len(full)}", f"seed{int(seed)}"], "csv")
+left.download_button(t("gen.csv"), csv_bytes(full), named, "text/csv",
                      on_click="ignore", icon=":material/download:", type="primary")
-right.download_button(t("gen.xlsx"), lambda: xlsx_bytes(full, notes=notes), "generated.xlsx",
+right.download_button(t("gen.xlsx"), lambda: xlsx_bytes(full, notes=notes), named[:-3] + "xlsx",
                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                       on_click="ignore", icon=":material/table_view:")
 
@@ -108,7 +110,8 @@ with st.expander(t("gen.augment")):   # rows of one class (core.augmentation)
         st.markdown(t("gen.augmented", n=len(extra), name=picked[1]))
         st.dataframe(extra.head(100), hide_index=True)
         st.download_button(t("ev.download_new"), csv_bytes(model.complete(extra, int(seed))),
-                           "augmented_rows.csv", "text/csv",
+                           download_name(project.source_name, [f"{picked[0]}={picked[1]}", f"n{len(extra)}",
+                                                               f"seed{int(seed)}"], "csv"), "text/csv",
                            on_click="ignore", icon=":material/download:", key="gen_aug_download")
 
 st.subheader(t("gen.compare"))

@@ -136,3 +136,19 @@ def test_conditions_are_added_kept_and_removed(trained):
     assert trained.conditions == [f"地上层数={floors}"]
     at.button(key="where_drop_0").click().run()
     assert trained.conditions == [] and trained.generated["结构体系"].nunique() > 1
+
+
+def test_downloads_are_named_after_what_they_hold(trained, monkeypatch):
+    import core.export
+    names, real_name = [], core.export.download_name
+
+    def recording(*args, **kwargs):
+        names.append(real_name(*args, **kwargs))
+        return names[-1]
+    monkeypatch.setattr(core.export, "download_name", recording)   # pages import it on every run
+    at = open_page(PAGE, trained)
+    assert names[-1] == "buildings_30__n100__seed0.csv"            # no slider set: free semantics
+    latent = trained.model.slider_latents(trained.semantics)[0]    # the slider of the first semantic
+    at.slider(key=f"z_{latent}").set_value(2.0).run()
+    at.number_input(key="gen_rows").set_value(50).run()
+    assert names[-1] == f"buildings_30__{trained.semantics.names[0]}+2__n50__seed0.csv"

@@ -61,3 +61,12 @@ def test_shares_of_numbers_bin_generated_rows_on_the_real_edges():
     _, _, generated = real.of_rows(pd.Series([-1.0, 1, 9, 11]))   # outside the range: end bins
     np.testing.assert_allclose(generated, [0.5, 0, 0, 0, 0.5])
     np.testing.assert_allclose(real.centres, [1, 3, 5, 7, 9])
+
+
+def test_download_names_say_what_is_inside():
+    from core.export import download_name
+    assert download_name("buildings_30.csv", ["裂缝及损坏情况+2", "n500", "seed0"], "csv") == \
+        "buildings_30__裂缝及损坏情况+2__n500__seed0.csv"
+    assert download_name("调查 2024.xlsx", ["结构/体系=砖混", "a:b"], "xlsx") == "调查_2024__结构_体系=砖混__a_b.xlsx"
+    assert download_name("", [], "csv") == "table.csv"
+    assert len(download_name("x" * 500 + ".csv", [], "csv")) == 124
