@@ -70,3 +70,27 @@ def test_training_stops_when_its_session_has_closed():
     run.join(30)
     assert not run.running and run.cancelled and run.result is None
     assert len(run.records()) < SLOW.epochs
+
+
+def test_eight_runs_at_once_share_two_slots_and_give_their_solo_results():
+    from core.training import fit
+
+    before = workers._SLOTS.limit
+    limit_trainings(2)
+    try:
+        table, semantics = factor_table(n_rows=40, n_groups=2, per_group=3)
+        configs = [TrainConfig(epochs=40, finetune_epochs=10, seed=seed) for seed in range(8)]
+        runs = [TrainingWorker(table, semantics, config).start() for config in configs]
+        most, places = 0, set()
+        while any(run.running for run in runs):
+            most = max(most, workers._SLOTS.running)
+            places |= {run.queue_position() for run in runs} - {None}
+            time.sleep(0.005)
+        assert most <= 2 and max(places) >= 5            # the rest waited, and knew their place
+        for run, config in zip(runs, configs):            # as if each had trained alone
+            alone = fit(table, semantics, config)
+            assert run.error is None and not run.cancelled
+            for name, weights in alone.vae.state_dict().items():
+                assert (run.result.vae.state_dict()[name] == weights).all(), name
+    finally:
+        limit_trainings(before)
