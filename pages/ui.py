@@ -7,6 +7,7 @@ UI language. Nothing user-made goes into st.cache_*: that cache is shared by all
 """
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any, Callable
 
@@ -33,8 +34,10 @@ limit_trainings(TRAININGS)
 
 
 def session_alive() -> Callable[[], bool]:
-    """A check a worker thread can call: is the session that is running this script still open?
-    (Outside a server, e.g. under AppTest, always True.)"""
+    """A check a worker thread can call: is the session running this script still there? A
+    session whose browser went away counts as there for `server.disconnectedSessionTTL` seconds
+    more (Streamlit keeps it that long for a reconnect), so a network blip stops nothing.
+    Outside a server (AppTest), always True."""
     from streamlit import runtime
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
@@ -42,7 +45,16 @@ def session_alive() -> Callable[[], bool]:
     if context is None or not runtime.exists():
         return lambda: True
     server, session = runtime.get_instance(), context.session_id
-    return lambda: server.is_active_session(session)
+    grace, gone_since = float(st.get_option("server.disconnectedSessionTTL")), []
+
+    def alive() -> bool:
+        if server.is_active_session(session):
+            gone_since.clear()
+            return True
+        gone_since[:] = gone_since or [time.monotonic()]
+        return time.monotonic() - gone_since[0] < grace
+    return alive
+
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_TABLE = ROOT / "sample_data" / "buildings_30.csv"

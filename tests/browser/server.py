@@ -23,17 +23,24 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class Server(str):
+    """The server's URL, with the process id of the server."""
+    pid: int
+
+
 @contextmanager
-def streamlit_server(startup_seconds: float = 60) -> Iterator[str]:
+def streamlit_server(startup_seconds: float = 60, options: tuple[str, ...] = ()) -> Iterator[Server]:
     """Yields the server's URL once /_stcore/health answers; stops the server (and anything it
-    started) on exit. RuntimeError with the server's output if it does not come up."""
+    started) on exit. `options`: more `streamlit run` options. RuntimeError with the server's
+    output if it does not come up."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
+         "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false", *options],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
+    url = Server(f"http://127.0.0.1:{port}")
+    url.pid = process.pid
     try:
         deadline = time.monotonic() + startup_seconds
         while True:

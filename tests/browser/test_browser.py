@@ -8,6 +8,7 @@ for the README.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -163,3 +164,42 @@ def test_a_cold_start_never_lists_modules_as_pages(tmp_path):
             tab.wait_for_timeout(200)
         browser.close()
     assert modules and seen == [] and shown is not None
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cores_busy(pid: int, seconds: float = 1.0) -> float:
+    import time
+    before = cpu_seconds(pid)
+    time.sleep(seconds)
+    return (cpu_seconds(pid) - before) / seconds
+
+
+def test_training_stops_when_its_session_is_dropped():
+    """A long run is started in a browser, then the browser goes away. Once Streamlit gives the
+    session up (server.disconnectedSessionTTL, 2 s here), the training thread stops: the
+    server, busy on it before, goes idle."""
+    import time
+
+    with streamlit_server(options=("--server.disconnectedSessionTTL", "2")) as url, \
+            playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        tab = browser.new_page(viewport={"width": 1280, "height": 900})
+        tab.set_default_timeout(90_000)
+        tab.goto(url)
+        expect(tab.get_by_role("heading", name="1 · Data").first).to_be_visible(timeout=90_000)
+        go(tab, "3 · Train")
+        tab.locator('input[aria-label="Training epochs"]').fill("5000")   # over a minute of work on this
+        tab.locator('input[aria-label="Fine-tuning epochs (0 = none)"]').fill("5000")   # machine: if the CPU
+        tab.keyboard.press("Tab")
+        tab.get_by_test_id("stBaseButton-primaryFormSubmit").click()
+        expect(tab.get_by_text(re.compile(r"^Epoch \d+ of at most"))).to_be_visible(timeout=60_000)
+        assert cores_busy(url.pid) > 0.5                  # the run is training
+        browser.close()                                    # the user closes the tab: the session drops
+        deadline = time.monotonic() + 30                   # goes idle sooner, the run was stopped
+        while cores_busy(url.pid) > 0.2:
+            assert time.monotonic() < deadline, "the training thread outlived its session"
