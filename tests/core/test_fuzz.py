@@ -3,7 +3,9 @@ accepted or refused with one InputError (one `error:` line, exit 2); never anoth
 and never a model larger than the limits."""
 import io
 import json
+import resource
 import zipfile
+from datetime import timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -19,7 +21,8 @@ from core.training import fit
 from tests.conftest import cli as run
 from tests.conftest import factor_table
 
-FUZZ = settings(max_examples=60, deadline=None, derandomize=True,
+HANG = timedelta(seconds=10)       # an example slower than this fails as a hang
+FUZZ = settings(max_examples=60, deadline=HANG, derandomize=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 NUMBERS = st.one_of(st.integers(-10, 70), st.integers(-2**70, 2**70), st.sampled_from([0, -1, 10**6, 16000]),
@@ -28,6 +31,15 @@ JSON_VALUES = st.recursive(
     st.one_of(st.none(), st.booleans(), NUMBERS, st.text(max_size=8)),
     lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=6), inner, max_size=3)),
     max_leaves=12)
+
+
+@pytest.fixture(autouse=True)
+def no_allocation_over_a_gigabyte():
+    """The process's peak memory grows by less than 1 GB over each fuzz test (every example of it)."""
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss            # KiB on Linux
+    yield
+    grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    assert grown < 2**20, f"peak memory grew by {grown / 2**20:.2f} GB"
 
 
 @pytest.fixture(scope="module")
@@ -132,7 +144,7 @@ def test_generate_arguments_exit_0_or_2_with_one_error_line(tmp_path_factory, sa
         assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr
 
 
-@settings(max_examples=25, deadline=None, derandomize=True,
+@settings(max_examples=25, deadline=HANG, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(epochs=st.one_of(st.integers(-5, 3), st.integers(-2**70, 2**70)),
        finetune=st.one_of(st.integers(-3, 2), st.integers(-2**70, 2**70)),
