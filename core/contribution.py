@@ -42,3 +42,10 @@ def feature_contribution(contribution_matrix: np.ndarray, column_feature: np.nda
     summed = np.zeros((contribution_matrix.shape[0], n_features))
     np.add.at(summed.T, column_feature, contribution_matrix.T)
     return summed
+
+
+def feature_shares(contribution_matrix: np.ndarray, column_feature: np.ndarray, n_features: int) -> np.ndarray:
+    """C per original feature, (latents, features), averaged over a feature's encoded columns,
+    so that each feature's shares sum to 1 over the latents, as each column's do (Eq. 4)."""
+    width = np.bincount(column_feature, minlength=n_features)
+    return feature_contribution(contribution_matrix, column_feature, n_features) / np.maximum(width, 1)

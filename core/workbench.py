@@ -15,7 +15,7 @@ import io
 import numpy as np
 import pandas as pd
 
-from core.contribution import contribution, feature_contribution
+from core.contribution import contribution, feature_shares
 from core.errors import InputError
 from core.matching import _TINY, binarise
 from core.model import FittedModel
@@ -148,10 +148,8 @@ def explain(model: FittedModel, semantics: SemanticMatrix, name: str) -> dict:
     features = model.transformer.features_
     if latent is None:
         return {"semantic": name, "latent": None, "drivers": pd.Series(dtype=float), "weak": [], "strong": []}
-    column_feature = model.transformer.column_feature()
-    per_feature = feature_contribution(scores.contribution, column_feature, len(features))
-    width = np.bincount(column_feature, minlength=len(features))   # each feature's shares sum to 1 over latents
-    row = pd.Series(per_feature[latent] / width, index=features).sort_values(ascending=False)
+    per_feature = feature_shares(scores.contribution, model.transformer.column_feature(), len(features))
+    row = pd.Series(per_feature[latent], index=features).sort_values(ascending=False)
     even = 1.0 / model.latent_dim
     ticked = {f for f in features if _tick(semantics, name, f)}
     return {"semantic": name, "latent": latent, "drivers": row,

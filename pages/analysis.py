@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core.contribution import feature_contribution
+from core.contribution import feature_shares
 from core.effects import traversal
 from core.views import match_table
 from pages import charts, ui
@@ -38,13 +38,13 @@ with c_tab:
     per_feature = st.toggle(t("analysis.per_feature"), value=True, key="c_per_feature")
     features = model.transformer.features_
     if per_feature:
-        matrix = feature_contribution(scores.contribution, model.transformer.column_feature(), len(features))
+        matrix = feature_shares(scores.contribution, model.transformer.column_feature(), len(features))
         columns = features
     else:
         matrix, columns = scores.contribution, model.transformer.columns_
     st.plotly_chart(ui.figure("c", (model, R, per_feature), lambda: charts.heatmap(
         matrix, latents, columns, t("analysis.c_title"), t("axis.feature") if per_feature else t("axis.column"),
-        t("axis.latent"), "C")))
+        t("axis.latent"), "C", zmax=1)))
 with b_tab:
     st.caption(t("analysis.b_help"))
     st.plotly_chart(ui.figure("b", (model, R), lambda: charts.heatmap(

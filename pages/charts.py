@@ -19,8 +19,10 @@ REAL, GENERATED = "#1f77b4", "#ff7f0e"
 
 
 def _style(figure: go.Figure, title: str, height: int) -> go.Figure:
-    figure.update_layout(title=title, height=height, font_family=FONT,
-                         margin=dict(l=10, r=10, t=50, b=10))
+    """Title, height and font; the legend sits on the left above the plot, where plotly's
+    toolbar (top right) cannot cover it."""
+    figure.update_layout(title=title, height=height, font_family=FONT, margin=dict(l=10, r=10, t=70, b=10),
+                         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0))
     return figure
 
 
@@ -32,8 +34,9 @@ def heatmap(matrix: np.ndarray, rows: list[str], columns: list[str], title: str,
         z=np.asarray(matrix, dtype=float), x=columns, y=rows, colorscale=colorscale,
         zmin=None if diverging else 0, zmax=zmax, zmid=0 if diverging else None, colorbar=dict(title=value_title),
         hovertemplate=f"{y_title}: %{{y}}<br>{x_title}: %{{x}}<br>{value_title}: %{{z:.3f}}<extra></extra>"))
-    figure.update_xaxes(title=x_title, tickangle=-60 if len(columns) > 8 else 0, type="category")
-    figure.update_yaxes(title=y_title, autorange="reversed", type="category")
+    # dtick=1: every row and column label is shown (plotly skips every other one when crowded)
+    figure.update_xaxes(title=x_title, tickangle=-60 if len(columns) > 8 else 0, type="category", dtick=1)
+    figure.update_yaxes(title=y_title, autorange="reversed", type="category", dtick=1)
     height = 180 + 22 * len(rows) + (120 if len(columns) > 8 else 0)
     return _style(figure, title, min(max(height, 320), 1400))
 

@@ -267,7 +267,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "analysis.traversal": {"en": "Traversal", "zh": "遍历"},
     "analysis.c_help": {"en": "How much each input drives each latent, from the encoder weights (each input's contributions sum to 1 over the latents).",
                         "zh": "根据编码器权重计算的各输入对各潜变量的贡献（每个输入对所有潜变量的贡献之和为 1）。"},
-    "analysis.per_feature": {"en": "Sum the one-hot columns of each feature", "zh": "按原始特征汇总独热编码列"},
+    "analysis.per_feature": {"en": "One cell per feature (its one-hot columns averaged)", "zh": "每个原始特征一格（独热编码列取平均）"},
     "analysis.c_title": {"en": "Contribution of each input to each latent", "zh": "各输入对各潜变量的贡献"},
     "analysis.b_help": {"en": "1 where a latent's contribution to a column is above average (1 / number of latents).",
                         "zh": "当某潜变量对某列的贡献高于平均值（1 / 潜变量个数）时为 1。"},

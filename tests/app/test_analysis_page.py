@@ -1,6 +1,10 @@
 """Analysis page: C (per column or per feature), B, D, both matchings with MI, traversal."""
 from __future__ import annotations
 
+import base64
+
+import numpy as np
+
 from core.semantics import SemanticMatrix
 from tests.app.conftest import figure, open_page, texts
 
@@ -27,6 +31,9 @@ def test_shows_mi_heatmaps_and_both_matchings(trained):
 def test_contribution_per_encoded_column_and_traversal_choice(trained):
     at = open_page(PAGE, trained)
     per_feature = figure(at, 0)["data"][0]["x"]
+    shares = array_of(figure(at, 0)["data"][0]["z"])     # as the caption says: each feature sums to 1
+    np.testing.assert_allclose(shares.sum(axis=0), 1.0)
+    assert figure(at, 0)["data"][0]["zmax"] == 1 and figure(at, 0)["layout"]["xaxis"]["dtick"] == 1
     at.toggle(key="c_per_feature").set_value(False).run()
     per_column = figure(at, 0)["data"][0]["x"]
     assert "长宽比" in per_feature and len(per_column) > len(per_feature)   # one-hot columns apart
@@ -54,3 +61,12 @@ def test_controllability_sits_beside_mi(trained):
     assert list(table["semantic"]) == list(expected)
     for row in table.itertuples():
         assert row.selectivity == round(expected[row.semantic].selectivity, 1)
+
+
+def array_of(encoded) -> np.ndarray:
+    """A plotly JSON array: a list, or numpy's bytes as {"dtype", "bdata", "shape"}."""
+    if not isinstance(encoded, dict):
+        return np.array(encoded, dtype=float)
+    values = np.frombuffer(base64.b64decode(encoded["bdata"]), dtype=encoded["dtype"])
+    shape = encoded.get("shape")
+    return values.reshape([int(n) for n in str(shape).split(",")] if shape else -1)
