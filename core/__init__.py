@@ -34,6 +34,8 @@ Modules, one concept each, from the input to the outputs:
     export              generated rows as CSV / XLSX downloads
     atomic              saving a file all at once or not at all (a temporary file, then a rename), never over an input
     views               small tables the app displays (matches, distribution counts, shares)
+    strings             every word the app and the report show, in English and Chinese
+    figures             the plotly figures of the pages and the report (heatmaps, curves, bars)
     project             the one state of a piece of work, with derived results cached on their inputs
     projectfile         the safe .zip project file (safetensors + JSON, never pickle)
     projectcheck        the project file's model description checked against limits and the weights' header

@@ -5,11 +5,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from core import figures
 from core.contribution import feature_shares
 from core.effects import traversal
 from core.views import match_table
-from pages import charts, ui
-from pages.i18n import t
+from pages import ui
+from pages.i18n import t, t_plain
 
 ui.header("analysis")
 project = ui.project()
@@ -42,18 +43,18 @@ with c_tab:
         columns = features
     else:
         matrix, columns = scores.contribution, model.transformer.columns_
-    st.plotly_chart(ui.figure("c", (model, R, per_feature), lambda: charts.heatmap(
-        matrix, latents, columns, t("analysis.c_title"), t("axis.feature") if per_feature else t("axis.column"),
-        t("axis.latent"), "C", zmax=1)))
+    st.plotly_chart(ui.figure("c", (model, R, per_feature), lambda: figures.heatmap(
+        matrix, latents, columns, t_plain("analysis.c_title"), t_plain("axis.feature") if per_feature else t_plain("axis.column"),
+        t_plain("axis.latent"), "C", zmax=1)))
 with b_tab:
     st.caption(t("analysis.b_help"))
-    st.plotly_chart(ui.figure("b", (model, R), lambda: charts.heatmap(
-        scores.binary, latents, model.transformer.columns_, t("analysis.b_title"), t("axis.column"),
-        t("axis.latent"), "B", zmax=1)))
+    st.plotly_chart(ui.figure("b", (model, R), lambda: figures.heatmap(
+        scores.binary, latents, model.transformer.columns_, t_plain("analysis.b_title"), t_plain("axis.column"),
+        t_plain("axis.latent"), "B", zmax=1)))
 with d_tab:
     st.caption(t("analysis.d_help"))
-    st.plotly_chart(ui.figure("d", (model, R), lambda: charts.heatmap(
-        scores.distance, latents, R.names, t("sem.d_title"), t("axis.semantic"), t("axis.latent"), "D",
+    st.plotly_chart(ui.figure("d", (model, R), lambda: figures.heatmap(
+        scores.distance, latents, R.names, t_plain("sem.d_title"), t_plain("axis.semantic"), t_plain("axis.latent"), "D",
         colorscale="Reds_r")))
 with m_tab:
     left, right = st.columns(2)
@@ -78,7 +79,7 @@ with trav_tab:
     latent = st.selectbox(t("axis.latent"), range(model.latent_dim), format_func=lambda i: latents[i],
                           key="traversal_latent")
     shifts = project.derived("traversal", (model, latent), lambda: traversal(model, latent, n_rows=200, seed=0))
-    st.plotly_chart(ui.figure("traversal", (shifts, R), lambda: charts.heatmap(
+    st.plotly_chart(ui.figure("traversal", (shifts, R), lambda: figures.heatmap(
         shifts.to_numpy(), list(shifts.index), [f"{v:+.1f}" for v in shifts.columns],
-        t("analysis.traversal_title", latent=latents[latent]), t("axis.z_value"), t("axis.feature"),
-        t("analysis.shift"), colorscale="RdBu_r", diverging=True)))
+        t_plain("analysis.traversal_title", latent=latents[latent]), t_plain("axis.z_value"), t_plain("axis.feature"),
+        t_plain("analysis.shift"), colorscale="RdBu_r", diverging=True)))

@@ -115,9 +115,9 @@ if prepared is not None:
     for entry in prepared.report:
         rows.append({
             t("data.col_name"): entry.name, t("data.col_role"): t(f"role.{entry.role.value}"),
-            t("data.col_reason"): say(entry.reason) + (" ✎" if entry.overridden else ""),
+            t("data.col_reason"): say(entry.reason, markdown=False) + (" ✎" if entry.overridden else ""),
             t("data.col_missing"): entry.n_missing,
-            t("data.col_action"): "" if entry.missing_action is None else say(entry.missing_action),
+            t("data.col_action"): "" if entry.missing_action is None else say(entry.missing_action, markdown=False),
             t("data.col_coerced"): entry.n_coerced,
             t("data.col_distribution"): distributions[entry.name],
         })
@@ -126,7 +126,7 @@ if prepared is not None:
     excluded = [e for e in prepared.report if e.role is Role.EXCLUDED]
     if excluded:
         st.caption(t("data.excluded", n=len(excluded), names=", ".join(
-            f"{e.name} ({say(e.reason)})" for e in excluded)))
+            f"{e.name} ({say(e.reason, markdown=False)})" for e in excluded)))
     for entry in prepared.report:
         if entry.text_cells:
             st.warning(t("data.text_cells", name=entry.name, n=len(entry.text_cells),

@@ -5,34 +5,22 @@ from __future__ import annotations
 import math
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
+from core import figures
 from core.augmentation import sample_class
 from core.augmentation_check import compare
 from core.controllability import controllability, median_selectivity
 from core.errors import InputError
 from core.evaluation import evaluate
 from core.export import csv_bytes, download_name
-from pages import charts, ui
-from pages.i18n import say, t
+from pages import ui
+from pages.i18n import say, t, t_plain
 
 ui.header("evaluate")
 project = ui.project()
 ui.gate(project.model is None, "gate.model", "train")
 model, real = project.model, project.prepared().frame
-
-
-def bars(names, values, title: str, axis: str, colours=None, line: float | None = None,
-         bar_px: int = 24, log: bool = False) -> go.Figure:
-    figure = go.Figure(go.Bar(x=values, y=names, orientation="h", marker_color=colours))
-    if line is not None:
-        figure.add_vline(x=line, line_dash="dash", line_color="black")
-    figure.update_xaxes(title=axis, type="log" if log else "linear")
-    figure.update_yaxes(type="category", autorange="reversed")
-    figure.update_layout(title=title, font_family=charts.FONT, height=140 + bar_px * len(names),
-                         margin=dict(l=10, r=10, t=50, b=10))
-    return figure
 
 
 # ---------------------------------------------------------------- are the new rows realistic?
@@ -65,18 +53,18 @@ with left:
                      hits_covary=sum(c.hit for c in covarying), median=f"{median_selectivity(controls):.1f}",
                      median_covary=f"{median_selectivity(covarying):.1f}"))
     shown = [c.selectivity if math.isfinite(c.selectivity) else None for c in controls]
-    colours = [charts.REAL if c.hit else "#bbbbbb" for c in controls]
+    colours = [figures.REAL if c.hit else "#bbbbbb" for c in controls]
     wide = max((v for v in shown if v is not None), default=1) > 10   # e.g. a masked decoder: log scale
-    st.plotly_chart(bars([f"{c.semantic} (z{c.latent})" for c in controls], shown, t("ev.control_title"),
-                         t("ev.selectivity"), colours, line=1.0, log=wide), key="ev_control")
+    st.plotly_chart(figures.bars([f"{c.semantic} (z{c.latent})" for c in controls], shown, t_plain("ev.control_title"),
+                         t_plain("ev.selectivity"), colours, line=1.0, log=wide), key="ev_control")
     st.caption(t("ev.worst_pairs"))
     st.dataframe(ui.labelled(pd.DataFrame(report["worst_pairs"]), "metric"), hide_index=True)
 with right:
     st.caption(t("ev.columns_help"))
     columns = pd.DataFrame([(name, d["score"], d["metric"]) for name, d in report["columns"].items()],
                            columns=["column", "score", "metric"]).sort_values("score")
-    st.plotly_chart(bars(list(columns["column"]), list(columns["score"]), t("ev.columns_title"),
-                         t("ev.score"), bar_px=16), key="ev_columns")
+    st.plotly_chart(figures.bars(list(columns["column"]), list(columns["score"]), t_plain("ev.columns_title"),
+                         t_plain("ev.score"), bar_px=16), key="ev_columns")
 
 # ---------------------------------------------------------------- does a rare class gain?
 st.subheader(t("ev.augment"))
@@ -106,7 +94,7 @@ if made is not None:
     made_value, sample = made
     st.markdown(t("ev.made", n=len(sample.rows), name=made_value, acceptance=sample.acceptance))
     for note in sample.notes:
-        st.warning(note)
+        st.warning(say(note))
     st.dataframe(sample.rows.head(100), hide_index=True)
     left, right = st.columns(2)
     parts = [f"{label}={made_value}", f"n{len(sample.rows)}"]
@@ -123,11 +111,11 @@ if result is not None:
     table = pd.DataFrame([
         {t("ev.route"): names[route],
          t("ev.macro_f1"): "—" if s is None else f"{s['macro_f1']:.3f} ± {s['macro_f1_sd']:.3f}",
-         t("ev.recall", name=result["minority"]): "—" if s is None else
+         t_plain("ev.recall", name=result["minority"]): "—" if s is None else
          f"{s['minority_recall']:.2f} ± {s['minority_recall_sd']:.2f}"}
         for route, s in result["routes"].items()])
     st.markdown(t("ev.comparison", label=result["label"], name=result["minority"], splits=result["n_splits"]))
     st.dataframe(table, hide_index=True)
     st.caption(t("ev.comparison_help", n=result["n_new"], acceptance=result["acceptance"]))
     for note in result["notes"]:
-        st.warning(note)
+        st.warning(say(note))

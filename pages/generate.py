@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core import figures
 from core.augmentation import augment
 from core.errors import InputError
 from core.evaluation import CopyIndex
@@ -11,8 +12,8 @@ from core.conditions import Condition, sample_where
 from core.generation import OTHERS, generate
 from core.passthrough import note
 from core.views import Shares
-from pages import charts, ui
-from pages.i18n import say, t
+from pages import ui
+from pages.i18n import language, md, say, t
 
 ui.header("generate")
 project = ui.project()
@@ -28,7 +29,7 @@ fixed: dict[int, float] = {}
 columns = st.columns(2)
 for n, latent in enumerate(sorted(matched, key=lambda i: R.names.index(matched[i]))):
     column, control = columns[n % 2], found.get(matched[latent])
-    value = column.slider(f"{matched[latent]} (z{latent})", -3.0, 3.0, 0.0, 0.1, key=f"z_{latent}")
+    value = column.slider(md(f"{matched[latent]} (z{latent})"), -3.0, 3.0, 0.0, 0.1, key=f"z_{latent}")
     if value != 0:   # at 0 a slider is free: its latent is drawn with the others
         fixed[latent] = value
     if control is not None and control.effects:   # label the direction: what "right" does
@@ -125,5 +126,5 @@ plots = st.columns(2)
 for n, feature in enumerate(chosen):
     shares = project.derived(f"shares:{feature}", (real,), lambda: Shares.of(real[feature], numeric[feature]))
     plots[n % 2].plotly_chart(ui.figure(f"compare:{feature}", (shares, rows),
-                                        lambda: charts.compare(shares, rows[feature], feature)),
+                                        lambda: figures.compare(shares, rows[feature], feature, lang=language())),
                               key=f"compare_{feature}")

@@ -1,380 +1,41 @@
-"""Every string the app shows, in English and Chinese: key -> {"en": ..., "zh": ...}.
+"""The app's words in the session's language, and user-supplied names shown literally.
 
-`t(key, **fmt)` looks a key up in the session's language (`st.session_state["lang"]`,
-set by the sidebar switch) and fills `{placeholders}` with str.format. Messages from
-core (file errors, column reasons, warnings) come as `core.messages.Message` codes and are
-shown with `say`, which renders them from pages/messages_zh.py in Chinese.
+`t(key, **fmt)` looks a key of core/strings.py up in the session's language
+(`st.session_state["lang"]`, set by the sidebar switch). Messages from core (file errors,
+column reasons, warnings) come as `core.messages.Message` codes and are shown with `say`,
+which renders them from pages/messages_zh.py in Chinese.
+
+Streamlit renders labels, captions and messages as Markdown, so a column named `**x**` would
+show bold. `t` and `say` escape every text they fill in (`md`); what they return is `Markdown`,
+which is not escaped again when it is filled into another string.
 """
 from __future__ import annotations
+
+import re
 
 import streamlit as st
 
 from core.columns import Role
 from core.messages import Message, plain
+from core.strings import DEFAULT, LANGUAGES, STRINGS, translate
 from pages.messages_zh import ZH
 
-LANGUAGES = {"en": "English", "zh": "中文"}
-DEFAULT = "en"
+__all__ = ["DEFAULT", "LANGUAGES", "STRINGS", "Markdown", "language", "md", "say", "t", "t_plain"]
 
-STRINGS: dict[str, dict[str, str]] = {
-    "app.title": {"en": "Latent Semantics Studio", "zh": "潜变量语义工作室"},
-    # pages: title + one sentence saying what the page is for
-    "data.title": {"en": "1 · Data", "zh": "1 · 数据"},
-    "data.purpose": {"en": "Load the building records the model learns from, and check how each column is read.",
-                     "zh": "载入模型要学习的建筑记录，并检查每一列是如何被识别的。"},
-    "semantics.title": {"en": "2 · Semantics", "zh": "2 · 语义"},
-    "semantics.purpose": {"en": "Say which features belong to which engineering meaning (the R matrix) and see how well the model's latents match it.",
-                          "zh": "指定每个特征属于哪个工程语义（R 矩阵），并查看模型潜变量与之匹配的程度。"},
-    "train.title": {"en": "3 · Train", "zh": "3 · 训练"},
-    "train.purpose": {"en": "Train the VAE, find the critical point on the KL curve, then fine-tune it to make the latents clearer (higher MI).",
-                      "zh": "训练 VAE，在 KL 曲线上找到临界点，再微调使潜变量语义更清晰（MI 更高）。"},
-    "analysis.title": {"en": "4 · Analysis", "zh": "4 · 分析"},
-    "analysis.purpose": {"en": "See which inputs each latent depends on, and how each latent matches a semantic.",
-                         "zh": "查看每个潜变量依赖哪些输入，以及它与哪个语义匹配。"},
-    "generate.title": {"en": "5 · Generate", "zh": "5 · 生成"},
-    "generate.purpose": {"en": "Set each semantic with a slider and generate new, plausible building records to download.",
-                         "zh": "用滑块设定各个语义，生成新的、合理的建筑记录并下载。"},
-    "evaluate.title": {"en": "6 · Evaluate", "zh": "6 · 评估"},
-    # gates
-    "gate.data": {"en": "Load a table first.", "zh": "请先载入数据表。"},
-    "gate.semantics": {"en": "Define at least one semantic that ticks a column the model uses: training needs it.",
-                       "zh": "请先定义至少一个语义，并勾选模型使用的列：训练需要它。"},
-    "gate.model": {"en": "Train a model first.", "zh": "请先训练模型。"},
-    "data.none": {"en": "No table is loaded.", "zh": "尚未载入数据表。"},
-    # sidebar
-    "ui.language": {"en": "Language", "zh": "语言"},
-    "ui.project": {"en": "Project", "zh": "项目"},
-    "ui.summary_data": {"en": "Data: {name} ({rows} rows × {cols} columns)", "zh": "数据：{name}（{rows} 行 × {cols} 列）"},
-    "ui.summary_semantics": {"en": "Semantics: {k}", "zh": "语义：{k} 个"},
-    "ui.summary_model": {"en": "Model trained · MI {mi:.1f} % (its own R)", "zh": "模型已训练 · MI {mi:.1f} %（训练时的 R）"},
-    "ui.summary_no_model": {"en": "No model yet", "zh": "尚无模型"},
-    "ui.training": {"en": "Training in progress…", "zh": "正在训练……"},
-    "ui.upload_button": {"en": "Upload", "zh": "上传"},
-    "ui.upload_hint": {"en": "or drop a file here", "zh": "或将文件拖放到此处"},
-    "ui.save_project": {"en": "Save project", "zh": "保存项目"},
-    "ui.load_project": {"en": "Open a saved project (.zip)", "zh": "打开已保存的项目（.zip）"},
-    "ui.load_failed": {"en": "Could not open the project; your current work is kept. {error}",
-                       "zh": "无法打开该项目，当前工作保持不变。{error}"},
-    "ui.loaded": {"en": "Opened project {name}.", "zh": "已打开项目 {name}。"},
-    "ui.model_cleared": {"en": "The data changed, so the trained model no longer fits and was removed. Train again on the Train page.",
-                         "zh": "数据已改变，原模型不再适用，已被移除。请在“训练”页重新训练。"},
-    # roles
-    "role.continuous": {"en": "continuous", "zh": "连续"},
-    "role.integer": {"en": "integer", "zh": "整数"},
-    "role.binary": {"en": "binary", "zh": "二值"},
-    "role.categorical": {"en": "categorical", "zh": "类别"},
-    "role.ordinal": {"en": "ordinal", "zh": "有序"},
-    "role.excluded": {"en": "excluded", "zh": "排除"},
-    # data page
-    "data.upload": {"en": "Upload a table (CSV or Excel, up to 50 MB)", "zh": "上传数据表（CSV 或 Excel，最大 50 MB）"},
-    "data.upload_help": {"en": "One row per building, one column per feature, the first row holds the column names.",
-                         "zh": "每行一栋建筑，每列一个特征，第一行为列名。"},
-    "data.use_sample": {"en": "Use the 30-building sample", "zh": "使用 30 栋建筑的示例数据"},
-    "data.read_failed": {"en": "The file could not be used; the previous data is kept. {error}",
-                         "zh": "无法使用该文件，已保留之前的数据。{error}"},
-    "data.loaded": {"en": "Loaded {name} ({rows} rows).", "zh": "已载入 {name}（{rows} 行）。"},
-    "data.file": {"en": "Table: {name}", "zh": "数据表：{name}"},
-    "data.sheet": {"en": "Sheet", "zh": "工作表"},
-    "data.detected": {"en": "Detected encoding: {encoding}", "zh": "检测到的编码：{encoding}"},
-    "data.encoding": {"en": "Read with encoding", "zh": "按此编码读取"},
-    "data.encoding_help": {"en": "If Chinese text looks garbled, choose the file's encoding (often GBK for files saved by older Excel).",
-                           "zh": "如果中文显示为乱码，请选择文件的编码（旧版 Excel 保存的文件多为 GBK）。"},
-    "data.shape": {"en": "Rows × columns", "zh": "行 × 列"},
-    "data.preview": {"en": "Preview of the table (first 50 rows)", "zh": "数据预览（前 50 行）"},
-    "data.prepare_failed": {"en": "The table cannot be used as it is: {error}", "zh": "数据表目前无法使用：{error}"},
-    "data.profile": {"en": "Columns: how each is read", "zh": "各列的识别结果"},
-    "data.col_name": {"en": "Column", "zh": "列"},
-    "data.col_role": {"en": "Type", "zh": "类型"},
-    "data.col_reason": {"en": "Why", "zh": "依据"},
-    "data.col_missing": {"en": "Missing", "zh": "缺失"},
-    "data.col_action": {"en": "Missing values", "zh": "缺失值处理"},
-    "data.col_coerced": {"en": "Cells converted", "zh": "转换的单元格"},
-    "data.col_distribution": {"en": "Distribution", "zh": "分布"},
-    "data.excluded": {"en": "{n} column(s) not used by the model: {names}", "zh": "{n} 列不参与建模：{names}"},
-    "data.r_dropped": {"en": "The semantics of {old} ({k}) tick columns this table does not have, so they were not carried over. Start with an empty R, or import an R file written for this table.",
-                       "zh": "{old} 的语义（{k} 个）勾选了本表中没有的列，因此没有沿用。请从空的 R 开始，或导入为本表编写的 R 文件。"},
-    "data.r_empty": {"en": "Start with an empty R", "zh": "从空的 R 开始"},
-    "data.text_cells": {"en": "Column '{name}' is read as numbers; {n} text cell(s) were treated as missing: row {rows}.",
-                        "zh": "列“{name}”按数值读取；{n} 个文本单元格按缺失处理：第 {rows} 行。"},
-    "data.maybe_class": {"en": "{names}: whole numbers with few values; if a column is a class coded as numbers (e.g. grade 1/2/3), set its type to categorical below.",
-                         "zh": "{names}：取值很少的整数；如果某列是用数字编码的类别（如等级 1/2/3），请在下方把它的类型改为“类别”。"},
-    "data.override": {"en": "Change a column's type", "zh": "修改某列的类型"},
-    "data.override_help": {"en": "Choose 'excluded' to leave a column out, or 'automatic' to undo a change.",
-                           "zh": "选择“排除”可不使用该列，选择“自动”可撤销修改。"},
-    "data.auto": {"en": "automatic", "zh": "自动"},
-    "data.apply": {"en": "Apply", "zh": "应用"},
-    "data.override_failed": {"en": "That type does not fit this column; nothing was changed. {error}",
-                             "zh": "该类型不适合此列，未做修改。{error}"},
-    "data.reset_roles": {"en": "Undo all type changes", "zh": "撤销所有类型修改"},
-    # semantics page
-    "sem.feature": {"en": "feature", "zh": "特征"},
-    "sem.manage": {"en": "Add, rename or delete semantics", "zh": "添加、重命名或删除语义"},
-    "sem.add": {"en": "Add", "zh": "添加"},
-    "sem.rename": {"en": "Rename", "zh": "重命名"},
-    "sem.delete": {"en": "Delete", "zh": "删除"},
-    "sem.name": {"en": "Name of the new semantic", "zh": "新语义的名称"},
-    "sem.which": {"en": "Semantic", "zh": "语义"},
-    "sem.new_name": {"en": "New name", "zh": "新名称"},
-    "sem.bad_name": {"en": "'{name}' cannot be used: a name must be non-empty and not used yet.",
-                     "zh": "“{name}”不可用：名称不能为空，也不能与已有名称重复。"},
-    "sem.added": {"en": "Added '{name}'. Tick its features in the grid.", "zh": "已添加“{name}”，请在表格中勾选其特征。"},
-    "sem.renamed": {"en": "Renamed '{old}' to '{new}'.", "zh": "已将“{old}”重命名为“{new}”。"},
-    "sem.deleted": {"en": "Deleted '{name}'.", "zh": "已删除“{name}”。"},
-    "sem.files": {"en": "Import, export, preset", "zh": "导入、导出、预设"},
-    "sem.import": {"en": "Import R (CSV)", "zh": "导入 R（CSV）"},
-    "sem.import_help": {"en": "First column 'semantic' with the names, then one column per feature holding 1 or 0.",
-                        "zh": "第一列为“semantic”（语义名称），其后每个特征一列，填 1 或 0。"},
-    "sem.imported": {"en": "Imported R from {name}.", "zh": "已从 {name} 导入 R。"},
-    "sem.import_failed": {"en": "The file could not be used; R is unchanged. {error}", "zh": "无法使用该文件，R 未改变。{error}"},
-    "sem.export": {"en": "Export R as CSV", "zh": "导出 R（CSV）"},
-    "sem.preset": {"en": "Load the paper's 8 semantics", "zh": "载入论文中的 8 个语义"},
-    "sem.preset_help": {"en": "The semantics of the paper's case study; they fit the sample data.",
-                        "zh": "论文案例中的语义，适用于示例数据。"},
-    "sem.preset_loaded": {"en": "Loaded the paper's 8 semantics.", "zh": "已载入论文中的 8 个语义。"},
-    "sem.grid": {"en": "Which features belong to which semantic", "zh": "特征与语义的对应关系"},
-    "sem.grid_help": {"en": "Tick a box when the feature (row) belongs to the semantic (column). A feature may belong to several semantics or to none.",
-                      "zh": "当某特征（行）属于某语义（列）时勾选。一个特征可属于多个语义，也可不属于任何语义。"},
-    "sem.propose": {"en": "Propose groups from the data", "zh": "根据数据推荐分组"},
-    "sem.propose_help": {"en": "Groups the columns that go together in this table (association across types, hierarchical clustering) into a starting R you can edit.",
-                         "zh": "把本表中彼此相关的列分成组（跨类型的关联度与层次聚类），作为可继续编辑的初始 R。"},
-    "sem.proposed": {"en": "Proposed {k} groups (K chosen by silhouette {silhouette}): {names}.",
-                     "zh": "已推荐 {k} 个分组（按轮廓系数 {silhouette} 选择 K）：{names}。"},
-    "sem.no_semantics": {"en": "No semantics yet: add one above.", "zh": "还没有语义：请在上方添加。"},
-    "sem.suggest_help": {"en": "Ticks that would raise MI most, scored on the trained model without retraining:",
-                         "zh": "最能提高 MI 的勾选改动（基于已训练模型评分，无需重新训练）："},
-    "sem.suggest_none": {"en": "No single tick change would raise MI.", "zh": "没有单个勾选改动能提高 MI。"},
-    "sem.suggest_1": {"en": "Tick **{feature}** for **{semantic}**: MI {delta:+.1f} → {mi:.1f} %",
-                      "zh": "为 **{semantic}** 勾选 **{feature}**：MI {delta:+.1f} → {mi:.1f} %"},
-    "sem.suggest_0": {"en": "Untick **{feature}** for **{semantic}**: MI {delta:+.1f} → {mi:.1f} %",
-                      "zh": "为 **{semantic}** 取消勾选 **{feature}**：MI {delta:+.1f} → {mi:.1f} %"},
-    "sem.suggest_apply": {"en": "Apply", "zh": "应用"},
-    "sem.suggest_undo": {"en": "Undo the last suggestion", "zh": "撤销上一条建议"},
-    "sem.live": {"en": "How the trained model's latents match this R (updates as you tick)", "zh": "已训练模型的潜变量与当前 R 的匹配（勾选时实时更新）"},
-    "sem.mi_greedy": {"en": "Clarity MI (greedy)", "zh": "清晰度 MI（贪心）"},
-    "sem.mi_optimal": {"en": "Clarity MI (optimal)", "zh": "清晰度 MI（最优）"},
-    "sem.mi_help": {"en": "MI = (1 − sum of matched distances) × 100 %. 100 % means the model's learned dependencies are exactly yours. The change is against the R the model was trained with.",
-                    "zh": "MI =（1 − 匹配距离之和）× 100 %。100 % 表示模型学到的依赖关系与您的定义完全一致。变化量相对于训练时使用的 R。"},
-    "sem.d_title": {"en": "Distance D between latents and semantics (lower = closer)", "zh": "潜变量与语义之间的距离 D（越小越接近）"},
-    "sem.greedy": {"en": "Greedy matching (the paper's Algorithm 1)", "zh": "贪心匹配（论文算法 1）"},
-    "sem.optimal": {"en": "Optimal matching (smallest total distance)", "zh": "最优匹配（总距离最小）"},
-    "sem.train_for_live": {"en": "Once a model is trained, the matching and MI appear here and update as you tick boxes.",
-                           "zh": "训练模型后，这里会显示匹配结果和 MI，并随勾选实时更新。"},
-    "sem.r_dropped": {"en": "The semantics of {old} ({k}) did not fit this table and were not carried over: add semantics here, or import an R file.",
-                      "zh": "{old} 的语义（{k} 个）不适用于本表，没有沿用：请在这里添加语义，或导入 R 文件。"},
-    "sem.variants": {"en": "Saved variants of R", "zh": "已保存的 R 方案"},
-    "sem.variant_name": {"en": "Save the current R as", "zh": "将当前 R 保存为"},
-    "sem.save_variant": {"en": "Save variant", "zh": "保存方案"},
-    "sem.variant": {"en": "Variant", "zh": "方案"},
-    "sem.current": {"en": "(current)", "zh": "（当前）"},
-    "sem.matches": {"en": "Matches", "zh": "匹配"},
-    "sem.compare_chart": {"en": "MI of each variant", "zh": "各方案的 MI"},
-    "sem.use_variant": {"en": "Use", "zh": "使用"},
-    "sem.delete_variant": {"en": "Delete", "zh": "删除"},
-    "sem.export_variants": {"en": "Export all variants", "zh": "导出全部方案"},
-    "sem.import_variants": {"en": "Import variants (CSV)", "zh": "导入方案（CSV）"},
-    "sem.variants_imported": {"en": "Imported {n} variant(s) from {name}.", "zh": "已从 {name} 导入 {n} 个方案。"},
-    "sem.diff_a": {"en": "Compare", "zh": "比较"},
-    "sem.diff_b": {"en": "with", "zh": "与"},
-    "sem.diff_none": {"en": "These two have the same ticks.", "zh": "这两个方案的勾选完全相同。"},
-    "sem.diff_semantic": {"en": "semantic", "zh": "语义"},
-    "sem.diff_feature": {"en": "feature", "zh": "特征"},
-    "sem.explain": {"en": "Why does a semantic match its latent?", "zh": "语义为何与其潜变量匹配？"},
-    "sem.explain_unmatched": {"en": "This semantic has no latent: there are more semantics than latents.",
-                              "zh": "该语义没有对应的潜变量：语义数多于潜变量数。"},
-    "sem.explain_help": {"en": "The features z{latent} depends on most (its row of C per feature; an even share would be {even}).",
-                         "zh": "z{latent} 最依赖的特征（C 按特征汇总的一行；平均份额为 {even}）。"},
-    "sem.explain_title": {"en": "What drives the latent of {name}", "zh": "{name} 的潜变量由哪些特征决定"},
-    "sem.explain_weak": {"en": "**Ticked but weak:** ", "zh": "**已勾选但影响弱：**"},
-    "sem.explain_strong": {"en": "**Not ticked but strong:** ", "zh": "**未勾选但影响强：**"},
-    "sem.variant_loaded": {"en": "Now using variant '{name}'.", "zh": "正在使用方案“{name}”。"},
-    # train page
-    "train.settings": {"en": "Settings", "zh": "设置"},
-    "train.latent": {"en": "Latent size (0 = one per semantic)", "zh": "潜变量个数（0 = 与语义数相同）"},
-    "train.latent_help": {"en": "The paper uses one latent per semantic.", "zh": "论文中每个语义对应一个潜变量。"},
-    "train.hidden": {"en": "Hidden layers", "zh": "隐藏层"},
-    "train.hidden_help": {"en": "Units per hidden layer, separated by commas, e.g. 64 or 128, 64.",
-                          "zh": "每个隐藏层的单元数，用逗号分隔，例如 64 或 128, 64。"},
-    "train.seed": {"en": "Seed", "zh": "随机种子"},
-    "train.epochs": {"en": "Training epochs", "zh": "训练轮数"},
-    "train.epochs_help": {"en": "The critical point is looked for within these epochs.", "zh": "在这些轮次中寻找临界点。"},
-    "train.finetune": {"en": "Fine-tuning epochs (0 = none)", "zh": "微调轮数（0 = 不微调）"},
-    "train.finetune_help": {"en": "At most this many epochs of clarity fine-tuning after the critical point.",
-                            "zh": "临界点之后最多进行这么多轮清晰度微调。"},
-    "train.rate": {"en": "Learning rate", "zh": "学习率"},
-    "train.target": {"en": "Target MI % (0 = none)", "zh": "目标 MI %（0 = 不设）"},
-    "train.target_help": {"en": "Fine-tuning stops once MI reaches this value.", "zh": "MI 达到该值时停止微调。"},
-    "train.start": {"en": "Train", "zh": "开始训练"},
-    "train.bad_hidden": {"en": "'{value}' is not a list of layer sizes; write e.g. 64 or 128, 64.",
-                         "zh": "“{value}”不是有效的层大小列表；请写成例如 64 或 128, 64。"},
-    "train.progress": {"en": "Epoch {done} of at most {total} ({phase})", "zh": "第 {done} 轮，最多 {total} 轮（{phase}）"},
-    "train.queued": {"en": "Waiting for a free training slot: other sessions are training. Place in the queue: {place}.",
-                     "zh": "正在等待空闲的训练名额：其他会话正在训练。排队位置：第 {place} 位。"},
-    "train.eta": {"en": " · at most about {time} left", "zh": " · 最多约剩 {time}"},
-    "time.seconds": {"en": "{n} s", "zh": "{n} 秒"},
-    "time.minutes": {"en": "{n} min", "zh": "{n} 分钟"},
-    "time.hours": {"en": "{h} h {m} min", "zh": "{h} 小时 {m} 分钟"},
-    "train.cancel": {"en": "Cancel training", "zh": "取消训练"},
-    "train.cancelled": {"en": "Training was cancelled; the previous model (if any) is still in use.",
-                        "zh": "训练已取消；仍使用之前的模型（如有）。"},
-    "train.failed": {"en": "Training failed; the previous model (if any) is still in use. {error}",
-                     "zh": "训练失败；仍使用之前的模型（如有）。{error}"},
-    "train.stale": {"en": "Training finished, but the data changed meanwhile, so its result was not kept. Train again.",
-                    "zh": "训练已完成，但期间数据发生了变化，因此未保留结果。请重新训练。"},
-    "train.done": {"en": "Training finished: MI {mi:.1f} %.", "zh": "训练完成：MI {mi:.1f} %。"},
-    "train.result": {"en": "The trained model", "zh": "已训练的模型"},
-    "train.mi_before": {"en": "MI before fine-tuning", "zh": "微调前 MI"},
-    "train.mi_after": {"en": "MI after fine-tuning", "zh": "微调后 MI"},
-    "train.mi_after_help": {"en": "Both MI values use the R the model was trained with.", "zh": "两个 MI 都基于训练时使用的 R。"},
-    "train.critical": {"en": "Critical epoch", "zh": "临界点（轮次）"},
-    "train.move_critical": {"en": "Move the critical point", "zh": "移动临界点"},
-    "train.move_help": {"en": "The critical point is where KL levels off. Choose another epoch to fine-tune from there (the run is repeated with the same seed).",
-                        "zh": "临界点是 KL 趋于平稳之处。可选择其他轮次并从该处开始微调（以相同种子重新运行）。"},
-    "train.refit": {"en": "Fine-tune from here", "zh": "从此处微调"},
-    "train.no_model": {"en": "No model yet: choose the settings and press Train. Progress shows here while it runs.",
-                       "zh": "尚无模型：请选择设置并点击“开始训练”。训练进度会显示在这里。"},
-    "phase.train": {"en": "training", "zh": "训练"},
-    "phase.finetune": {"en": "fine-tuning", "zh": "微调"},
-    # charts
-    "chart.curves": {"en": "Training curves", "zh": "训练曲线"},
-    "chart.recon": {"en": "Reconstruction loss", "zh": "重构损失"},
-    "chart.kl": {"en": "KL divergence", "zh": "KL 散度"},
-    "chart.mi": {"en": "Clarity MI (%)", "zh": "清晰度 MI（%）"},
-    "chart.epoch": {"en": "Epoch", "zh": "轮次"},
-    "chart.loss": {"en": "Loss", "zh": "损失"},
-    "chart.finetune": {"en": "fine-tuning", "zh": "微调"},
-    "chart.train": {"en": "training", "zh": "训练"},
-    "chart.unused": {"en": "training past the critical point (set aside)", "zh": "临界点之后的训练（未采用）"},
-    "chart.critical": {"en": " critical point (epoch {epoch})", "zh": " 临界点（第 {epoch} 轮）"},
-    "chart.real": {"en": "real", "zh": "真实"},
-    "chart.generated": {"en": "generated", "zh": "生成"},
-    "chart.share": {"en": "Share of rows", "zh": "行占比"},
-    "chart.compare_title": {"en": "{feature}: real vs generated", "zh": "{feature}：真实与生成对比"},
-    "axis.latent": {"en": "Latent", "zh": "潜变量"},
-    "axis.semantic": {"en": "Semantic", "zh": "语义"},
-    "axis.feature": {"en": "Feature", "zh": "特征"},
-    "axis.column": {"en": "Encoded column", "zh": "编码列"},
-    "axis.z_value": {"en": "Latent value z", "zh": "潜变量取值 z"},
-    # analysis page
-    "analysis.after_help": {"en": "With the R the model was trained with.", "zh": "基于训练时使用的 R。"},
-    "analysis.uses_trained_r": {"en": "The current R is empty, so the R the model was trained with is shown.",
-                                "zh": "当前 R 为空，因此显示训练时使用的 R。"},
-    "analysis.unmatched": {"en": "The numbers of latents and semantics differ: only {pairs} pairs are matched, the rest stay unnamed.",
-                           "zh": "潜变量与语义个数不同：只匹配 {pairs} 对，其余保持未命名。"},
-    "analysis.c": {"en": "Contribution C", "zh": "贡献度 C"},
-    "analysis.b": {"en": "Binarised C", "zh": "二值化 C"},
-    "analysis.d": {"en": "Distance D", "zh": "距离 D"},
-    "analysis.matches": {"en": "Matches", "zh": "匹配"},
-    "analysis.traversal": {"en": "Traversal", "zh": "遍历"},
-    "analysis.c_help": {"en": "How much each input drives each latent, from the encoder weights (each input's contributions sum to 1 over the latents).",
-                        "zh": "根据编码器权重计算的各输入对各潜变量的贡献（每个输入对所有潜变量的贡献之和为 1）。"},
-    "analysis.per_feature": {"en": "One cell per feature (its one-hot columns averaged)", "zh": "每个原始特征一格（独热编码列取平均）"},
-    "analysis.c_title": {"en": "Contribution of each input to each latent", "zh": "各输入对各潜变量的贡献"},
-    "analysis.b_help": {"en": "1 where a latent's contribution to a column is above average (1 / number of latents).",
-                        "zh": "当某潜变量对某列的贡献高于平均值（1 / 潜变量个数）时为 1。"},
-    "analysis.b_title": {"en": "Binarised contribution (1 = the latent depends on the column)", "zh": "二值化贡献（1 = 潜变量依赖该列）"},
-    "analysis.d_help": {"en": "How far each latent's dependencies are from each semantic's features; each row sums to 1.",
-                        "zh": "各潜变量的依赖与各语义特征之间的差距；每行之和为 1。"},
-    "analysis.greedy_mi": {"en": "**Greedy matching** (the paper's Algorithm 1): MI {mi:.1f} %", "zh": "**贪心匹配**（论文算法 1）：MI {mi:.1f} %"},
-    "analysis.optimal_mi": {"en": "**Optimal matching**: MI {mi:.1f} %", "zh": "**最优匹配**：MI {mi:.1f} %"},
-    "analysis.traversal_help": {"en": "Sweep one latent from −3 to +3 with the others held fixed, and see how each feature of the generated rows shifts (numbers: change in standard deviations; categories: share of rows that change label).",
-                                "zh": "将一个潜变量从 −3 扫到 +3、其余保持不变，观察生成数据各特征的变化（数值：以标准差计的变化；类别：标签改变的比例）。"},
-    "analysis.traversal_title": {"en": "How generated rows change as {latent} moves", "zh": "{latent} 变化时生成数据的变化"},
-    "analysis.shift": {"en": "shift", "zh": "变化"},
-    # generate page
-    "gen.sliders": {"en": "Set the semantics", "zh": "设定语义"},
-    "gen.sliders_help": {"en": "Each slider sets the latent matched to a semantic, in standard deviations (±3 = extreme). At 0 a slider is free: its semantic varies as in the real data.",
-                         "zh": "每个滑块设定与某语义匹配的潜变量，单位为标准差（±3 = 极端）。滑块为 0 时不设定：该语义像真实数据中一样变化。"},
-    "gen.where": {"en": "Only rows where …", "zh": "只生成满足以下条件的数据"},
-    "gen.where_help": {"en": "Every generated row satisfies every condition (AND); the other columns follow the real rows that do. Sliders still apply.",
-                       "zh": "每一行生成数据都满足全部条件（且）；其他列跟随满足条件的真实数据变化。滑块仍然有效。"},
-    "gen.where_column": {"en": "Column", "zh": "列"},
-    "gen.where_value": {"en": "Value", "zh": "取值"},
-    "gen.where_range": {"en": "Range", "zh": "范围"},
-    "gen.where_add": {"en": "Add", "zh": "添加"},
-    "gen.where_drop": {"en": "Remove this condition", "zh": "删除此条件"},
-    "gen.others_mode": {"en": "The semantics not set", "zh": "未设定的语义"},
-    "gen.others_mode_help": {"en": "Co-vary: they follow the semantics you set, as in the real data (realistic rows). Isolate: they keep their own distribution, so a slider moves its semantic only.",
-                             "zh": "协同：跟随已设定的语义变化，与真实数据一致（数据更真实）。隔离：保持自身分布，滑块只改变它自己的语义。"},
-    "others.covary": {"en": "Co-vary", "zh": "协同"},
-    "others.isolate": {"en": "Isolate", "zh": "隔离"},
-    "gen.rows": {"en": "Rows to generate", "zh": "生成行数"},
-    "gen.seed": {"en": "Seed", "zh": "随机种子"},
-    "gen.sample_others": {"en": "Sample the other latents", "zh": "随机采样其他潜变量"},
-    "gen.sample_others_help": {"en": "On: latents without a slider vary randomly, giving varied rows. Off: they are held at the values below (0 by default).",
-                               "zh": "开：未设定的潜变量随机取值，生成多样的数据。关：保持为下方的取值（默认 0）。"},
-    "gen.others": {"en": "Other latents ({n}, not matched to a semantic)", "zh": "其他潜变量（{n} 个，未匹配语义）"},
-    "gen.others_help": {"en": "Used when 'Sample the other latents' is off.", "zh": "在关闭“随机采样其他潜变量”时生效。"},
-    "gen.preview": {"en": "Generated rows", "zh": "生成的数据"},
-    "gen.n_generated": {"en": "Rows generated", "zh": "生成行数"},
-    "gen.copies": {"en": "Copies of a real row", "zh": "与真实记录相同的行"},
-    "gen.copies_help": {"en": "Generated rows equal to a real row in every column (numbers at the data's own precision).",
-                        "zh": "所有列都与某条真实记录相同的生成行（数值按原数据的精度比较）。"},
-    "gen.csv": {"en": "Download CSV", "zh": "下载 CSV"},
-    "gen.xlsx": {"en": "Download Excel", "zh": "下载 Excel"},
-    "gen.compare": {"en": "Generated vs real", "zh": "生成数据与真实数据对比"},
-    "gen.features": {"en": "Features to compare", "zh": "要对比的特征"},
-}
+# Every ASCII punctuation character: CommonMark lets a backslash escape each of them, and that
+# also defuses Streamlit's own directives (":red[x]", ":material/home:", "$x$").
+_PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")
 
 
-# ---------------------------------------------------------------- Evaluate page (pages/evaluate.py)
-STRINGS.update({
-    "evaluate.purpose": {"en": "Check the generated rows: are they realistic, valid and new, do the sliders steer what they should, and do rows of a rare class help a classifier?",
-                         "zh": "检验生成的数据：是否真实、有效、不重复；滑块是否控制了应控制的特征；补充稀有类别的数据能否帮助分类器？"},
-    "ev.realistic": {"en": "Are the new rows realistic?", "zh": "新数据是否真实？"},
-    "ev.realistic_help": {"en": "{n} rows generated with the sliders at random (seed 0) and compared with the real rows.",
-                          "zh": "随机设定滑块生成 {n} 行（种子 0），并与真实数据比较。"},
-    "ev.fidelity": {"en": "Realism (fidelity)", "zh": "真实度（保真度）"},
-    "ev.fidelity_help": {"en": "Column shapes {shapes:.0%}, pair trends {pairs:.0%}. 100 % = each column and each pair of columns is distributed as in the real rows.",
-                         "zh": "单列分布 {shapes:.0%}，列间关系 {pairs:.0%}。100 % 表示每一列及每两列之间的分布都与真实数据相同。"},
-    "ev.validity": {"en": "Valid values", "zh": "取值有效"},
-    "ev.validity_help": {"en": "Share of generated numbers inside the training range and of labels seen in training; must be 100 %.",
-                         "zh": "生成的数值落在训练数据范围内、类别在训练数据中出现过的比例；应为 100 %。"},
-    "ev.invalid": {"en": "Some generated values lie outside what the model was trained on. This should not happen; please report it.",
-                   "zh": "部分生成值超出了模型训练数据的范围。这不应发生，请报告此问题。"},
-    "ev.copies": {"en": "Copies of a real row", "zh": "与真实记录相同的行"},
-    "ev.copies_help": {"en": "Generated rows equal to a real row in every column (numbers at the data's own precision). Should be 0.",
-                       "zh": "所有列都与某条真实记录相同的生成行（数值按原数据的精度比较）。应为 0。"},
-    "ev.dcr": {"en": "Distance to real rows", "zh": "与真实记录的距离"},
-    "ev.dcr_help": {"en": "Median distance to the closest real row, relative to random rows: 0 = on top of real rows (copies), 1 = as far as random noise. New but realistic rows lie in between.",
-                    "zh": "到最近真实记录的中位距离，相对于随机行：0 = 与真实记录重合（复制），1 = 与随机噪声一样远。新颖且真实的数据介于两者之间。"},
-    "ev.control_help": {"en": "Does each slider steer its own semantic? Selectivity = how much the semantic's own features move when its latent goes from −2 to +2, divided by how much all other features move. Above 1 (dashed line) = it steers its own features more; blue = its own group moves most.",
-                        "zh": "每个滑块是否控制了自己的语义？选择性 = 潜变量从 −2 变到 +2 时该语义自身特征的变化量除以其他特征的变化量。大于 1（虚线）表示主要控制自身特征；蓝色 = 自身特征组变化最大。"},
-    "ev.control_both": {"en": "With the other semantics isolated (shown): {hits} of {n} sliders hit their group, median selectivity {median}. Co-varying: {hits_covary} of {n}, median {median_covary}.",
-                        "zh": "其他语义隔离时（图中所示）：{n} 个滑块中 {hits} 个命中自身分组，选择性中位数 {median}。协同时：{hits_covary} / {n}，中位数 {median_covary}。"},
-    "ev.control_title": {"en": "Selectivity of each slider", "zh": "各滑块的选择性"},
-    "ev.selectivity": {"en": "selectivity (own / other)", "zh": "选择性（自身 / 其他）"},
-    "ev.columns_help": {"en": "Per column: 1 − KS statistic for numbers, 1 − total variation distance for categories (1 = same distribution).",
-                        "zh": "每列：数值列为 1 − KS 统计量，类别列为 1 − 总变差距离（1 = 分布相同）。"},
-    "ev.columns_title": {"en": "Realism of each column", "zh": "各列的真实度"},
-    "ev.score": {"en": "score (1 = same as real)", "zh": "得分（1 = 与真实相同）"},
-    "ev.worst_pairs": {"en": "Column pairs that differ most from the real rows", "zh": "与真实数据差异最大的列组合"},
-    "ev.augment": {"en": "Does adding rows of a rare class help?", "zh": "补充稀有类别的数据有帮助吗？"},
-    "ev.augment_help": {"en": "Generate rows of one class from the model (around the real rows of that class), or check whether adding them helps a classifier recognise the class.",
-                        "zh": "用模型生成某一类别的数据（围绕该类别的真实记录），或检验补充这些数据能否帮助分类器识别该类别。"},
-    "ev.no_label": {"en": "The model has no column of classes to augment.", "zh": "模型中没有可用于扩充的类别列。"},
-    "ev.label": {"en": "Class column", "zh": "类别列"},
-    "ev.class": {"en": "Class to add rows to", "zh": "要补充数据的类别"},
-    "ev.class_count": {"en": "{name} ({n} rows)", "zh": "{name}（{n} 行）"},
-    "ev.n_rows": {"en": "Rows to generate", "zh": "生成行数"},
-    "ev.n_rows_help": {"en": "The default makes the class as frequent as the largest class.", "zh": "默认值使该类别与最大类别数量相同。"},
-    "ev.make": {"en": "Generate rows of this class", "zh": "生成该类别的数据"},
-    "ev.compare": {"en": "Compare classifiers", "zh": "比较分类器"},
-    "ev.comparing": {"en": "Training classifiers on 5 splits…", "zh": "正在 5 次划分上训练分类器……"},
-    "ev.made": {"en": "{n} new rows of **{name}** ({acceptance:.0%} of the draws were accepted as this class).",
-                "zh": "生成了 {n} 行 **{name}**（{acceptance:.0%} 的采样被接受为该类别）。"},
-    "ev.download_new": {"en": "Download the new rows (CSV)", "zh": "下载新生成的行（CSV）"},
-    "ev.download_all": {"en": "Download real + new rows (CSV)", "zh": "下载真实数据 + 新数据（CSV）"},
-    "ev.comparison": {"en": "Random forest predicting **{label}**, scored on held-out real rows ({splits} splits, mean ± sd); rare class **{name}**.",
-                      "zh": "随机森林预测 **{label}**，在留出的真实记录上评分（{splits} 次划分，均值 ± 标准差）；稀有类别 **{name}**。"},
-    "ev.comparison_help": {"en": "Each generator adds about {n:g} rows of the class per split, enough to match the largest class ({acceptance:.0%} of our draws were accepted as the class). The model was trained on all rows, held-out ones included, which can flatter its rows; `python -m core evaluate --refit` trains a fresh model per split instead.",
-                           "zh": "每次划分中两种方法各补充约 {n:g} 行该类别数据，使其与最大类别数量相同（我们的采样中 {acceptance:.0%} 被接受为该类别）。模型是在全部记录（包括留出的记录）上训练的，这可能使其结果偏好；`python -m core evaluate --refit` 会在每次划分上重新训练模型。"},
-    "ev.route": {"en": "Training data", "zh": "训练数据"},
-    "ev.route_real": {"en": "real rows only", "zh": "仅真实数据"},
-    "ev.route_vae": {"en": "real + our VAE rows", "zh": "真实数据 + 本模型生成的数据"},
-    "ev.route_smote": {"en": "real + SMOTE-NC rows", "zh": "真实数据 + SMOTE-NC 数据"},
-    "ev.macro_f1": {"en": "macro-F1", "zh": "宏平均 F1"},
-    "ev.recall": {"en": "recall of {name}", "zh": "{name} 的召回率"},
-})
+class Markdown(str):
+    """Text that is safe to render as Markdown: the user-supplied parts are escaped."""
+
+
+def md(value) -> Markdown:
+    """`value` as Markdown that shows it literally; Markdown passes through as it is."""
+    if isinstance(value, Markdown):
+        return value
+    return Markdown(_PUNCTUATION.sub(r"\\\g<0>", plain(value)))
 
 
 def language() -> str:
@@ -382,71 +43,33 @@ def language() -> str:
     return lang if lang in LANGUAGES else DEFAULT
 
 
-def say(message: Message | Exception | str) -> str:
-    """A core message (or the InputError carrying one) in the session's language."""
+def t(key: str, **fmt) -> Markdown:
+    """The string for `key` in the session's language, with every text in `fmt` escaped (`md`);
+    numbers stay numbers, for format specs such as {mi:.1f}."""
+    return Markdown(translate(key, language(), **{name: md(value) if isinstance(value, str) else value
+                                                  for name, value in fmt.items()}))
+
+
+def t_plain(key: str, **fmt) -> str:
+    """`t` without escaping, for what is not Markdown: chart texts (core.figures escapes them
+    for plotly), table headers and cells, file names."""
+    return translate(key, language(), **fmt)
+
+
+def say(message: Message | Exception | str, markdown: bool = True) -> str:
+    """A core message (or the InputError carrying one) in the session's language; its parameters
+    escaped unless `markdown` is False (a table cell shows text as it is)."""
     if isinstance(message, Exception):
         message = getattr(message, "message", None) or str(message)
     if not isinstance(message, Message):
-        return str(message)
-    return message.render(ZH, _zh_value) if language() == "zh" else str(message)
+        return md(message) if markdown else str(message)
+    convert = (lambda value: md(_value(value))) if markdown else _value
+    text = message.render(ZH if language() == "zh" else {}, convert)
+    return Markdown(text) if markdown else text
 
 
-def _zh_value(value) -> str:
-    if isinstance(value, Role):
-        return t(f"role.{value.value}")
+def _value(value) -> str:
+    """A message parameter as text; a column role in the session's words in Chinese."""
+    if isinstance(value, Role) and language() == "zh":
+        return translate(f"role.{value.value}", "zh")
     return plain(value)
-
-
-def t(key: str, **fmt) -> str:
-    """The string for `key` in the session's language, formatted with `fmt`.
-
-    A missing key shows as itself rather than breaking the page; tests/app/test_sidebar.py
-    checks that every key the pages use is in the table."""
-    entry = STRINGS.get(key, {})
-    text = entry.get(language()) or entry.get(DEFAULT) or key
-    return text.format(**fmt) if fmt else text
-
-
-# ---------------------------------------------------------------- Controllability and the model modes
-STRINGS.update({
-    "train.mode": {"en": "Model", "zh": "模型"},
-    "train.mode_help": {"en": "Semantic: the decoder is split by semantic, so each slider moves mainly its own features (the Evaluate page measures it). Paper: the published VAE, kept exactly for comparison.",
-                        "zh": "语义模式：解码器按语义分块，每个滑块主要改变本语义的特征（可在“评估”页检验）。论文模式：与论文完全一致的 VAE，用于对比。"},
-    "mode.semantic": {"en": "Semantic (controllable sliders)", "zh": "语义模式（可控滑块）"},
-    "mode.paper": {"en": "Paper (as published)", "zh": "论文模式（原方法）"},
-    "ctl.tab": {"en": "Controllability", "zh": "可控性"},
-    "ctl.help": {"en": "MI compares encoder weights with R. Controllability checks the generated rows: each semantic's latent is moved from −2 to +2 and we measure how much its own features move (own) against all others (other). Selectivity = own / other; a hit means its own group moves most.",
-                 "zh": "MI 比较的是编码器权重与 R；可控性检验生成的数据：把每个语义的潜变量从 −2 调到 +2，测量本语义特征的变化（自身）与其他所有特征的变化（其他）。选择性 = 自身 / 其他；命中表示本语义特征组变化最大。"},
-    "ctl.hits": {"en": "Sliders that steer their semantic", "zh": "命中本语义的滑块"},
-    "ctl.median": {"en": "Median selectivity", "zh": "选择性中位数"},
-    "ctl.semantic": {"en": "semantic", "zh": "语义"},
-    "ctl.latent": {"en": "latent", "zh": "潜变量"},
-    "ctl.own": {"en": "own", "zh": "自身"},
-    "ctl.other": {"en": "other", "zh": "其他"},
-    "ctl.selectivity": {"en": "selectivity", "zh": "选择性"},
-    "ctl.hit": {"en": "hit", "zh": "命中"},
-    "ctl.right": {"en": "moving right", "zh": "向右时"},
-    "data.other_sheet": {"en": "{name} has other sheets: read one of them instead",
-                         "zh": "{name} 还有其他工作表：改为读取其中一个"},
-    "gen.augment": {"en": "Augment a class: generate N rows of one class (rarest first)",
-                    "zh": "扩充类别：生成某一类别的 N 行数据（最稀少的类别排在最前）"},
-    "col.latent": {"en": "Latent", "zh": "潜变量"},
-    "col.semantic": {"en": "Semantic", "zh": "语义"},
-    "col.distance": {"en": "Distance D", "zh": "距离 D"},
-    "col.column_a": {"en": "Column A", "zh": "列 A"},
-    "col.column_b": {"en": "Column B", "zh": "列 B"},
-    "col.metric": {"en": "Measure", "zh": "度量"},
-    "col.score": {"en": "Score (1 = as real)", "zh": "得分（1 = 与真实相同）"},
-    "metric.correlation": {"en": "correlation", "zh": "相关系数"},
-    "metric.contingency": {"en": "contingency table", "zh": "列联表"},
-    "metric.KS": {"en": "KS", "zh": "KS"},
-    "metric.TVD": {"en": "TVD", "zh": "TVD"},
-    "ev.coded_classes": {"en": "{names}: read as whole numbers; if it is a class coded as numbers, set its type to categorical on the Data page and train again to use it here.",
-                         "zh": "{names}：按整数读取；如果它是用数字编码的类别，请在“数据”页把类型改为“类别”并重新训练，即可在此使用。"},
-    "gen.augmented": {"en": "{n} new rows of class {name}.", "zh": "已生成 {n} 行 {name} 类数据。"},
-    "gen.right": {"en": "→ right: {effects}", "zh": "→ 向右：{effects}"},
-    "gen.weak.paper": {"en": "Weak slider: it moves other features almost as much as its own (selectivity {sel:.1f}). Don't rely on it; training in the semantic model mode fixes this.",
-                       "zh": "该滑块较弱：它对其他特征的影响几乎与对本语义特征的影响一样大（选择性 {sel:.1f}）。请勿依赖；改用语义模式训练可解决。"},
-    "gen.weak.semantic": {"en": "Weak slider: the model barely uses this latent yet (selectivity {sel:.1f}). Don't rely on it; train with more epochs.",
-                          "zh": "该滑块较弱：模型尚未充分使用这个潜变量（选择性 {sel:.1f}）。请勿依赖；请增加训练轮数。"},
-})

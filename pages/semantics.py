@@ -5,12 +5,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from core import figures
 from core.errors import InputError
 from core.messages import msg
 from core.semantics import SemanticMatrix
 from core.views import match_table
-from pages import charts, grid, ui, workbench
-from pages.i18n import say, t
+from pages import grid, ui, workbench
+from pages.i18n import say, t, t_plain
 
 ui.header("semantics")
 project = ui.project()
@@ -91,8 +92,8 @@ if scores is not None:
     workbench.suggestion_list(project, model, R)
     st.subheader(t("sem.live"))
     latent_labels = [f"z{i}" for i in range(model.latent_dim)]
-    st.plotly_chart(ui.figure("sem_d", (model, R), lambda: charts.heatmap(
-        scores.distance, latent_labels, R.names, t("sem.d_title"), t("axis.semantic"), t("axis.latent"), "D",
+    st.plotly_chart(ui.figure("sem_d", (model, R), lambda: figures.heatmap(
+        scores.distance, latent_labels, R.names, t_plain("sem.d_title"), t_plain("axis.semantic"), t_plain("axis.latent"), "D",
         colorscale="Reds_r")))
     left, right = st.columns(2)
     left.caption(t("sem.greedy"))

@@ -5,10 +5,11 @@ from dataclasses import replace
 
 import streamlit as st
 
+from core import figures
 from core.errors import InputError
 from core.model import MODES, TrainConfig
 from core.worker import TrainingWorker
-from pages import charts, ui
+from pages import ui
 from pages.i18n import language, say, t
 
 POLL_SECONDS = 1.0    # progress and the end of a run
@@ -106,7 +107,7 @@ def live_curves() -> None:
     if records:
         step = -(-len(records) // 200)
         shown = records[::step] + ([records[-1]] if (len(records) - 1) % step else [])
-        st.plotly_chart(charts.training_curves(shown), key="live_curves", config={"staticPlot": True})
+        st.plotly_chart(figures.training_curves(shown, lang=language()), key="live_curves", config={"staticPlot": True})
 
 
 live()
@@ -122,8 +123,8 @@ if model is not None and not busy:
     c.metric(t("train.critical"), model.critical_epoch)
     for note in model.notes:
         st.caption(say(note))
-    st.plotly_chart(project.derived("curves", (model, language()), lambda: charts.training_curves(
-        model.history, model.critical_epoch)), key="final_curves")
+    st.plotly_chart(project.derived("curves", (model, language()), lambda: figures.training_curves(
+        model.history, model.critical_epoch, lang=language())), key="final_curves")
     st.subheader(t("train.move_critical"))
     st.caption(t("train.move_help"))
     x, y = st.columns([3, 1], vertical_alignment="bottom")
@@ -133,4 +134,4 @@ if model is not None and not busy:
              args=(replace(model.config, critical_epoch=int(epoch)), model.semantics))
 elif model is None and not busy:
     st.info(t("train.no_model"))
-    st.plotly_chart(charts.training_curves([]), key="empty_curves")   # the curves' frame, ready to fill
+    st.plotly_chart(figures.training_curves([], lang=language()), key="empty_curves")   # the curves' frame, ready to fill

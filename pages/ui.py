@@ -24,7 +24,7 @@ from core.worker import limit_trainings
 from core.projectfile import load_project, save_project
 from core.semantics import SemanticMatrix
 from core.table import read_table
-from pages.i18n import LANGUAGES, language, say, t
+from pages.i18n import LANGUAGES, language, md, say, t, t_plain
 
 # Once per server process: two sessions may train at once, each on its share of the cores;
 # a third waits in the queue (core.worker).
@@ -189,7 +189,7 @@ def class_picker(model, real, prefix: str) -> tuple[str, str, int] | None:
     label = a.selectbox(t("ev.label"), labels, index=len(labels) - 1, key=f"{prefix}_label")
     counts = project().derived(f"class_counts:{label}", (real,), lambda: class_counts(real[label]))
     value = b.selectbox(t("ev.class"), sorted(counts.index, key=lambda name: (counts[name], name)),
-                        format_func=lambda name: t("ev.class_count", name=name, n=int(counts[name])),
+                        format_func=lambda name: t_plain("ev.class_count", name=name, n=int(counts[name])),
                         key=f"{prefix}_class")
     n_rows = c.number_input(t("ev.n_rows"), 1, 100_000, balance_count(counts, value),
                             key=f"{prefix}_n_{label}_{value}", help=t("ev.n_rows_help"))
@@ -213,7 +213,7 @@ def condition_picker(current: Project, model) -> None:
     c.button(t("gen.where_add"), key="where_add", icon=":material/filter_alt:", width="stretch",
              disabled=text in current.conditions, on_click=_set_conditions, args=([*current.conditions, text],))
     for n, kept in enumerate(current.conditions):
-        st.button(kept, key=f"where_drop_{n}", icon=":material/close:", help=t("gen.where_drop"),
+        st.button(md(kept), key=f"where_drop_{n}", icon=":material/close:", help=t("gen.where_drop"),
                   on_click=_set_conditions, args=([c for c in current.conditions if c != kept],))
 
 

@@ -6,13 +6,14 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from core import figures
 from core.controllability import controllability, median_selectivity
 from core.errors import InputError
 from core.project import Project
 from core.semantics import SemanticMatrix
 from core.workbench import explain, flipped, suggestions, tick_diff, variants_from_csv, variants_to_csv
-from pages import charts, ui
-from pages.i18n import say, t
+from pages import ui
+from pages.i18n import language, md, say, t, t_plain
 
 
 def suggestion_list(project: Project, model, semantics: SemanticMatrix) -> None:
@@ -72,7 +73,7 @@ def variants_section(project: Project, model, current: SemanticMatrix, features:
         rows.append(row)
     st.dataframe(pd.DataFrame(rows), hide_index=True)
     if names:
-        st.plotly_chart(charts.mi_bars(names, greedy, optimal))
+        st.plotly_chart(figures.mi_bars(names, greedy, optimal, lang=language()))
     a, b, c = st.columns([3, 1, 1], vertical_alignment="bottom")
     chosen = a.selectbox(t("sem.variant"), list(project.variants), key="variant_choice")
     b.button(t("sem.use_variant"), width="stretch", on_click=_use_variant, args=(chosen, features))
@@ -130,9 +131,9 @@ def explain_section(model, semantics: SemanticMatrix) -> None:
         drivers = found["drivers"]
         st.caption(t("sem.explain_help", latent=found["latent"], even=f"{1 / model.latent_dim:.2f}"))
         top = drivers.head(15)
-        st.plotly_chart(ui.figure("explain", (found,), lambda: charts.heatmap(
-            np.asarray([top.to_numpy()]), [f"z{found['latent']}"], list(top.index), t("sem.explain_title", name=name),
-            t("axis.feature"), t("axis.latent"), "C")), key="explain_chart")
+        st.plotly_chart(ui.figure("explain", (found,), lambda: figures.heatmap(
+            np.asarray([top.to_numpy()]), [f"z{found['latent']}"], list(top.index), t_plain("sem.explain_title", name=name),
+            t_plain("axis.feature"), t_plain("axis.latent"), "C")), key="explain_chart")
         weak, strong = st.columns(2)
-        weak.markdown(t("sem.explain_weak") + (", ".join(found["weak"]) or "—"))
-        strong.markdown(t("sem.explain_strong") + (", ".join(found["strong"][:10]) or "—"))
+        weak.markdown(t("sem.explain_weak") + (md(", ".join(found["weak"])) or "—"))
+        strong.markdown(t("sem.explain_strong") + (md(", ".join(found["strong"][:10])) or "—"))

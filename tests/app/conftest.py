@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -47,7 +48,13 @@ def figure(at, index: int) -> dict:
 
 
 def texts(elements) -> str:
-    return "\n".join(str(e.value) for e in elements)
+    """The elements' text as the browser shows it: Markdown's backslash escapes removed."""
+    return "\n".join(shown(e.value) for e in elements)
+
+
+def shown(markdown) -> str:
+    """Markdown source as read on screen, for the escapes pages.i18n.md adds to names."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", str(markdown))
 
 
 @pytest.fixture(scope="session")

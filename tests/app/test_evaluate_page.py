@@ -5,7 +5,7 @@ import io
 
 import pandas as pd
 
-from tests.app.conftest import open_page, texts
+from tests.app.conftest import open_page, shown, texts
 
 PAGE = "pages/evaluate.py"
 LABEL = "安全性等级"
@@ -43,7 +43,7 @@ def test_the_comparison_table_has_three_routes(trained):
     table = at.dataframe[-1].value
     assert list(table.iloc[:, 0]) == ["real rows only", "real + our VAE rows", "real + SMOTE-NC rows"]
     assert table.iloc[2, 1] == "—"                               # one Dsu row per split: no SMOTE-NC
-    assert any("SMOTE-NC needs 2 rows" in w.value for w in at.warning)
+    assert any("SMOTE-NC needs 2 rows" in shown(w.value) for w in at.warning)
 
 
 def test_the_page_renders_in_chinese(trained):

@@ -7,7 +7,7 @@ import pandas as pd
 
 from core.semantics import SemanticMatrix
 from core.export import csv_bytes, xlsx_bytes
-from tests.app.conftest import figure, open_page, texts
+from tests.app.conftest import figure, open_page, shown, texts
 
 PAGE = "pages/generate.py"
 
@@ -16,7 +16,7 @@ def test_one_slider_per_matched_semantic(trained):
     at = open_page(PAGE, trained)
     labels = [s.label for s in at.slider]
     for name in trained.semantics.names:
-        assert any(label.startswith(name + " (z") for label in labels)
+        assert any(shown(label).startswith(name + " (z") for label in labels)
     assert len(labels) == 8
     rows = at.session_state["project"].generated
     assert len(rows) == 100 and list(rows.columns) == trained.model.transformer.features_

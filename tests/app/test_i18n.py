@@ -10,7 +10,7 @@ import pytest
 from core.messages import ENGLISH
 from core.training import fit
 from pages.messages_zh import ZH
-from tests.app.conftest import FAST, open_page
+from tests.app.conftest import FAST, open_page, shown
 from tests.survey_table import survey_frame, survey_semantics
 
 PAGES = ["pages/data.py", "pages/semantics.py", "pages/train.py", "pages/analysis.py",
@@ -54,9 +54,9 @@ def survey_project():
 def shown_text(at) -> list[str]:
     found = []
     for kind in TEXT_ELEMENTS:
-        found += [str(element.value) for element in at.get(kind)]
+        found += [shown(element.value) for element in at.get(kind)]
     for kind in LABELLED:
-        found += [str(getattr(element, "label", "")) for element in at.get(kind)]
+        found += [shown(getattr(element, "label", "")) for element in at.get(kind)]
     for frame in at.dataframe:
         found += [str(column) for column in frame.value.columns]
     return found

@@ -10,7 +10,7 @@ from core.projectfile import save_project
 from pages.i18n import STRINGS
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import open_page, texts
+from tests.app.conftest import open_page, shown, texts
 
 PAGES = ["pages/data.py", "pages/semantics.py", "pages/train.py", "pages/analysis.py",
          "pages/generate.py"]
@@ -45,7 +45,7 @@ def test_opening_a_saved_project_restores_it(trained):
     project = at.session_state["project"]
     assert project.source_name == "saved.csv" and project.model is not None
     assert project.semantics.names == trained.semantics.names
-    assert project.notices == [("success", "Opened project mine.zip.")]   # shown by the next page
+    assert [(kind, shown(text)) for kind, text in project.notices] == [("success", "Opened project mine.zip.")]   # shown by the next page
     assert "Model trained" in texts(at.sidebar.caption)
 
 

@@ -1,9 +1,15 @@
-"""Plotly figures shared by the pages: heatmaps, training curves, distribution comparisons.
+"""Plotly figures for the pages and the exported report: heatmaps, training curves, bars,
+distribution comparisons, each in the language `lang`.
 
 Every figure has a title and axis labels; fonts list Noto Sans CJK first so Chinese
 feature names render in the browser (fonts-noto-cjk is installed on our machines).
+Plotly reads titles, labels and legend names as a little HTML (`<b>`, `<br>`, entities),
+so every name that comes from the user goes through `literal` first.
 """
 from __future__ import annotations
+
+import html
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -11,17 +17,24 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from core.model import EpochRecord
+from core.strings import translate
 from core.views import Shares
-from pages.i18n import t
 
 FONT = "Noto Sans CJK SC, Noto Sans SC, Source Sans Pro, sans-serif"
 REAL, GENERATED = "#1f77b4", "#ff7f0e"
 
 
+def literal(names):
+    """User-supplied text (one name or a list) as plotly shows it literally: `<`, `>`, `&` as entities."""
+    if isinstance(names, str):
+        return html.escape(names, quote=False)
+    return [html.escape(str(name), quote=False) for name in names]
+
+
 def _style(figure: go.Figure, title: str, height: int) -> go.Figure:
     """Title, height and font; the legend sits on the left above the plot, where plotly's
     toolbar (top right) cannot cover it."""
-    figure.update_layout(title=title, height=height, font_family=FONT, margin=dict(l=10, r=10, t=70, b=10),
+    figure.update_layout(title=literal(title), height=height, font_family=FONT, margin=dict(l=10, r=10, t=70, b=10),
                          legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0))
     return figure
 
@@ -29,9 +42,11 @@ def _style(figure: go.Figure, title: str, height: int) -> go.Figure:
 def heatmap(matrix: np.ndarray, rows: list[str], columns: list[str], title: str,
             x_title: str, y_title: str, value_title: str, zmax: float | None = None,
             colorscale: str = "Blues", diverging: bool = False) -> go.Figure:
-    """A labelled heatmap; the figure grows with the number of rows so labels stay readable."""
+    """A labelled heatmap; the figure grows with the number of rows so labels stay readable.
+    Every text is plain (not HTML): it is shown as it is."""
+    x_title, y_title, value_title = literal([x_title, y_title, value_title])
     figure = go.Figure(go.Heatmap(
-        z=np.asarray(matrix, dtype=float), x=columns, y=rows, colorscale=colorscale,
+        z=np.asarray(matrix, dtype=float), x=literal(columns), y=literal(rows), colorscale=colorscale,
         zmin=None if diverging else 0, zmax=zmax, zmid=0 if diverging else None, colorbar=dict(title=value_title),
         hovertemplate=f"{y_title}: %{{y}}<br>{x_title}: %{{x}}<br>{value_title}: %{{z:.3f}}<extra></extra>"))
     # dtick=1: every row and column label is shown (plotly skips every other one when crowded)
@@ -41,13 +56,15 @@ def heatmap(matrix: np.ndarray, rows: list[str], columns: list[str], title: str,
     return _style(figure, title, min(max(height, 320), 1400))
 
 
-def training_curves(records: list[EpochRecord], critical_epoch: int | None = None) -> go.Figure:
+def training_curves(records: list[EpochRecord], critical_epoch: int | None = None, lang: str = "en"
+                    ) -> go.Figure:
     """Reconstruction, KL and MI per epoch.
 
     Training runs all its epochs; fine-tuning restarts from the critical epoch (numbered
     critical + 1 on), so the training curve past the critical point is drawn dotted: those
     weights were set aside. The critical point is marked on the KL curve, fine-tuning shaded.
     """
+    t = partial(translate, lang=lang)
     figure = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.07,
                            subplot_titles=(t("chart.recon"), t("chart.kl"), t("chart.mi")))
     trained = [r for r in records if r.phase == "train"]
@@ -80,10 +97,12 @@ def training_curves(records: list[EpochRecord], critical_epoch: int | None = Non
     return _style(figure, t("chart.curves"), 640)
 
 
-def compare(real: Shares, generated: pd.Series, feature: str) -> go.Figure:
+def compare(real: Shares, generated: pd.Series, feature: str, lang: str = "en") -> go.Figure:
     """Real vs generated distribution of one feature (shares, so row counts may differ)."""
+    t = partial(translate, lang=lang)
     figure = go.Figure()
     labels, real_shares, generated_shares = real.of_rows(generated)
+    labels, feature = literal(labels), literal(feature)
     bars = [(real_shares, t("chart.real"), REAL), (generated_shares, t("chart.generated"), GENERATED)]
     if real.edges is not None:   # binned in core: a figure of 15 bars, not of every real value
         for shares, name, colour in bars:
@@ -100,10 +119,23 @@ def compare(real: Shares, generated: pd.Series, feature: str) -> go.Figure:
     return _style(figure, t("chart.compare_title", feature=feature), 320)
 
 
-def mi_bars(names: list[str], greedy: list[float], optimal: list[float]) -> go.Figure:
+def mi_bars(names: list[str], greedy: list[float], optimal: list[float], lang: str = "en") -> go.Figure:
     """MI of several R variants side by side."""
+    t = partial(translate, lang=lang)
+    names = literal(names)
     figure = go.Figure([go.Bar(x=names, y=greedy, name=t("sem.greedy")),
                         go.Bar(x=names, y=optimal, name=t("sem.optimal"))])
     figure.update_xaxes(title=t("sem.variant"), type="category")
     figure.update_yaxes(title="MI (%)", range=[0, 100])
     return _style(figure, t("sem.compare_chart"), 320)
+
+
+def bars(names: list[str], values: list, title: str, axis: str, colours=None, line: float | None = None,
+         bar_px: int = 24, log: bool = False) -> go.Figure:
+    """Horizontal bars, one per name, top to bottom; a dashed line marks `line`."""
+    figure = go.Figure(go.Bar(x=values, y=literal(names), orientation="h", marker_color=colours))
+    if line is not None:
+        figure.add_vline(x=line, line_dash="dash", line_color="black")
+    figure.update_xaxes(title=axis, type="log" if log else "linear")
+    figure.update_yaxes(type="category", autorange="reversed", dtick=1)
+    return _style(figure, title, 140 + bar_px * len(names))
