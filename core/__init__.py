@@ -2,6 +2,7 @@
 
 Modules, one concept each, from the input to the outputs:
     messages            sentences for people as codes with parameters (English here, any UI translates)
+    messages_zh         the same sentences in Chinese
     errors              InputError: bad input the user can fix, carrying a message
     limits              the limits of every setting, argument and project-file number, checked in one place
     cells               reading one cell: its text, missing, a number, a range bin or a grade
@@ -39,5 +40,6 @@ Modules, one concept each, from the input to the outputs:
     project             the one state of a piece of work, with derived results cached on their inputs
     projectfile         the safe .zip project file (safetensors + JSON, never pickle)
     projectcheck        the project file's model description checked against limits and the weights' header
-    cli                 python -m core fit | group | report | generate | evaluate
+    handout             the report to keep: the whole analysis as one self-contained HTML file
+    cli                 python -m core fit | group | report | generate | evaluate | export
 """

@@ -1,4 +1,4 @@
-"""Command line: `python -m core fit | group | report | generate | evaluate`.
+"""Command line: `python -m core fit | group | report | generate | evaluate | export`.
 
 Bad input exits with code 2 and one `error:` line on stderr naming the file,
 column or row at fault; never a traceback.
@@ -28,6 +28,7 @@ from core.project import Project, schema_differences
 from core.projectfile import load_project, save_project
 from core.report import report
 from core.semantics import SemanticMatrix
+from core.strings import DEFAULT, LANGUAGES
 from core.table import read_table
 from core.xlsx import sheet_names
 from core.model import MODES, TrainConfig
@@ -116,6 +117,12 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--seed", type=int, default=0, metavar="S")
     evaluate.add_argument("--sheet", help="XLSX sheet name (default: the first)")
     evaluate.add_argument("--encoding", help="force a CSV encoding, e.g. gbk")
+
+    export = commands.add_parser("export", help="write the whole analysis as one self-contained HTML report")
+    export.add_argument("project", metavar="PROJECT.zip")
+    export.add_argument("--out", required=True, metavar="report.html")
+    export.add_argument("--lang", choices=list(LANGUAGES), default=DEFAULT, help="the report's language")
+    export.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the generated rows it shows")
     return parser
 
 
@@ -124,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         return {"fit": _fit, "group": _group, "report": _report, "generate": _generate,
-                "evaluate": _evaluate}[args.command](args)
+                "evaluate": _evaluate, "export": _export}[args.command](args)
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -323,6 +330,21 @@ def _strict(value):
     if isinstance(value, (list, tuple)):
         return [_strict(v) for v in value]
     return value
+
+
+def _export(args) -> int:
+    from core.handout import html_report     # plotly loads only for this command
+
+    refuse_overwrite(args.out, project_file=args.project)
+    limits.whole("--seed", args.seed, 0, limits.MAX_SEED)
+    project = load_project(args.project)
+    _load_model(args.project, project)
+    document = html_report(project, args.lang, seed=args.seed).encode("utf-8")
+    with saving(args.out) as handle:
+        handle.write(document)
+    print(f"{args.out}: report of {Path(args.project).name} in {LANGUAGES[args.lang]}, "
+          f"{len(document) / 1e6:.1f} MB", file=sys.stderr)
+    return 0
 
 
 def _load_model(path: str, project: Project | None = None):

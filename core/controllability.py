@@ -40,9 +40,11 @@ class Control:
     direction: int
     effects: tuple[str, ...] = ()   # what moving the slider right does, strongest first,
                                     # e.g. ("梁最大裂缝宽度(mm) ↑", "墙体裂缝: 有 ↑")
+    shifts: tuple[float, ...] = ()  # every feature's shift from z = low to high (`feature_shift`),
+                                    # in the model's feature order
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {name: value for name, value in asdict(self).items() if name != "shifts"}
 
 
 def controllability(model: FittedModel, semantics: SemanticMatrix | None = None, n_rows: int = 500,
@@ -77,7 +79,8 @@ def controllability(model: FittedModel, semantics: SemanticMatrix | None = None,
             selectivity=own / max(other, OTHER_FLOOR),
             hit=int(np.argmax(group_means)) == semantic,
             direction=1 if own_numeric.size == 0 or own_numeric.mean() >= 0 else -1,
-            effects=effects(rows_low, rows_high, model, [f for f in range(len(features)) if own_mask[f]])))
+            effects=effects(rows_low, rows_high, model, [f for f in range(len(features)) if own_mask[f]]),
+            shifts=tuple(float(s) for s in signed)))
     return controls
 
 

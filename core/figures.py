@@ -36,6 +36,8 @@ def _style(figure: go.Figure, title: str, height: int) -> go.Figure:
     toolbar (top right) cannot cover it."""
     figure.update_layout(title=literal(title), height=height, font_family=FONT, margin=dict(l=10, r=10, t=70, b=10),
                          legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0))
+    figure.update_xaxes(automargin=True)   # room for every label outside Streamlit's theme, too (the report)
+    figure.update_yaxes(automargin=True)
     return figure
 
 

@@ -2,7 +2,7 @@
 
 Core never builds a user-facing sentence by hand: it makes a `Message(code, params)`.
 `str(message)` renders the English template below; the app renders the same code in
-the user's language (pages/i18n.py holds the Chinese templates, and a test checks that
+the user's language (core/messages_zh.py holds the Chinese templates, and a test checks that
 every code here has one). A parameter may itself be a Message, a list (joined with
 ", ") or any value with a sensible `str`.
 """

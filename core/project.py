@@ -66,6 +66,12 @@ class Project:
         return self.derived("prepared", (self.data, tuple(self.roles.items()), tuple(self.exclude)),
                             lambda: prepare_table(self.data, self.roles, self.exclude, self.source_name or "data"))
 
+    def scoring_semantics(self) -> tuple[SemanticMatrix, bool]:
+        """(R, True) to score the model with: the current R; (R, False) with the R the model was
+        trained with when the current one has no semantic over the model's columns."""
+        current = self.semantics.aligned(self.model.columns) if self.semantics is not None else None
+        return (current, True) if current is not None and current.names else (self.model.semantics, False)
+
     # ------------------------------------------------------------ derived results
 
     def derived(self, name: str, inputs: tuple, compute: Callable[[], Any]) -> Any:

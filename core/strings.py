@@ -6,6 +6,12 @@ language; the app's pages/i18n.py picks the session's language and calls `transl
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from core.columns import Role
+from core.messages import Message, plain
+from core.messages_zh import ZH
+
 LANGUAGES = {"en": "English", "zh": "中文"}
 DEFAULT = "en"
 
@@ -415,6 +421,40 @@ STRINGS.update({
 
 
 
+# ---------------------------------------------------------------- the report to keep (core.handout)
+STRINGS.update({
+    "report.title": {"en": "Latent Semantics Studio report: {name}", "zh": "潜变量语义工作室报告：{name}"},
+    "report.made": {"en": "Made on {day} from the saved project; every figure below can be zoomed, and the file needs no internet.",
+                    "zh": "生成于 {day}，依据已保存的项目；下列图表均可缩放，打开本文件无需联网。"},
+    "report.rows": {"en": "Rows", "zh": "行数"},
+    "report.columns": {"en": "Columns", "zh": "列数"},
+    "report.modelled": {"en": "Columns modelled", "zh": "参与建模的列"},
+    "report.source": {"en": "Table: {name}. How each column was read:", "zh": "数据表：{name}。各列的识别方式："},
+    "report.r_help": {"en": "The engineer's semantics R: a tick puts the feature in the semantic.",
+                      "zh": "工程师定义的语义矩阵 R：打勾表示该特征属于该语义。"},
+    "report.no_sliders": {"en": "No semantic is matched to a latent, so there is no slider.",
+                          "zh": "没有语义与潜变量匹配，因此没有滑块。"},
+    "report.effects": {"en": "What each slider does", "zh": "各滑块的作用"},
+    "report.effects_title": {"en": "Shift of each feature when a slider moves from −2 to +2",
+                             "zh": "滑块从 −2 移到 +2 时各特征的变化"},
+    "report.effects_help": {"en": "Numbers: change of the mean in standard deviations (red up, blue down). Labels: how much of the label mix changes (0 to 1).",
+                            "zh": "数值：均值变化（以标准差计，红色为升高，蓝色为降低）。标签：标签分布的变化量（0 到 1）。"},
+    "report.shapes": {"en": "Column shapes", "zh": "单列分布"},
+    "report.pairs": {"en": "Column pair trends", "zh": "列间关系"},
+    "report.sample": {"en": "A sample of generated rows", "zh": "生成数据示例"},
+    "report.sample_help": {"en": "{n} rows generated with the sliders at random (seed {seed}).",
+                           "zh": "随机设定滑块生成的 {n} 行（种子 {seed}）。"},
+    "report.settings": {"en": "Settings and seed", "zh": "设置与随机种子"},
+    "report.settings_help": {"en": "With these settings and the same table, training again gives the same model.",
+                             "zh": "使用相同的数据表和以下设置重新训练，可得到相同的模型。"},
+    "report.setting": {"en": "Setting", "zh": "设置"},
+    "report.value": {"en": "Value", "zh": "取值"},
+    "ui.download_report": {"en": "Download report", "zh": "下载报告"},
+    "ui.download_report_help": {"en": "One HTML file with every chart and table of this analysis; it opens in any browser, offline.",
+                                "zh": "一个包含本次分析全部图表的 HTML 文件，可在任何浏览器中离线打开。"},
+})
+
+
 def translate(key: str, lang: str, **fmt) -> str:
     """The string for `key` in `lang`, formatted with `fmt`.
 
@@ -423,3 +463,16 @@ def translate(key: str, lang: str, **fmt) -> str:
     entry = STRINGS.get(key, {})
     text = entry.get(lang) or entry.get(DEFAULT) or key
     return text.format(**fmt) if fmt else text
+
+
+def say_in(message: Message | str, lang: str, convert: Callable[[str], str] = str) -> str:
+    """A core message in `lang`, each of its parameters passed through `convert` (an escape);
+    a column role is named in the language's words in Chinese."""
+    if not isinstance(message, Message):
+        return convert(str(message))
+
+    def value(parameter) -> str:
+        if isinstance(parameter, Role) and lang == "zh":
+            return convert(translate(f"role.{parameter.value}", "zh"))
+        return convert(plain(parameter))
+    return message.render(ZH if lang == "zh" else {}, value)

@@ -16,7 +16,7 @@ ui.header("analysis")
 project = ui.project()
 ui.gate(project.model is None, "gate.model", "train")
 model = project.model
-R, current = ui.scoring_semantics(project)
+R, current = project.scoring_semantics()
 scores = model.score(R)
 matched = {m.latent: R.names[m.semantic] for m in scores.matches}
 latents = [f"z{i} · {matched[i]}" if i in matched else f"z{i}" for i in range(model.latent_dim)]

@@ -19,7 +19,7 @@ ui.header("generate")
 project = ui.project()
 ui.gate(project.model is None, "gate.model", "train")
 model = project.model
-R, _ = ui.scoring_semantics(project)
+R, _ = project.scoring_semantics()
 matched = {latent: R.names[semantic] for semantic, latent in model.slider_latents(R).items()}
 found = ui.controls(model, R)
 

@@ -3,7 +3,7 @@
 `t(key, **fmt)` looks a key of core/strings.py up in the session's language
 (`st.session_state["lang"]`, set by the sidebar switch). Messages from core (file errors,
 column reasons, warnings) come as `core.messages.Message` codes and are shown with `say`,
-which renders them from pages/messages_zh.py in Chinese.
+which renders them from core/messages_zh.py in Chinese.
 
 Streamlit renders labels, captions and messages as Markdown, so a column named `**x**` would
 show bold. `t` and `say` escape every text they fill in (`md`); what they return is `Markdown`,
@@ -15,10 +15,8 @@ import re
 
 import streamlit as st
 
-from core.columns import Role
 from core.messages import Message, plain
-from core.strings import DEFAULT, LANGUAGES, STRINGS, translate
-from pages.messages_zh import ZH
+from core.strings import DEFAULT, LANGUAGES, STRINGS, say_in, translate
 
 __all__ = ["DEFAULT", "LANGUAGES", "STRINGS", "Markdown", "language", "md", "say", "t", "t_plain"]
 
@@ -61,15 +59,5 @@ def say(message: Message | Exception | str, markdown: bool = True) -> str:
     escaped unless `markdown` is False (a table cell shows text as it is)."""
     if isinstance(message, Exception):
         message = getattr(message, "message", None) or str(message)
-    if not isinstance(message, Message):
-        return md(message) if markdown else str(message)
-    convert = (lambda value: md(_value(value))) if markdown else _value
-    text = message.render(ZH if language() == "zh" else {}, convert)
+    text = say_in(message, language(), md if markdown else str)
     return Markdown(text) if markdown else text
-
-
-def _value(value) -> str:
-    """A message parameter as text; a column role in the session's words in Chinese."""
-    if isinstance(value, Role) and language() == "zh":
-        return translate(f"role.{value.value}", "zh")
-    return plain(value)

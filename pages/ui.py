@@ -18,7 +18,9 @@ from core.columns import Role, maybe_class
 from core.controllability import Control, controllability
 from core.device import configure_threads
 from core.errors import InputError
+from core.export import download_name
 from core.grouping import propose_groups
+from core.handout import html_report
 from core.project import Project, TableSource
 from core.worker import limit_trainings
 from core.projectfile import load_project, save_project
@@ -100,14 +102,6 @@ def semantics(project: Project) -> SemanticMatrix:
     """The project's R over the table's columns (empty when there is none)."""
     columns = project.columns()
     return SemanticMatrix.empty(columns) if project.semantics is None else project.semantics.aligned(columns)
-
-
-def scoring_semantics(project: Project) -> tuple[SemanticMatrix, bool]:
-    """(R, True) to score the model with: the current R; (R, False) with the R the model was
-    trained with when the current one has no semantic."""
-    model = project.model
-    current = project.semantics.aligned(model.columns) if project.semantics is not None else None
-    return (current, True) if current is not None and current.names else (model.semantics, False)
 
 
 def ready_to_train(project: Project) -> bool:
@@ -329,6 +323,12 @@ def project_box(current: Project) -> None:
     st.download_button(t("ui.save_project"), lambda: save_project(current), "project.zip",
                        "application/zip", on_click="ignore", icon=":material/save:",
                        width="stretch")
+    if current.model is not None:   # built on the click: a few seconds, not on every rerun
+        lang = language()
+        st.download_button(t("ui.download_report"), lambda: html_report(current, lang),
+                           download_name(current.source_name, ["report", lang], "html"), "text/html",
+                           on_click="ignore", icon=":material/description:", width="stretch",
+                           help=t("ui.download_report_help"), key="download_report")
     st.file_uploader(t("ui.load_project"), type=["zip"], key="project_upload", on_change=_open_project)
 
 

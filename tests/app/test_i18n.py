@@ -9,7 +9,7 @@ import pytest
 
 from core.messages import ENGLISH
 from core.training import fit
-from pages.messages_zh import ZH
+from core.messages_zh import ZH
 from tests.app.conftest import FAST, open_page, shown
 from tests.survey_table import survey_frame, survey_semantics
 

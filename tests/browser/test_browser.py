@@ -140,6 +140,24 @@ def test_demo_from_sample_to_downloaded_rows(server, page, tmp_path):
     host = urlparse(server).netloc
     assert [url for url in tab.requested if urlparse(url).netloc not in (host, "")] == []
 
+    # 8. The report to keep: downloaded from the sidebar, opened from disk with no server and no network.
+    report = tmp_path / "report.html"
+    with tab.expect_download(timeout=60_000) as download:
+        tab.get_by_test_id("stSidebar").get_by_test_id("stDownloadButton").filter(has_text="Download report").click()
+    download.value.save_as(report)
+    assert download.value.suggested_filename == "buildings_30__report__en.html"
+    handout = tab.context.new_page()
+    errors, requested = [], []
+    handout.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    handout.on("pageerror", lambda error: errors.append(str(error)))
+    handout.on("request", lambda request: requested.append(request.url))
+    handout.goto(report.as_uri())
+    expect(handout.locator(".js-plotly-plot")).to_have_count(7, timeout=30_000)   # each figure drawn
+    semantics = pd.read_csv(ROOT / "sample_data" / "semantics.csv", encoding="utf-8-sig")["semantic"]
+    text = handout.locator("body").inner_text()
+    assert [name for name in semantics if name not in text] == []
+    assert errors == [] and requested == [report.as_uri()]
+
 
 def test_a_cold_start_never_lists_modules_as_pages(tmp_path):
     """From the first request after `streamlit run`, polled every 0.2 s: the sidebar never shows a
