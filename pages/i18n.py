@@ -20,9 +20,11 @@ from core.strings import DEFAULT, LANGUAGES, STRINGS, say_in, translate
 
 __all__ = ["DEFAULT", "LANGUAGES", "STRINGS", "Markdown", "language", "md", "say", "t", "t_plain"]
 
-# Every ASCII punctuation character: CommonMark lets a backslash escape each of them, and that
-# also defuses Streamlit's own directives (":red[x]", ":material/home:", "$x$").
-_PUNCTUATION = re.compile(r"[!-/:-@\[-`{-~]")
+# Escaped only where Markdown or Streamlit would read them, so that ordinary names such as
+# "沉降速率(mm/月)" pass unchanged: Streamlit also uses a label as the widget's aria-label, and a
+# screen reader would read every backslash. Inline marks, links, HTML, math and directives:
+_INLINE = re.compile(r"[\\`*_\[\]<>$~|:]|&(?=#?\w+;)")
+_BLOCK = re.compile(r"^(\s*\d*)([#+-]|(?<=\d)[.)])(?=\s|$)", re.MULTILINE)   # a heading or list item
 
 
 class Markdown(str):
@@ -33,7 +35,10 @@ def md(value) -> Markdown:
     """`value` as Markdown that shows it literally; Markdown passes through as it is."""
     if isinstance(value, Markdown):
         return value
-    return Markdown(_PUNCTUATION.sub(r"\\\g<0>", plain(value)))
+    text = _INLINE.sub(r"\\\g<0>", plain(value))
+    if "\\:" in text:   # ":material/home:" stays an icon with its colons escaped; its slash must be, too
+        text = text.replace("/", "\\/")
+    return Markdown(_BLOCK.sub(r"\1\\\2", text))
 
 
 def language() -> str:

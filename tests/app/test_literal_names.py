@@ -9,6 +9,7 @@ import pytest
 
 from core.semantics import SemanticMatrix
 from core.training import fit
+from pages.i18n import md
 from tests.app.conftest import FAST, open_page, sample_project, shown
 from tests.app.test_i18n import LABELLED, PAGES, TEXT_ELEMENTS
 
@@ -57,3 +58,12 @@ def test_charts_show_names_as_text_not_html(marked_up):
               if isinstance(label, str)]
     assert "&lt;b&gt;形状&lt;/b&gt;" in labels          # plotly turns the entities back into < and >
     assert not [label for label in labels if "<b>" in label]
+
+
+def test_ordinary_names_pass_unescaped():
+    """Streamlit reads a widget's label out as its aria-label: a backslash there is read aloud, so
+    only what Markdown would take as markup is escaped."""
+    for name in ["沉降速率(mm/月)", "3.5 m", "-3", "building", "XY向跨度比", "Dsu", "20–25", "C30/C35"]:
+        assert md(name) == name
+    assert md("- item") == "\\- item" and md("1. one") == "1\\. one" and md("a_b") == "a\\_b"
+    assert md(md("**x**")) == md("**x**")                    # Markdown is not escaped twice
