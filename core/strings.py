@@ -449,6 +449,7 @@ STRINGS.update({
                              "zh": "使用相同的数据表和以下设置重新训练，可得到相同的模型。"},
     "report.setting": {"en": "Setting", "zh": "设置"},
     "report.value": {"en": "Value", "zh": "取值"},
+    "gen.other_latent": {"en": "Latent z{latent} (no semantic)", "zh": "潜变量 z{latent}（无对应语义）"},
     "ui.download_report": {"en": "Download report", "zh": "下载报告"},
     "ui.download_report_help": {"en": "One HTML file with every chart and table of this analysis; it opens in any browser, offline.",
                                 "zh": "一个包含本次分析全部图表的 HTML 文件，可在任何浏览器中离线打开。"},

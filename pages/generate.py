@@ -49,7 +49,7 @@ if others:
     with st.expander(t("gen.others", n=len(others))):
         st.caption(t("gen.others_help"))
         for latent in others:
-            value = st.slider(f"z{latent}", -3.0, 3.0, 0.0, 0.1, key=f"z_{latent}",
+            value = st.slider(t("gen.other_latent", latent=latent), -3.0, 3.0, 0.0, 0.1, key=f"z_{latent}",
                               disabled=sample_others)
             if not sample_others:
                 fixed[latent] = value

@@ -81,3 +81,11 @@ def test_no_reference_outside_the_repo_and_no_issue_numbers_in_code():
                  for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
                  if "../shared" in line or (p.suffix == ".py" and re.search(r"\bissue \d", line))]
     assert not offenders, offenders
+
+
+def test_the_readme_shows_every_page_at_1280_and_768_px():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    pictures = re.findall(r"\]\((assets/[^)]+\.png)\)", readme)
+    assert [p for p in pictures if not (ROOT / p).is_file()] == []
+    for page in ("data", "semantics", "train", "analysis", "generate", "evaluate"):
+        assert {f"assets/screenshots/{page}_{width}.png" for width in (1280, 768)} <= set(pictures), page
