@@ -95,8 +95,9 @@ def training_curves(records: list[EpochRecord], critical_epoch: int | None = Non
     figure.update_yaxes(title=t("chart.loss"), row=1, col=1)
     figure.update_yaxes(title=t("chart.loss"), row=2, col=1)
     figure.update_yaxes(title="%", row=3, col=1)
-    figure.update_layout(legend=dict(orientation="h", y=1.08, x=1, xanchor="right"))
-    return _style(figure, t("chart.curves"), 640)
+    figure = _style(figure, t("chart.curves"), 660)
+    # above the first subplot's title, not over it; the toolbar (top right) stays clear of it too
+    return figure.update_layout(margin_t=100, legend_y=1.05)
 
 
 def compare(real: Shares, generated: pd.Series, feature: str, lang: str = "en") -> go.Figure:

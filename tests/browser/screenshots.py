@@ -19,6 +19,9 @@ PAGES = [("data", "1 · Data"), ("semantics", "2 · Semantics"), ("train", "3 ·
          ("analysis", "4 · Analysis"), ("generate", "5 · Generate"), ("evaluate", "6 · Evaluate")]
 
 
+CONTENT = ("stMetric", "stPlotlyChart", "stDataFrame", "stSlider")   # each page shows one of these
+
+
 def idle(tab) -> None:
     tab.wait_for_timeout(500)
     expect(tab.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=120_000)
@@ -40,6 +43,9 @@ def open_page(tab, title: str) -> None:
         tab.get_by_test_id("stSidebarCollapseButton").locator("button").click(force=True)
         idle(tab)
     expect(tab.get_by_role("heading", name=title).first).to_be_visible()
+    content = tab.get_by_test_id("stMain").locator(", ".join(f'[data-testid="{kind}"]' for kind in CONTENT))
+    expect(content.first).to_be_visible(timeout=120_000)   # a slow first visit (Evaluate) has drawn
+    idle(tab)
 
 
 def main() -> int:
