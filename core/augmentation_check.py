@@ -1,8 +1,9 @@
 """Do generated rows of a rare class help a classifier? Our rows against SMOTE-NC, side by side.
 
 The check (`compare`): on several stratified splits of the real rows, train a random
-forest on (a) the training rows only, (b) plus our rows of the class, (c) plus as many
-SMOTE-NC rows, and score each on the held-out rows: macro-F1 and the class's recall.
+forest on (a) the training rows only, (b) plus our rows of the class (the default route,
+core.augmentation.interpolate_class), (c) plus as many SMOTE-NC rows, and score each on the
+held-out rows: macro-F1 and the class's recall.
 Our addition: the paper motivates the method by augmentation but does not measure it.
 """
 from __future__ import annotations
@@ -12,7 +13,8 @@ import pandas as pd
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.metrics import f1_score, recall_score
 
-from core.augmentation import ClassSample, LOW_ACCEPTANCE, balance_count, check_label, class_counts, sample_class
+from core.augmentation import (ClassSample, LOW_ACCEPTANCE, balance_count, check_label, class_counts,
+                               interpolate_class)
 from core.columns import ColumnSpec, PreparedTable
 from core.evaluation import count_copies
 from core.model import FittedModel
@@ -23,7 +25,7 @@ ROUTES = ("real", "real+vae", "real+smote_nc")
 
 def compare(model: FittedModel, real: pd.DataFrame, label: str, value: str,
             n_rows: int | None = None, n_splits: int = 5, test_share: float = 0.3,
-            seed: int = 0, widen: float = 1.0, refit: bool = False) -> dict:
+            seed: int = 0, refit: bool = False) -> dict:
     """Macro-F1 and minority recall of the three routes, mean and sd over stratified splits.
 
     n_rows: rows of the class added by both generators per split (default: enough to
@@ -43,7 +45,7 @@ def compare(model: FittedModel, real: pd.DataFrame, label: str, value: str,
         train, test = real.iloc[train_idx], real.iloc[test_idx]
         n_new.append(n_rows or balance_count(class_counts(train[label]), value))
         generator = _refit(model, train) if refit else model
-        samples.append(sample_class(generator, train, label, value, n_new[-1], seed + split, widen))
+        samples.append(interpolate_class(generator, train, label, value, n_new[-1], seed + split))
         smote = smote_nc_rows(train, label, value, n_new[-1], design.numeric, seed + split)
         copies.append(count_copies(samples[-1].rows, train) / max(1, len(samples[-1].rows)))
         for route, extra in zip(ROUTES, (None, samples[-1].rows, smote)):

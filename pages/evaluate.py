@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from core import figures
-from core.augmentation import sample_class
+from core.augmentation import interpolate_class
 from core.augmentation_check import compare
 from core.controllability import controllability, median_selectivity
 from core.errors import InputError
@@ -78,8 +78,8 @@ label, value, n_rows = picked
 make, check = st.columns(2)
 if make.button(t("ev.make"), type="primary", icon=":material/add_row_below:", key="ev_make"):
     try:
-        project.remember("class_rows", (model, real), (value, sample_class(model, real, label, value,
-                                                                           int(n_rows), seed=0)))
+        project.remember("class_rows", (model, real), (value, interpolate_class(model, real, label, value,
+                                                                                int(n_rows), seed=0)))
     except InputError as exc:
         st.error(say(exc))
 if check.button(t("ev.compare"), icon=":material/compare_arrows:", key="ev_compare"):

@@ -2,9 +2,11 @@
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
 import core.augmentation as augmentation
-from core.augmentation import augment, balance_count, check_label, class_counts, class_probability, sample_class
+from core.augmentation import (augment, balance_count, check_label, class_counts, class_probability,
+                               interpolate_class, label_probability, sample_class)
 from core.augmentation_check import compare, smote_nc_rows, stratified_split
 from core.columns import Role
 from core.errors import InputError
@@ -24,9 +26,9 @@ def test_sampled_rows_are_all_of_the_class_and_reproducible(small_fit):
     assert len(sample.rows) == 40 and (sample.rows[LABEL] == value).all()
     assert list(sample.rows.columns) == table.features
     assert 0 < sample.acceptance <= 1 and sample.n_drawn >= 40
-    again = augment(model, table.frame, LABEL, value, 40, seed=3)
+    again = sample_class(model, table.frame, LABEL, value, 40, seed=3).rows
     pd.testing.assert_frame_equal(again, sample.rows)
-    assert not augment(model, table.frame, LABEL, value, 40, seed=4).equals(again)
+    assert not sample_class(model, table.frame, LABEL, value, 40, seed=4).rows.equals(again)
 
 
 def test_augment_says_so_when_the_model_will_not_decode_the_class(small_fit, monkeypatch):
@@ -36,8 +38,57 @@ def test_augment_says_so_when_the_model_will_not_decode_the_class(small_fit, mon
     sample = sample_class(model, table.frame, LABEL, value, 5)
     assert sample.rows.empty and sample.n_drawn == 5 * augmentation.MAX_DRAWS_PER_ROW
     assert any("0%" in note for note in sample.notes)
-    with pytest.raises(InputError, match=f"made 0 of 5 rows of '{value}'"):
-        augment(model, table.frame, LABEL, value, 5)
+    one = pd.concat([table.frame[table.frame[LABEL] != value], table.frame[table.frame[LABEL] == value].head(1)])
+    with pytest.raises(InputError, match=f"made 0 of 5 rows of '{value}'"):   # one row: the posterior route
+        augment(model, one, LABEL, value, 5)
+
+
+def test_interpolated_rows_lie_between_rows_of_the_class(small_fit):
+    table, _, model = small_fit
+    value = _rare(table)
+    own = table.frame[table.frame[LABEL] == value]
+    sample = interpolate_class(model, table.frame, LABEL, value, 200, seed=2)
+    rows = sample.rows
+    assert len(rows) == 200 and (rows[LABEL] == value).all() and list(rows.columns) == table.features
+    assert sample.acceptance == 1 and not sample.notes
+    for span in model.transformer.layout_:
+        if span.kind == "numeric":   # between two rows of the class (up to the column's rounding)
+            slack = 0.5 if span.role is Role.INTEGER else 10.0 ** -span.decimals
+            assert own[span.name].min() - slack <= rows[span.name].min()
+            assert rows[span.name].max() <= own[span.name].max() + slack
+        else:                        # a label some row of the class has
+            assert set(rows[span.name]) <= set(own[span.name].astype(str))
+    continuous = [s.name for s in model.transformer.layout_ if s.role is Role.CONTINUOUS]
+    assert not rows[continuous[0]].isin(own[continuous[0]]).all()   # new values, not copies
+    again = interpolate_class(model, table.frame, LABEL, value, 200, seed=2).rows
+    pd.testing.assert_frame_equal(again, rows)
+    assert not interpolate_class(model, table.frame, LABEL, value, 200, seed=3).rows.equals(rows)
+    pd.testing.assert_frame_equal(augment(model, table.frame, LABEL, value, 200, seed=2), rows)
+
+
+@pytest.mark.parametrize("logit, more", [(50.0, True), (-50.0, False)])
+def test_the_decoder_chooses_between_the_two_rows_labels(small_fit, monkeypatch, logit, more):
+    # a decoder sure of the second label of every binary column: a pair that differs takes it
+    table, _, model = small_fit
+    value = _rare(table)
+    own = table.frame[table.frame[LABEL] == value]
+    monkeypatch.setattr(model.vae, "decode", lambda z: torch.full((len(z), model.transformer.n_columns), logit))
+    rows = interpolate_class(model, table.frame, LABEL, value, 400, seed=0).rows
+    mixed = [s for s in model.transformer.layout_ if s.kind == "binary" and own[s.name].nunique() == 2]
+    assert mixed
+    for span in mixed:
+        share = (rows[span.name] == span.categories[1]).mean()
+        real_share = (own[span.name] == span.categories[1]).mean()
+        assert share > real_share if more else share < real_share
+
+
+def test_label_probability_by_hand():
+    binary = Span("b", Role.BINARY, 0, 1, categories=("否", "是"))
+    onehot = Span("c", Role.CATEGORICAL, 1, 4, categories=("x", "y", "z"))
+    out = np.array([[np.log(3), np.log(2), 0.0, np.log(7)], [np.log(3), np.log(2), 0.0, np.log(7)]])
+    # sigmoid(log 3) = 3/4; softmax of (log 2, 0, log 7) = (2, 1, 7) / 10
+    assert label_probability(out, binary, np.array([[1.0], [0.0]])).tolist() == pytest.approx([0.75, 0.25])
+    assert label_probability(out, onehot, np.array([[0, 0, 1.0], [1.0, 0, 0]])).tolist() == pytest.approx([0.7, 0.2])
 
 
 def test_class_probability_by_hand():
