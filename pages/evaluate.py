@@ -92,7 +92,7 @@ if check.button(t("ev.compare"), icon=":material/compare_arrows:", key="ev_compa
 made = project.recall("class_rows", (model, real))
 if made is not None:
     made_value, sample = made
-    st.markdown(t("ev.made", n=len(sample.rows), name=made_value, acceptance=sample.acceptance))
+    st.markdown(t("ev.made", n=len(sample.rows), name=made_value))
     for note in sample.notes:
         st.warning(say(note))
     st.dataframe(sample.rows.head(100), hide_index=True)
@@ -116,6 +116,6 @@ if result is not None:
         for route, s in result["routes"].items()])
     st.markdown(t("ev.comparison", label=result["label"], name=result["minority"], splits=result["n_splits"]))
     st.dataframe(table, hide_index=True)
-    st.caption(t("ev.comparison_help", n=result["n_new"], acceptance=result["acceptance"]))
+    st.caption(t("ev.comparison_help", n=result["n_new"]))
     for note in result["notes"]:
         st.warning(say(note))

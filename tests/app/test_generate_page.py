@@ -50,12 +50,12 @@ def test_unmatched_latents_are_listed_under_other_latents(trained):
     trained.semantics = SemanticMatrix(R.names[:6], R.features, R.values[:6])
     at = open_page(PAGE, trained)
     assert at.expander[0].label == "Other latents (2, not matched to a semantic)"
-    others = [s for s in at.slider if s.label.startswith("z")]
+    others = [s for s in at.slider if s.label.startswith("Latent z")]
     assert len(others) == 2 and all(s.proto.disabled for s in others)
     sampled = at.session_state["project"].generated.copy()
     at.toggle(key="gen_sample_others").set_value(False).run()
     assert not sampled.equals(at.session_state["project"].generated)
-    assert not any(s.proto.disabled for s in at.slider if s.label.startswith("z"))
+    assert not any(s.proto.disabled for s in at.slider if s.label.startswith("Latent z"))
 
 
 def test_compare_plots_follow_the_chosen_features(trained):
