@@ -56,7 +56,7 @@ import torch
 
 from core.columns import Role
 from core.errors import InputError
-from core.messages import msg
+from core.messages import Message, msg
 from core.model import FittedModel
 
 MAX_DRAWS_PER_ROW = 20     # give up after 20 draws per requested row
@@ -69,7 +69,7 @@ class ClassSample:
     rows: pd.DataFrame          # generated rows, all of the class (may be fewer than asked)
     n_drawn: int                # latent draws decoded
     acceptance: float           # share of the draws accepted as the class
-    notes: list[str] = field(default_factory=list)
+    notes: list[Message] = field(default_factory=list)
 
 
 def check_label(model: FittedModel, real: pd.DataFrame, label: str, value: str, min_rows: int = 1) -> None:
@@ -114,10 +114,9 @@ def sample_class(model: FittedModel, real: pd.DataFrame, label: str, value: str,
         n_kept, n_drawn = n_kept + len(kept[-1]), n_drawn + batch
     sample = ClassSample(pd.concat(kept, ignore_index=True).head(n_rows), n_drawn, n_kept / n_drawn)
     if sample.acceptance < LOW_ACCEPTANCE:
-        sample.notes.append(f"only {sample.acceptance:.0%} of the draws were accepted as '{value}': the "
-                            f"model rarely reproduces this class; try widen < 1 or a longer training")
+        sample.notes.append(msg("augment.low_acceptance", share=f"{sample.acceptance:.0%}", value=value))
     if len(sample.rows) < n_rows:
-        sample.notes.append(f"made {len(sample.rows)} of {n_rows} rows of '{value}' in {n_drawn} draws")
+        sample.notes.append(msg("augment.short", made=len(sample.rows), asked=n_rows, value=value, draws=n_drawn))
     return sample
 
 
@@ -131,7 +130,7 @@ def interpolate_class(model: FittedModel, real: pd.DataFrame, label: str, value:
     own = real[real[label].astype(str) == value]
     if len(own) < 2:
         sample = sample_class(model, real, label, value, n_rows, seed)
-        sample.notes.insert(0, f"one row of '{value}': its rows are drawn around it, not between two rows")
+        sample.notes.insert(0, msg("augment.one_row", value=value))
         return sample
     x = model.transformer.transform(own).astype(np.float64)                               # (m, N)
     with torch.no_grad():
@@ -190,7 +189,7 @@ def augment(model: FittedModel, real: pd.DataFrame, label: str, value: str, n_ro
     InputError (with the acceptance) if it cannot."""
     sample = interpolate_class(model, real, label, value, n_rows, seed)
     if len(sample.rows) < n_rows:
-        raise InputError("; ".join(sample.notes))
+        raise InputError(sample.notes[-1])   # "made k of n rows ..."
     return sample.rows
 
 

@@ -17,6 +17,7 @@ from core.augmentation import (ClassSample, LOW_ACCEPTANCE, balance_count, check
                                interpolate_class)
 from core.columns import ColumnSpec, PreparedTable
 from core.evaluation import count_copies
+from core.messages import Message, msg
 from core.model import FittedModel
 
 N_TREES = 100              # random forest size: stable scores, ~0.2 s per fit on 500 rows
@@ -58,20 +59,19 @@ def compare(model: FittedModel, real: pd.DataFrame, label: str, value: str,
             "notes": _split_notes(samples, n_new, len(scores["real+smote_nc"]), value)}
 
 
-def _split_notes(samples: list[ClassSample], n_new: list[int], n_smote: int, value: str) -> list[str]:
+def _split_notes(samples: list[ClassSample], n_new: list[int], n_smote: int, value: str) -> list[Message]:
     """One note per kind of trouble, counted over the splits (not one per split)."""
     n, notes = len(samples), []
     low = [s.acceptance for s in samples if s.acceptance < LOW_ACCEPTANCE]
     if low:
-        notes.append(f"in {len(low)} of {n} splits under {LOW_ACCEPTANCE:.0%} of our draws were accepted as "
-                     f"'{value}' (lowest {min(low):.0%}): the model rarely reproduces this class")
+        notes.append(msg("augment.low_acceptance_splits", k=len(low), n=n, share=f"{LOW_ACCEPTANCE:.0%}",
+                         value=value, lowest=f"{min(low):.0%}"))
     short = sum(len(s.rows) < k for s, k in zip(samples, n_new))
     if short:
-        notes.append(f"in {short} of {n} splits our route made fewer '{value}' rows than asked")
+        notes.append(msg("augment.short_splits", k=short, n=n, value=value))
     if n_smote < n:
-        notes.append(f"SMOTE-NC needs 2 rows of '{value}' in the training part; {n - n_smote} of {n} "
-                     "splits had 1, so its scores are over the other splits" if n_smote else
-                     f"SMOTE-NC needs 2 rows of '{value}' in the training part; no split had them")
+        notes.append(msg("augment.smote_some", value=value, k=n - n_smote, n=n) if n_smote
+                     else msg("augment.smote_none", value=value))
     return notes
 
 

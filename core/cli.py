@@ -22,7 +22,7 @@ from core.errors import InputError
 from core.conditions import Condition, sample_where
 from core.generation import OTHERS, generate
 from core.grouping import MAX_K, propose_groups
-from core.messages import msg
+from core.messages import Message, msg
 from core.passthrough import note as unmodelled_note
 from core.project import Project, schema_differences
 from core.projectfile import load_project, save_project
@@ -322,9 +322,12 @@ def _evaluate(args) -> int:
 
 
 def _strict(value):
-    """NaN and infinity (e.g. a selectivity over no movement) become null: strict JSON."""
+    """NaN and infinity (e.g. a selectivity over no movement) become null: strict JSON; a message
+    becomes its English sentence."""
     if isinstance(value, float) and not math.isfinite(value):
         return None
+    if isinstance(value, Message):
+        return str(value)
     if isinstance(value, dict):
         return {k: _strict(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

@@ -30,6 +30,17 @@ ENGLISH: dict[str, str] = {
     "reason.set_by_user": "set by the user",
     "reason.maybe_class": "{reason}; only {n} different values: maybe a class coded as numbers",
     "reason.merged_bins": "{reason}; read {renamed}",
+    # rows of a rare class (core.augmentation, core.augmentation_check)
+    "augment.low_acceptance": "only {share} of the draws were accepted as '{value}': the model rarely "
+                              "reproduces this class; try a longer training",
+    "augment.short": "made {made} of {asked} rows of '{value}' in {draws} draws",
+    "augment.one_row": "one row of '{value}': its rows are drawn around it, not between two rows",
+    "augment.low_acceptance_splits": "in {k} of {n} splits under {share} of our draws were accepted as '{value}' "
+                                     "(lowest {lowest}): the model rarely reproduces this class",
+    "augment.short_splits": "in {k} of {n} splits our route made fewer '{value}' rows than asked",
+    "augment.smote_some": "SMOTE-NC needs 2 rows of '{value}' in the training part; {k} of {n} splits had 1, "
+                          "so its scores are over the other splits",
+    "augment.smote_none": "SMOTE-NC needs 2 rows of '{value}' in the training part; no split had them",
     # missing values
     "action.median": "filled with median {value}",
     "action.mode": "filled with most frequent '{value}'",

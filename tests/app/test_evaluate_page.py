@@ -52,3 +52,11 @@ def test_the_page_renders_in_chinese(trained):
     at.switch_page(PAGE).run()
     assert not at.exception
     assert at.title[0].value == "6 · 评估" and at.metric[0].label == "真实度（保真度）"
+
+
+def test_the_comparison_notes_are_translated(trained):
+    at = open_page(project=trained)
+    at.button_group(key="lang_choice").set_value("zh").run()
+    at.switch_page(PAGE).run()
+    at.button(key="ev_compare").click().run()
+    assert any("SMOTE-NC 需要训练部分中至少 2 行“Dsu”" in shown(w.value) for w in at.warning)
