@@ -24,6 +24,20 @@ FONT = "Noto Sans CJK SC, Noto Sans SC, Source Sans Pro, sans-serif"
 REAL, GENERATED = "#1f77b4", "#ff7f0e"
 
 
+CROWDED = 20          # columns beyond which a heatmap's column labels are shortened
+SHORT_WIDTH = 12      # a short label's width, in Latin letters (a Chinese character counts 2)
+
+
+def short(label: str, width: int = SHORT_WIDTH) -> str:
+    """`label` cut to `width` letters' worth with "…", a Chinese character counting as two."""
+    label, used = str(label), 0
+    for n, char in enumerate(label):
+        used += 2 if ord(char) > 0x2E7F else 1
+        if used > width and n < len(label) - 1:
+            return label[:n] + "…"
+    return label
+
+
 def literal(names):
     """User-supplied text (one name or a list) as plotly shows it literally: `<`, `>`, `&` as entities."""
     if isinstance(names, str):
@@ -51,8 +65,12 @@ def heatmap(matrix: np.ndarray, rows: list[str], columns: list[str], title: str,
         z=np.asarray(matrix, dtype=float), x=literal(columns), y=literal(rows), colorscale=colorscale,
         zmin=None if diverging else 0, zmax=zmax, zmid=0 if diverging else None, colorbar=dict(title=value_title),
         hovertemplate=f"{y_title}: %{{y}}<br>{x_title}: %{{x}}<br>{value_title}: %{{z:.3f}}<extra></extra>"))
-    # dtick=1: every row and column label is shown (plotly skips every other one when crowded)
+    # dtick=1: every row and column label is shown (plotly skips every other one when crowded); many
+    # columns get short labels on the axis and their whole name in the hover
     figure.update_xaxes(title=x_title, tickangle=-60 if len(columns) > 8 else 0, type="category", dtick=1)
+    if len(columns) > CROWDED:
+        figure.update_xaxes(tickmode="array", tickvals=literal(columns), ticktext=literal([short(c) for c in columns]),
+                            tickangle=-90, tickfont_size=10)   # upright: side by side even at 768 px
     figure.update_yaxes(title=y_title, autorange="reversed", type="category", dtick=1)
     height = 180 + 22 * len(rows) + (120 if len(columns) > 8 else 0)
     return _style(figure, title, min(max(height, 320), 1400))
