@@ -160,3 +160,20 @@ def bars(names: list[str], values: list, title: str, axis: str, colours=None, li
     figure.update_xaxes(title=axis, type="log" if log else "linear")
     figure.update_yaxes(type="category", autorange="reversed", dtick=1)
     return _style(figure, title, 140 + bar_px * len(names))
+
+
+def selectivity_bars(controls, lang: str = "en") -> go.Figure:
+    """Each slider's selectivity (core.controllability), hits in colour, the line at 1; a log scale
+    when one is above 10 (a masked decoder's sliders reach hundreds)."""
+    shown = [c.selectivity if np.isfinite(c.selectivity) else None for c in controls]
+    wide = max((v for v in shown if v is not None), default=1) > 10
+    return bars([f"{c.semantic} (z{c.latent})" for c in controls], shown, translate("ev.control_title", lang),
+                translate("ev.selectivity", lang), [REAL if c.hit else "#bbbbbb" for c in controls],
+                line=1.0, log=wide)
+
+
+def column_scores(columns: dict[str, dict], lang: str = "en") -> go.Figure:
+    """Each column's fidelity score (`evaluate()["columns"]`), worst first."""
+    ranked = sorted(columns.items(), key=lambda item: item[1]["score"])
+    return bars([name for name, _ in ranked], [round(d["score"], 3) for _, d in ranked],
+                translate("ev.columns_title", lang), translate("ev.score", lang), bar_px=16)

@@ -30,7 +30,7 @@ from core.evaluation import evaluate
 from core.generation import generate
 from core.project import Project
 from core.strings import LANGUAGES, say_in, translate
-from core.views import match_table
+from core.views import latent_labels, match_table
 
 SAMPLE_ROWS = 20          # generated rows shown in the report
 CONTROL_ROWS = 300        # rows per slider end for controllability (the app's figure)
@@ -163,8 +163,7 @@ def _training(model, t: _Writer) -> str:
 def _analysis(model, R, scores, t: _Writer) -> str:
     """C per feature (Eq. 4), its binarisation per encoded column, D (Eq. 7), both matchings
     with MI (Algorithm 1, Eq. 9)."""
-    matched = {m.latent: R.names[m.semantic] for m in scores.matches}
-    latents = [f"z{i} · {matched[i]}" if i in matched else f"z{i}" for i in range(model.latent_dim)]
+    latents = latent_labels(scores.matches, R.names, model.latent_dim)
     transformer = model.transformer
     shares = feature_shares(scores.contribution, transformer.column_feature(), len(transformer.features_))
     parts = [
@@ -193,11 +192,7 @@ def _control(controls: list[Control], t: _Writer) -> str:
                            t.plain("ctl.own"): round(c.own, 3), t.plain("ctl.other"): round(c.other, 3),
                            t.plain("ctl.selectivity"): round(c.selectivity, 1),
                            t.plain("ctl.hit"): "✓" if c.hit else "✗"} for c in controls])
-    selectivity = [c.selectivity if np.isfinite(c.selectivity) else None for c in controls]
-    wide = max((v for v in selectivity if v is not None), default=1) > 10
-    chart = figures.bars([f"{c.semantic} (z{c.latent})" for c in controls], selectivity,
-                         t.plain("ev.control_title"), t.plain("ev.selectivity"),
-                         [figures.REAL if c.hit else "#bbbbbb" for c in controls], line=1.0, log=wide)
+    chart = figures.selectivity_bars(controls, t.lang)
     return (_note(t("ctl.help"))
             + _cards([(t("ctl.hits"), f"{hits} / {len(controls)}"),
                       (t("ctl.median"), f"{median_selectivity(controls):.1f}")])
@@ -226,9 +221,7 @@ def _fidelity(quality: dict, t: _Writer) -> str:
                     (t("ev.validity"), f"{valid:.0%}"),
                     (t("ev.copies"), f"{copies} / {quality['n_generated']}"),
                     (t("ev.dcr"), f"{quality['dcr_ratio']:.2f}")])
-    columns = sorted(quality["columns"].items(), key=lambda item: item[1]["score"])
-    chart = figures.bars([name for name, _ in columns], [round(d["score"], 3) for _, d in columns],
-                         t.plain("ev.columns_title"), t.plain("ev.score"), bar_px=16)
+    chart = figures.column_scores(quality["columns"], t.lang)
     worst = pd.DataFrame(quality["worst_pairs"])
     if not worst.empty:
         worst = worst.rename(columns={c: t.plain(f"col.{c}") for c in worst.columns}).round(3)

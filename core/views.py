@@ -16,6 +16,12 @@ def match_table(matches: list[Match], semantic_names: list[str]) -> pd.DataFrame
     return pd.DataFrame(rows, columns=["latent", "semantic", "distance"])
 
 
+def latent_labels(matches: list[Match], semantic_names: list[str], latent_dim: int) -> list[str]:
+    """Each latent's label for heatmaps: "z3 · 耐久性" when matched to a semantic, else "z3"."""
+    matched = {m.latent: semantic_names[m.semantic] for m in matches}
+    return [f"z{i} · {matched[i]}" if i in matched else f"z{i}" for i in range(latent_dim)]
+
+
 def distribution_counts(values: pd.Series, numeric: bool, bins: int = 10) -> list[int]:
     """Counts for a tiny bar chart: a histogram for numbers, label counts otherwise."""
     values = values.dropna()

@@ -8,7 +8,7 @@ import streamlit as st
 from core import figures
 from core.contribution import feature_shares
 from core.effects import traversal
-from core.views import match_table
+from core.views import latent_labels, match_table
 from pages import ui
 from pages.i18n import t, t_plain
 
@@ -18,8 +18,7 @@ ui.gate(project.model is None, "gate.model", "train")
 model = project.model
 R, current = project.scoring_semantics()
 scores = model.score(R)
-matched = {m.latent: R.names[m.semantic] for m in scores.matches}
-latents = [f"z{i} · {matched[i]}" if i in matched else f"z{i}" for i in range(model.latent_dim)]
+latents = latent_labels(scores.matches, R.names, model.latent_dim)
 
 a, b, c, d = st.columns(4)
 a.metric(t("sem.mi_greedy"), f"{scores.mi:.1f} %", help=t("sem.mi_help"))

@@ -2,8 +2,6 @@
 of a rare class help a classifier? (core.evaluation, core.controllability, core.augmentation)"""
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 import streamlit as st
 
@@ -15,7 +13,7 @@ from core.errors import InputError
 from core.evaluation import evaluate
 from core.export import csv_bytes, download_name
 from pages import ui
-from pages.i18n import say, t, t_plain
+from pages.i18n import language, say, t, t_plain
 
 ui.header("evaluate")
 project = ui.project()
@@ -52,19 +50,12 @@ with left:
         st.caption(t("ev.control_both", n=len(controls), hits=sum(c.hit for c in controls),
                      hits_covary=sum(c.hit for c in covarying), median=f"{median_selectivity(controls):.1f}",
                      median_covary=f"{median_selectivity(covarying):.1f}"))
-    shown = [c.selectivity if math.isfinite(c.selectivity) else None for c in controls]
-    colours = [figures.REAL if c.hit else "#bbbbbb" for c in controls]
-    wide = max((v for v in shown if v is not None), default=1) > 10   # e.g. a masked decoder: log scale
-    st.plotly_chart(figures.bars([f"{c.semantic} (z{c.latent})" for c in controls], shown, t_plain("ev.control_title"),
-                         t_plain("ev.selectivity"), colours, line=1.0, log=wide), key="ev_control")
+    st.plotly_chart(figures.selectivity_bars(controls, language()), key="ev_control")
     st.caption(t("ev.worst_pairs"))
     st.dataframe(ui.labelled(pd.DataFrame(report["worst_pairs"]), "metric"), hide_index=True)
 with right:
     st.caption(t("ev.columns_help"))
-    columns = pd.DataFrame([(name, d["score"], d["metric"]) for name, d in report["columns"].items()],
-                           columns=["column", "score", "metric"]).sort_values("score")
-    st.plotly_chart(figures.bars(list(columns["column"]), list(columns["score"]), t_plain("ev.columns_title"),
-                         t_plain("ev.score"), bar_px=16), key="ev_columns")
+    st.plotly_chart(figures.column_scores(report["columns"], language()), key="ev_columns")
 
 # ---------------------------------------------------------------- does a rare class gain?
 st.subheader(t("ev.augment"))

@@ -9,6 +9,7 @@ import pytest
 
 from tests.conftest import cli as run
 from tests.conftest import ROOT, factor_table, run_cli
+from tests.core.test_table import xlsx_bytes
 
 
 
@@ -278,17 +279,6 @@ def test_generate_memory_does_not_grow_with_n(workdir, monkeypatch):
     assert peaks[4000] < 1.5 * peaks[500], peaks                # eight times the rows, not eight times the memory
 
 
-def _workbook(path, sheets: dict[str, list[list]]):
-    import openpyxl
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    book.save(path)
-
-
 @pytest.mark.parametrize("first, fragment", [
     ([["2024 年鉴定汇总"]], "sheet '封面' has a header but no data rows"),
     ([["a", "b"], [1, 2], [3, 4]], "has 2 data row(s); at least 8 are needed to train a model"),
@@ -296,7 +286,7 @@ def _workbook(path, sheets: dict[str, list[list]]):
 def test_data_on_another_sheet_gives_the_sheet_option_and_names(workdir, first, fragment):
     folder, table, _ = workdir
     data = [list(table.frame.columns)] + table.frame.astype(str).values.tolist()
-    _workbook(folder / "book.xlsx", {"封面": first, "数据": data, "说明": [["x"]]})
+    (folder / "book.xlsx").write_bytes(xlsx_bytes({"封面": first, "数据": data, "说明": [["x"]]}))
     result = run("fit", "book.xlsx", "--semantics", "R.csv", "--out", "never.zip", cwd=folder)
     assert result.returncode == 2 and result.stderr.count("\n") == 1
     assert fragment in result.stderr

@@ -67,6 +67,23 @@ def _paths(node, prefix=()):
             yield from _paths(value, prefix + (index,))
 
 
+def _load_changed(saved, document, node, path, value):
+    """The saved project with `node[path]` (inside `document`, its project.json) set to `value`:
+    the Project, or None after an InputError that names the file in one line."""
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in {**saved, "project.json": json.dumps(document).encode()}.items():
+            archive.writestr(name, content)
+    try:
+        return load_project(buffer.getvalue(), "fuzzed.zip")
+    except InputError as exc:
+        assert str(exc).startswith("fuzzed.zip") and "\n" not in str(exc)
+        return None
+
+
 def _guarded_build(real):
     def build(config, n_inputs, latent_dim, expanded_r, generator=None):
         assert 1 <= n_inputs <= limits.MAX_ENCODED_COLUMNS and 1 <= latent_dim <= limits.MAX_LATENT_DIM
@@ -85,19 +102,8 @@ def test_any_value_of_any_model_field_loads_or_is_one_input_error(saved, monkeyp
               or p[:2] in (("config", "hidden"), ("config", "epochs"), ("config", "seed"), ("config", "mode"))
               or p[:3] == ("transformer", "layout", 0) or p[:2] == ("history", 0) or p[0] == "unmodelled"]
     path = data.draw(st.one_of(st.sampled_from(shapes), st.sampled_from(paths)))
-    node = document["model"]
-    for key in path[:-1]:
-        node = node[key]
-    node[path[-1]] = value
-    members = {**saved, "project.json": json.dumps(document).encode()}
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, content in members.items():
-            archive.writestr(name, content)
-    try:
-        project = load_project(buffer.getvalue(), "fuzzed.zip")
-    except InputError as exc:
-        assert str(exc).startswith("fuzzed.zip") and "\n" not in str(exc)
+    project = _load_changed(saved, document, document["model"], path, value)
+    if project is None:
         return
     try:   # accepted: the model must then work
         assert len(generate(project.model, 3, seed=1)) == 3
@@ -111,20 +117,8 @@ def test_any_value_of_any_other_project_field_loads_or_is_one_input_error(saved,
     document = json.loads(saved["project.json"])
     paths = [p for p in _paths(document) if p and p[0] not in ("model", "hashes")]
     path = data.draw(st.sampled_from(paths))
-    node = document
-    for key in path[:-1]:
-        node = node[key]
-    node[path[-1]] = value
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, content in {**saved, "project.json": json.dumps(document).encode()}.items():
-            archive.writestr(name, content)
-    try:
-        project = load_project(buffer.getvalue(), "fuzzed.zip")
-    except InputError as exc:
-        assert str(exc).startswith("fuzzed.zip") and "\n" not in str(exc)
-        return
-    assert project.model is not None
+    project = _load_changed(saved, document, document, path, value)
+    assert project is None or project.model is not None
 
 
 @FUZZ
