@@ -66,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--seed", type=int, default=0, metavar="S", help=f"0 to {limits.MAX_SEED}")
     fit.add_argument("--mode", choices=MODES, default=TrainConfig.mode,
                      help="paper: the paper's VAE; semantic: decoder masked per semantic (controllable sliders)")
+    fit.add_argument("--detail-latents", type=int, default=TrainConfig.detail_latents, metavar="D",
+                     help=f"semantic mode: 0 to {limits.MAX_LATENT_DIM} latents that model what the semantics "
+                     "leave out (relations between groups); 0: none")
     fit.add_argument("--device", choices=DEVICES, default=TrainConfig.device,
                      help="auto: a CUDA GPU when one exists, else the CPU")
     fit.add_argument("--exclude", nargs="+", default=[], metavar="COL", help="columns to leave out")
@@ -171,7 +174,7 @@ def _fit(args) -> int:
     settings = TrainConfig(   # every number within core.limits before any work, named by its option
         latent_dim=args.latent_dim, hidden=_sizes(args.hidden), epochs=args.epochs,
         finetune_epochs=args.finetune_epochs, target_mi=args.target_mi, seed=args.seed,
-        critical_epoch=args.critical_epoch, mode=args.mode, device=args.device,
+        critical_epoch=args.critical_epoch, mode=args.mode, device=args.device, detail_latents=args.detail_latents,
     ).check(lambda field: "--" + field.replace("_", "-"))
     read, project, table = _read_project(args, settings)
     project.semantics = SemanticMatrix.from_csv(args.semantics, table.columns)
@@ -186,12 +189,13 @@ def _fit(args) -> int:
     model, scores = project.model, project.model.score()
     before = "n/a" if model.mi_before_finetune is None else f"{model.mi_before_finetune:.1f} %"
     print(f"fit {read.source}: {len(table.frame)} rows, {len(table.features)} features -> "
-          f"{model.transformer.n_columns} encoded columns, {model.latent_dim} latents; "
+          f"{model.transformer.n_columns} encoded columns, {model.semantic_dim} latents"
+          f"{f' + {model.latent_dim - model.semantic_dim} detail' if model.latent_dim > model.semantic_dim else ''}; "
           f"critical epoch {model.critical_epoch}; MI {before} -> {scores.mi:.1f} % "
           f"(optimal {scores.mi_optimal:.1f} %); {seconds:.2f} s; wrote {args.out}")
     _tell(model.notes)
-    if len(project.semantics.names) != model.latent_dim:
-        _tell(project.semantics.warnings(model.latent_dim)[-1:])
+    if len(project.semantics.names) != model.semantic_dim:
+        _tell(project.semantics.warnings(model.semantic_dim)[-1:])
     return 0
 
 

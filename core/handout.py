@@ -163,7 +163,7 @@ def _training(model, t: _Writer) -> str:
 def _analysis(model, R, scores, t: _Writer) -> str:
     """C per feature (Eq. 4), its binarisation per encoded column, D (Eq. 7), both matchings
     with MI (Algorithm 1, Eq. 9)."""
-    latents = latent_labels(scores.matches, R.names, model.latent_dim)
+    latents = latent_labels(scores.matches, R.names, model.semantic_dim)
     transformer = model.transformer
     shares = feature_shares(scores.contribution, transformer.column_feature(), len(transformer.features_))
     parts = [

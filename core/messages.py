@@ -155,6 +155,8 @@ ENGLISH: dict[str, str] = {
                             "last good weights",
     "train.nan_stop.finetune": "fine-tuning stopped at epoch {epoch}: the loss became NaN or infinite; "
                                "kept the last good weights",
+    "train.nan_stop.detail": "training the detail latents stopped at epoch {epoch}: the loss became NaN or "
+                             "infinite; kept the last good weights",
     "device.unknown": "device '{device}' is not one of {devices}",
     "device.no_cuda": "--device cuda: this machine has no CUDA GPU; use cpu or auto",
     # labels (classes)

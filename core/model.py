@@ -18,7 +18,7 @@ from core.messages import Message, msg
 from core.passthrough import Passthrough, complete
 from core.semantics import SemanticMatrix
 from core.transformer import TableTransformer
-from core.vae import TabularVAE
+from core.vae import TabularVAE, detail_width
 
 
 @dataclass
@@ -38,6 +38,9 @@ class TrainConfig:
     device: str = "auto"                 # "auto" (a GPU when one exists), "cpu" or "cuda"
     mode: str = "semantic"               # "semantic": decoder masked per semantic (controllable
                                          # sliders, benchmarks/MODES.md); "paper": the paper's plain VAE
+    detail_latents: int = 0              # semantic mode: latents of the detail path (vae.DetailPath),
+                                         # trained after fine-tuning; 0 leaves it out (benchmarks/FIDELITY.md)
+    detail_epochs: int | None = None     # checkpoints of detail training at most (None: `epochs`)
 
     def to_dict(self) -> dict:
         return {**self.__dict__, "hidden": list(self.hidden)}
@@ -54,6 +57,9 @@ class TrainConfig:
             limits.whole(name("hidden"), size, 1, limits.MAX_HIDDEN_UNITS)
         limits.whole(name("epochs"), self.epochs, 1, limits.MAX_EPOCHS)
         limits.whole(name("finetune_epochs"), self.finetune_epochs, 0, limits.MAX_EPOCHS)
+        limits.whole(name("detail_latents"), self.detail_latents, 0, limits.MAX_LATENT_DIM)
+        if self.detail_epochs is not None:
+            limits.whole(name("detail_epochs"), self.detail_epochs, 1, limits.MAX_EPOCHS)
         limits.number(name("learning_rate"), self.learning_rate, 0, limits.MAX_LEARNING_RATE, low_open=True)
         limits.whole(name("batch_size"), self.batch_size, 0, limits.MAX_BATCH_SIZE)
         limits.whole(name("checkpoint_steps"), self.checkpoint_steps, 1, limits.MAX_CHECKPOINT_STEPS)
@@ -74,8 +80,18 @@ class TrainConfig:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         if known.get("latent_dim") == 0 and not isinstance(known["latent_dim"], bool):
             known["latent_dim"] = None   # files written when latent_dim 0 meant "one per semantic"
-        # files written before modes existed hold the paper's plain VAE
-        return cls(**{"mode": "paper", **known, "hidden": tuple(known.get("hidden", (64,)))})
+        # files written before modes existed hold the paper's plain VAE, before detail latents none
+        return cls(**{"mode": "paper", "detail_latents": 0, **known, "hidden": tuple(known.get("hidden", (64,)))})
+
+    @property
+    def detail_checkpoints(self) -> int:
+        """Checkpoints of detail training at most: none without detail latents."""
+        return (self.epochs if self.detail_epochs is None else self.detail_epochs) if self.detail_dim else 0
+
+    @property
+    def detail_dim(self) -> int:
+        """Detail latents the model has: `detail_latents` in semantic mode, none in paper mode."""
+        return self.detail_latents if self.mode == "semantic" else 0
 
 
 @dataclass(frozen=True)
@@ -91,8 +107,9 @@ MODES = ("semantic", "paper")   # the default first
 
 
 def build_vae(config: TrainConfig, n_inputs: int, latent_dim: int, expanded_r: np.ndarray,
-              generator: torch.Generator | None = None) -> TabularVAE:
-    """The VAE for `config.mode`. In "semantic" mode semantic j owns latent j (j < L)."""
+              generator: torch.Generator | None = None, detail: bool = False) -> TabularVAE:
+    """The VAE for `config.mode` with `latent_dim` semantic latents; in "semantic" mode semantic j
+    owns latent j (j < L). `detail`: with `config.detail_dim` detail latents attached (a saved model)."""
     if config.mode not in MODES:
         raise InputError(msg("train.unknown_mode", mode=config.mode, modes=", ".join(MODES)))
     column_latents = None
@@ -100,7 +117,10 @@ def build_vae(config: TrainConfig, n_inputs: int, latent_dim: int, expanded_r: n
         column_latents = torch.zeros((n_inputs, latent_dim), dtype=torch.bool)
         k = min(latent_dim, expanded_r.shape[0])
         column_latents[:, :k] = torch.as_tensor(expanded_r[:k].T > 0)
-    return TabularVAE(n_inputs, latent_dim, tuple(config.hidden), generator, column_latents)
+    vae = TabularVAE(n_inputs, latent_dim, tuple(config.hidden), generator, column_latents)
+    if detail and config.detail_dim:
+        vae.attach_detail(config.detail_dim, detail_width(tuple(config.hidden)), generator)
+    return vae
 
 
 def latent_distribution(vae: TabularVAE, x: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
@@ -160,7 +180,13 @@ class FittedModel:
 
     @property
     def latent_dim(self) -> int:
+        """Every latent a row is drawn with: the semantic ones, then the detail ones."""
         return self.vae.latent_dim
+
+    @property
+    def semantic_dim(self) -> int:
+        """The latents of Eq. 2-4 (C, D, MI and the sliders): all but the detail latents."""
+        return self.vae.semantic_dim
 
     def latent_prior(self) -> tuple[np.ndarray, np.ndarray]:
         """(mean, covariance) latents are drawn from: the aggregate posterior, else N(0, I)."""
@@ -183,6 +209,6 @@ class FittedModel:
         """
         semantics = semantics or self.semantics
         if self.config.mode == "semantic":
-            owned = {name: j for j, name in enumerate(self.semantics.names[:self.latent_dim])}
+            owned = {name: j for j, name in enumerate(self.semantics.names[:self.semantic_dim])}
             return {i: owned[name] for i, name in enumerate(semantics.names) if name in owned}
         return {m.semantic: m.latent for m in self.score(semantics).matches}

@@ -20,7 +20,7 @@ from core.transformer import MAX_DECIMALS
 from core.vae import state_shapes
 
 MAX_HEADER_BYTES = 100 * 2**20     # safetensors' own limit
-PHASES = ("train", "finetune")
+PHASES = ("train", "finetune", "detail")
 # Eq. 9's MI, percent: at most 100; below 0 only when matched distances sum past 1 (at most one per latent)
 MI_RANGE = (-100.0 * limits.MAX_LATENT_DIM, 100.0 + 1e-6)
 MODELLED_ROLES = {role.value for role in Role if role is not Role.EXCLUDED}
@@ -33,17 +33,18 @@ def check_model_spec(spec, weights: bytes, source: str) -> TrainConfig:
     if not isinstance(spec, dict):
         raise InputError(f"{where} must be an object")
     n_inputs = limits.whole(f"{where}.n_inputs", spec.get("n_inputs"), 1, limits.MAX_ENCODED_COLUMNS)
-    latent_dim = limits.whole(f"{where}.latent_dim", spec.get("latent_dim"), 1, limits.MAX_LATENT_DIM)
     if not isinstance(spec.get("config"), dict):
         raise InputError(f"{where}.config must be an object")
     config = TrainConfig.from_dict(spec["config"]).check(lambda field: f"{where}.config.{field}")
+    latent_dim = limits.whole(f"{where}.latent_dim", spec.get("latent_dim"), 1, limits.MAX_LATENT_DIM)   # semantic ones
     _check_layout(spec.get("transformer"), n_inputs, where)
     _check_semantics(spec.get("trained_semantics"), f"{where}.trained_semantics")
     _check_history(spec.get("history", []), config, where)
     limits.whole(f"{where}.critical_epoch", spec.get("critical_epoch"), 1, config.epochs)
     if spec.get("mi_before_finetune") is not None:
         limits.number(f"{where}.mi_before_finetune", spec["mi_before_finetune"], *MI_RANGE)
-    expected = state_shapes(n_inputs, latent_dim, tuple(config.hidden), masked=config.mode == "semantic")
+    expected = state_shapes(n_inputs, latent_dim, tuple(config.hidden), masked=config.mode == "semantic",
+                            detail=config.detail_dim)
     _check_weights(safetensors_header(weights, source), expected, len(weights), source)
     return config
 
@@ -126,10 +127,10 @@ def _check_semantics(data, where: str) -> None:
 
 
 def _check_history(history, config: TrainConfig, where: str) -> None:
-    """One record per epoch of either phase: its number, phase and finite losses and MI."""
+    """One record per epoch of each phase: its number, phase and finite losses and MI."""
     if not isinstance(history, list):
         raise InputError(f"{where}.history must be a list")
-    most = config.epochs + config.finetune_epochs
+    most = config.epochs + config.finetune_epochs + config.detail_checkpoints
     limits.whole(f"{where}.history (records)", len(history), 0, most)
     for i, record in enumerate(history):
         at = f"{where}.history[{i}]"

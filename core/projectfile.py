@@ -196,7 +196,7 @@ def _model_to_json(model: FittedModel | None) -> dict | None:
         return None
     return {
         "n_inputs": model.transformer.n_columns,
-        "latent_dim": model.latent_dim,
+        "latent_dim": model.semantic_dim,   # the detail latents: config.detail_latents
         "config": model.config.to_dict(),
         "transformer": model.transformer.to_dict(),
         "trained_semantics": _semantics_to_json(model.semantics),
@@ -224,7 +224,7 @@ def _model_from_json(spec: dict, members: dict[str, bytes], source: str) -> Fitt
         raise InputError(f"{source}: the model's input size does not match its column layout")
     semantics = _semantics_from_json(spec["trained_semantics"])
     vae = build_vae(config, int(spec["n_inputs"]), int(spec["latent_dim"]),
-                    semantics.expand(transformer.layout_))
+                    semantics.expand(transformer.layout_), detail=True)
     try:
         tensors = load_tensors(members["model.safetensors"])
         vae.load_state_dict(tensors, strict=True)
@@ -240,7 +240,7 @@ def _model_from_json(spec: dict, members: dict[str, bytes], source: str) -> Fitt
                        history, int(spec["critical_epoch"]), spec.get("mi_before_finetune"),
                        [from_json(note) for note in spec.get("notes", [])],
                        _residual_std(spec, transformer.n_columns, source), input_columns, unmodelled,
-                       *_latent_prior(spec, int(spec["latent_dim"]), source),
+                       *_latent_prior(spec, vae.latent_dim, source),
                        _calibration(spec.get("calibration") or {}, transformer.layout_, source))
 
 

@@ -29,7 +29,8 @@ def report(model: FittedModel, semantics: SemanticMatrix | None = None) -> dict:
         "columns": transformer.columns_,
         "column_feature": transformer.column_feature().tolist(),
         "semantics": semantics.names,
-        "latent_dim": model.latent_dim,
+        "latent_dim": model.semantic_dim,
+        "detail_latents": model.latent_dim - model.semantic_dim,
         "contribution": scores.contribution.tolist(),
         "binary": scores.binary.astype(int).tolist(),
         "distance": scores.distance.tolist(),
@@ -40,5 +41,5 @@ def report(model: FittedModel, semantics: SemanticMatrix | None = None) -> dict:
         "encoder_layers": model.vae.encoder_weight_names(),
         "input_columns": model.columns,
         "unmodelled": [{"column": c.name, "reason": str(c.reason), "filled": c.kind} for c in model.unmodelled],
-        "warnings": [str(note) for note in semantics.warnings(model.latent_dim, model.unmodelled_reasons())],
+        "warnings": [str(note) for note in semantics.warnings(model.semantic_dim, model.unmodelled_reasons())],
     }

@@ -233,6 +233,7 @@ STRINGS: dict[str, dict[str, str]] = {
                        "zh": "尚无模型：请选择设置并点击“开始训练”。训练进度会显示在这里。"},
     "phase.train": {"en": "training", "zh": "训练"},
     "phase.finetune": {"en": "fine-tuning", "zh": "微调"},
+    "phase.detail": {"en": "detail latents", "zh": "细节隐变量"},
     # charts
     "chart.curves": {"en": "Training curves", "zh": "训练曲线"},
     "chart.recon": {"en": "Reconstruction loss", "zh": "重构损失"},

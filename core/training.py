@@ -3,6 +3,7 @@
 `fit` runs the whole of Fig. 8: train while tracking KL, find the critical point,
 restore the weights there into a mirror model, then fine-tune with the clarity
 term (core.finetune, Eq. 10-12) until a target MI or a maximum number of epochs.
+In semantic mode the detail latents are trained last (`fit_detail`, our addition).
 Progress goes to an `on_epoch(epoch, phase, recon, kl, mi)` callback.
 """
 from __future__ import annotations
@@ -25,7 +26,7 @@ from core.model import EpochRecord, FittedModel, TrainConfig, build_vae, latent_
 from core.optim import Adam
 from core.semantics import SemanticMatrix
 from core.transformer import TableTransformer
-from core.vae import LossLayout, TabularVAE, kl_divergence, reconstruction_loss
+from core.vae import LossLayout, TabularVAE, detail_width, kl_divergence, reconstruction_loss
 
 OnEpoch = Callable[[int, str, float, float, float], None]
 
@@ -116,12 +117,37 @@ def fit(table: PreparedTable, semantics: SemanticMatrix, config: TrainConfig | N
         run.finetune(config.finetune_epochs, expanded_r,
                      eta(at_stop.recon, at_stop.kl, mi_before), first_epoch=critical + 1)
         vae, notes = mirror, notes + run.notes
+    if config.detail_dim:
+        notes += fit_detail(vae, x, layout, config, expanded_r, on_epoch, should_stop, run.history)
     vae, x = vae.cpu().eval(), x.cpu()
     mean, cov = latent_distribution(vae, x)
     model = FittedModel(transformer, vae, semantics, config, run.history, critical, mi_before, notes,
                         residual_std(vae, x), table.columns, list(table.unmodelled), mean, cov)
     model.calibration = calibrate(model, x.numpy(), seed=config.seed)
     return model
+
+
+def fit_detail(vae: TabularVAE, x: torch.Tensor, layout: LossLayout, config: TrainConfig, expanded_r: np.ndarray,
+               on_epoch: OnEpoch | None, should_stop: Callable[[], bool] | None, history: list[EpochRecord]) -> list:
+    """Attach `config.detail_dim` detail latents (core.vae.DetailPath) to the trained, fine-tuned
+    `vae` and train them for `config.detail_epochs` checkpoints with the rest frozen; returns notes.
+
+    Our addition (the paper stops after fine-tuning; docs/method.md, "Detail latents"): the loss
+    is the ELBO of §1.1 again, reconstruction plus KL over every latent, but only the detail
+    path learns. The semantic latents, their decoder blocks and the encoder weights of Eq. 2-4
+    keep their values, so MI, the matching and every slider's effect stay what fine-tuning left."""
+    semantic = [p for p in vae.parameters() if p.requires_grad]
+    for parameter in semantic:
+        parameter.requires_grad_(False)
+    generator = torch.Generator().manual_seed(config.seed + 2)
+    vae.attach_detail(config.detail_dim, detail_width(tuple(config.hidden)), generator).to(x.device)
+    run = _Run(vae, x, layout, config, generator, on_epoch, should_stop, history=history)
+    try:
+        run.detail(config.detail_checkpoints, expanded_r, first_epoch=history[-1].epoch + 1 if history else 1)
+    finally:
+        for parameter in semantic:
+            parameter.requires_grad_(True)
+    return run.notes
 
 
 class Batches:
@@ -205,6 +231,18 @@ class _Run:
             target = self.config.target_mi
             if target is not None and self.history[-1].mi >= target:
                 self.notes.append(msg("train.target_reached", epoch=epoch, target=f"{target:g}"))
+                break
+
+    def detail(self, epochs: int, expanded_r: np.ndarray, first_epoch: int) -> None:
+        """`fit_detail`'s checkpoints; on a non-finite loss the last good detail weights stay.
+        On a table larger than a checkpoint it stops once the loss plateaus, as `train` does."""
+        start = len(self.history)
+        for epoch in range(first_epoch, first_epoch + epochs):
+            good = {k: v.detach().clone() for k, v in self.vae.detail.state_dict().items()}
+            if not self._epoch(epoch, "detail", expanded_r):
+                self.vae.detail.load_state_dict(good)
+                break
+            if self.batches.partial and elbo_plateau([r.recon + r.kl for r in self.history[start:]], epochs):
                 break
 
     def _epoch(self, epoch: int, phase: str, expanded_r, extra=None) -> bool:

@@ -17,7 +17,10 @@ from core.transformer import Span
 
 class TabularVAE(nn.Module):
     """`column_latents` (N, L) bool, optional: which latents may reach each encoded
-    column. Given, the decoder is masked per semantic (see `masked_decoder`)."""
+    column. Given, the decoder is masked per semantic (see `masked_decoder`).
+
+    `attach_detail(D)` adds D detail latents after the L semantic ones (`DetailPath`):
+    `latent_dim` is then L + D, while the encoder weights of Eq. 2-4 stay those of the L."""
 
     def __init__(self, n_inputs: int, latent_dim: int, hidden: tuple[int, ...] = (64,),
                  generator: torch.Generator | None = None, column_latents: torch.Tensor | None = None):
@@ -31,22 +34,28 @@ class TabularVAE(nn.Module):
                                          nn.Linear(hidden[0] if hidden else latent_dim, n_inputs))
         else:
             self.decoder = masked_decoder(column_latents, tuple(reversed(hidden)))
-        self.latent_dim = latent_dim
+        self.n_inputs = n_inputs
+        self.semantic_dim = self.latent_dim = latent_dim
+        self.detail: DetailPath | None = None
         self.reset_parameters(generator)
 
+    def attach_detail(self, dim: int, hidden: int, generator: torch.Generator | None = None) -> "DetailPath":
+        """Add the detail path (`DetailPath`) of `dim` latents; returns it."""
+        self.detail = DetailPath(self.n_inputs, dim, hidden)
+        self.detail.reset_parameters(generator)
+        self.latent_dim = self.semantic_dim + dim
+        return self.detail
+
     def reset_parameters(self, generator: torch.Generator | None) -> None:
-        """nn.Linear's default init, drawn from `generator` so that concurrent runs stay
-        reproducible (the global RNG is shared by every thread of the process)."""
-        for layer in self.modules():
-            if isinstance(layer, nn.Linear):
-                bound = 1.0 / math.sqrt(layer.in_features)
-                with torch.no_grad():
-                    layer.weight.uniform_(-bound, bound, generator=generator)
-                    layer.bias.uniform_(-bound, bound, generator=generator)
+        _reset_linears(self, generator)
 
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         h = self.encoder(x)                                 # (B, hidden[-1])
-        return self.mu_head(h), self.logvar_head(h)         # (B, L), (B, L)
+        mu, logvar = self.mu_head(h), self.logvar_head(h)   # (B, L), (B, L)
+        if self.detail is None:
+            return mu, logvar
+        detail_mu, detail_logvar = self.detail.encode(x)
+        return torch.cat([mu, detail_mu], dim=1), torch.cat([logvar, detail_logvar], dim=1)
 
     def reparameterize(self, mu, logvar, generator: torch.Generator | None = None):
         # drawn on the CPU from this run's generator, so a GPU run samples the same noise
@@ -54,7 +63,8 @@ class TabularVAE(nn.Module):
         return mu + torch.exp(0.5 * logvar) * noise
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
-        return self.decoder(z)                              # (B, n_inputs): numbers and logits
+        out = self.decoder(z[:, :self.semantic_dim])        # (B, n_inputs): numbers and logits
+        return out if self.detail is None else out + self.detail.decoder(z[:, self.semantic_dim:])
 
     def forward(self, x, generator: torch.Generator | None = None):
         mu, logvar = self.encode(x)
@@ -72,6 +82,42 @@ class TabularVAE(nn.Module):
         """state_dict names of `encoder_linears()` weights, as stored in model.safetensors."""
         names = {id(p): name for name, p in self.named_parameters()}
         return [names[id(layer.weight)] for layer in self.encoder_linears()]
+
+
+class DetailPath(nn.Module):
+    """Detail latents (our addition, docs/method.md "Detail latents"): a small VAE beside the
+    semantic one. Its encoder reads the whole row; its decoder adds to every column's output:
+
+        x_hat = decoder(z_semantic) + detail.decoder(z_detail)
+
+    It is trained after the semantic model, whose weights it leaves alone
+    (core.training.fit_detail), so it learns only what the semantic latents leave out: the
+    relations between semantic groups and the detail within them. No slider moves it."""
+
+    def __init__(self, n_inputs: int, dim: int, hidden: int):
+        super().__init__()
+        self.encoder = _mlp([n_inputs, hidden])
+        self.mu_head = nn.Linear(hidden, dim)
+        self.logvar_head = nn.Linear(hidden, dim)
+        self.decoder = nn.Sequential(_mlp([dim, hidden]), nn.Linear(hidden, n_inputs))
+
+    def reset_parameters(self, generator: torch.Generator | None) -> None:
+        _reset_linears(self, generator)
+
+    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        h = self.encoder(x)
+        return self.mu_head(h), self.logvar_head(h)
+
+
+def _reset_linears(module: nn.Module, generator: torch.Generator | None) -> None:
+    """nn.Linear's default init, drawn from `generator` so that concurrent runs stay
+    reproducible (the global RNG is shared by every thread of the process)."""
+    for layer in module.modules():
+        if isinstance(layer, nn.Linear):
+            bound = 1.0 / math.sqrt(layer.in_features)
+            with torch.no_grad():
+                layer.weight.uniform_(-bound, bound, generator=generator)
+                layer.bias.uniform_(-bound, bound, generator=generator)
 
 
 class MaskedLinear(nn.Linear):
@@ -109,9 +155,11 @@ def masked_decoder(column_latents: torch.Tensor, hidden: tuple[int, ...]) -> nn.
     return nn.Sequential(*layers)
 
 
-def state_shapes(n_inputs: int, latent_dim: int, hidden: tuple[int, ...], masked: bool) -> dict[str, tuple]:
+def state_shapes(n_inputs: int, latent_dim: int, hidden: tuple[int, ...], masked: bool,
+                 detail: int = 0) -> dict[str, tuple]:
     """The state_dict's names and shapes of `TabularVAE(n_inputs, latent_dim, hidden, column_latents=...)`
-    (`masked`: with column_latents), computed without building it: the project loader compares them
+    (`masked`: with column_latents; `detail`: with that many detail latents attached, `latent_dim`
+    counting the semantic ones only), computed without building it: the project loader compares them
     with model.safetensors before allocating anything."""
     shapes: dict[str, tuple] = {}
 
@@ -134,7 +182,19 @@ def state_shapes(n_inputs: int, latent_dim: int, hidden: tuple[int, ...], masked
     units = [(latent_dim + 1) * max(8, h // 4) for h in reversed(hidden)] or [(latent_dim + 1) * 8]
     for i, (n_in, n_out) in enumerate(zip([latent_dim, *units], [*units, n_inputs])):   # see masked_decoder
         linear(f"decoder.{2 * i}", n_in, n_out, mask=True)
+    if detail:   # see DetailPath
+        width = detail_width(hidden)
+        linear("detail.encoder.0", n_inputs, width)
+        linear("detail.mu_head", width, detail)
+        linear("detail.logvar_head", width, detail)
+        linear("detail.decoder.0.0", detail, width)
+        linear("detail.decoder.1", width, n_inputs)
     return shapes
+
+
+def detail_width(hidden: tuple[int, ...]) -> int:
+    """Hidden units of the detail path: those of the model's widest layer (64 by default)."""
+    return max(hidden, default=64)
 
 
 def _mlp(sizes: list[int]) -> nn.Sequential:

@@ -150,7 +150,7 @@ def explain(model: FittedModel, semantics: SemanticMatrix, name: str) -> dict:
         return {"semantic": name, "latent": None, "drivers": pd.Series(dtype=float), "weak": [], "strong": []}
     per_feature = feature_shares(scores.contribution, model.transformer.column_feature(), len(features))
     row = pd.Series(per_feature[latent], index=features).sort_values(ascending=False)
-    even = 1.0 / model.latent_dim
+    even = 1.0 / model.semantic_dim
     ticked = {f for f in features if _tick(semantics, name, f)}
     return {"semantic": name, "latent": latent, "drivers": row,
             "weak": [f for f in row.index[::-1] if f in ticked and row[f] <= even],

@@ -69,7 +69,7 @@ class TrainingWorker:
                  alive: Callable[[], bool] | None = None):
         self.config = config
         self._alive = alive or (lambda: True)   # False once the session that started it has closed
-        self.total_epochs = config.epochs + config.finetune_epochs
+        self.total_epochs = config.epochs + config.finetune_epochs + config.detail_checkpoints
         self._lock = threading.Lock()
         self._records: list[EpochRecord] = []
         self._cancel = threading.Event()

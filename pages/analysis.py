@@ -18,7 +18,7 @@ ui.gate(project.model is None, "gate.model", "train")
 model = project.model
 R, current = project.scoring_semantics()
 scores = model.score(R)
-latents = latent_labels(scores.matches, R.names, model.latent_dim)
+latents = latent_labels(scores.matches, R.names, model.semantic_dim)
 
 a, b, c, d = st.columns(4)
 a.metric(t("sem.mi_greedy"), f"{scores.mi:.1f} %", help=t("sem.mi_help"))
@@ -27,8 +27,8 @@ c.metric(t("train.mi_before"), "—" if model.mi_before_finetune is None else f"
 d.metric(t("train.mi_after"), f"{model.score().mi:.1f} %", help=t("analysis.after_help"))
 if not current:
     st.caption(t("analysis.uses_trained_r"))
-if model.latent_dim != len(R.names):
-    st.caption(t("analysis.unmatched", pairs=min(model.latent_dim, len(R.names))))
+if model.semantic_dim != len(R.names):
+    st.caption(t("analysis.unmatched", pairs=min(model.semantic_dim, len(R.names))))
 
 c_tab, b_tab, d_tab, m_tab, ctl_tab, trav_tab = st.tabs(
     [t("analysis.c"), t("analysis.b"), t("analysis.d"), t("analysis.matches"), t("ctl.tab"),
@@ -75,7 +75,7 @@ with ctl_tab:   # MI (encoder weights) beside controllability (generated rows)
                  hide_index=True)
 with trav_tab:
     st.caption(t("analysis.traversal_help"))
-    latent = st.selectbox(t("axis.latent"), range(model.latent_dim), format_func=lambda i: latents[i],
+    latent = st.selectbox(t("axis.latent"), range(model.semantic_dim), format_func=lambda i: latents[i],
                           key="traversal_latent")
     shifts = project.derived("traversal", (model, latent), lambda: traversal(model, latent, n_rows=200, seed=0))
     st.plotly_chart(ui.figure("traversal", (shifts, R), lambda: figures.heatmap(

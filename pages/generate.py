@@ -36,7 +36,7 @@ for n, latent in enumerate(sorted(matched, key=lambda i: R.names.index(matched[i
         column.caption(t("gen.right", effects=", ".join(control.effects)))
     if control is not None and control.selectivity < ui.WEAK_SELECTIVITY:
         column.warning(t(f"gen.weak.{model.config.mode}", sel=control.selectivity), icon=":material/warning:")
-others = [i for i in range(model.latent_dim) if i not in matched]
+others = [i for i in range(model.semantic_dim) if i not in matched]   # detail latents: always drawn
 
 a, b, c, d = st.columns(4)
 n_rows = a.number_input(t("gen.rows"), 1, 10_000, 100, key="gen_rows")

@@ -75,7 +75,7 @@ live = st.container()   # filled after the grid has applied this run's ticks, sh
 R = project.semantics = grid.edit(R)
 if R.values.any():
     project.dropped_semantics = None   # the user has started an R of their own
-latents = project.model.latent_dim if project.model else project.settings.latent_dim
+latents = project.model.semantic_dim if project.model else project.settings.latent_dim
 for note in R.warnings(latents, table.unmodelled_reasons()):
     st.warning(say(note))
 if R.names and not R.usable(table.features).any():
@@ -90,7 +90,7 @@ if scores is not None:
     b.metric(t("sem.mi_optimal"), f"{scores.mi_optimal:.1f} %")
     workbench.suggestion_list(project, model, R)
     st.subheader(t("sem.live"))
-    latent_labels = [f"z{i}" for i in range(model.latent_dim)]
+    latent_labels = [f"z{i}" for i in range(model.semantic_dim)]
     st.plotly_chart(ui.figure("sem_d", (model, R), lambda: figures.heatmap(
         scores.distance, latent_labels, R.names, t_plain("sem.d_title"), t_plain("axis.semantic"), t_plain("axis.latent"), "D",
         colorscale="Reds_r")))

@@ -129,7 +129,7 @@ def explain_section(model, semantics: SemanticMatrix) -> None:
             st.info(t("sem.explain_unmatched"))
             return
         drivers = found["drivers"]
-        st.caption(t("sem.explain_help", latent=found["latent"], even=f"{1 / model.latent_dim:.2f}"))
+        st.caption(t("sem.explain_help", latent=found["latent"], even=f"{1 / model.semantic_dim:.2f}"))
         top = drivers.head(15)
         st.plotly_chart(ui.figure("explain", (found,), lambda: figures.heatmap(
             np.asarray([top.to_numpy()]), [f"z{found['latent']}"], list(top.index), t_plain("sem.explain_title", name=name),

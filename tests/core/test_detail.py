@@ -1,0 +1,95 @@
+"""Detail latents (core.vae.DetailPath, core.training.fit_detail): they add to the semantic
+model and change nothing of what fine-tuning left."""
+import numpy as np
+import pytest
+import torch
+
+from core.controllability import controllability
+from core.errors import InputError
+from core.generation import generate
+from core.model import TrainConfig
+from core.projectfile import load_project, save_project
+from core.project import Project
+from core.training import fit
+from core.vae import state_shapes
+from tests.conftest import factor_table
+
+FAST = dict(epochs=40, finetune_epochs=10, hidden=(32,), seed=3)
+
+
+@pytest.fixture(scope="module")
+def pair():
+    """The same table and settings fitted without and with 3 detail latents."""
+    table, semantics = factor_table(n_rows=60, n_groups=3, per_group=4)
+    alone = fit(table, semantics, TrainConfig(detail_latents=0, **FAST))
+    detailed = fit(table, semantics, TrainConfig(detail_latents=3, detail_epochs=15, **FAST))
+    return table, semantics, alone, detailed
+
+
+def test_detail_latents_follow_the_semantic_ones(pair):
+    _, semantics, alone, detailed = pair
+    assert (alone.latent_dim, alone.semantic_dim) == (3, 3)
+    assert (detailed.latent_dim, detailed.semantic_dim) == (6, 3)
+    assert detailed.latent_mean.shape == (6,) and detailed.latent_cov.shape == (6, 6)
+    assert [r.phase for r in detailed.history].count("detail") == 15
+    assert detailed.slider_latents() == alone.slider_latents() == {0: 0, 1: 1, 2: 2}
+
+
+def test_the_semantic_model_is_left_exactly_as_fine_tuning_left_it(pair):
+    _, _, alone, detailed = pair
+    before, after = alone.vae.state_dict(), detailed.vae.state_dict()
+    for name, tensor in before.items():   # encoder (Eq. 2-4), heads and masked decoder
+        assert torch.equal(tensor, after[name]), name
+    assert detailed.score().mi == alone.score().mi
+    assert np.array_equal(detailed.score().distance, alone.score().distance)
+
+
+def test_detail_latents_reach_every_column_and_sliders_still_only_their_group(pair):
+    _, _, _, detailed = pair
+    z = torch.zeros((4, detailed.latent_dim))
+    moved = z.clone()
+    moved[:, 3:] = 1.5
+    with torch.no_grad():
+        shift = (detailed.vae.decode(moved) - detailed.vae.decode(z)).abs().amax(dim=0)
+    assert (shift > 0).all()   # the detail path adds to every encoded column
+    controls = controllability(detailed, n_rows=200)
+    assert all(c.hit for c in controls) and min(c.selectivity for c in controls) > 5
+
+
+def test_paper_mode_has_no_detail_latents():
+    table, semantics = factor_table(n_rows=30, n_groups=2, per_group=3)
+    model = fit(table, semantics, TrainConfig(mode="paper", **FAST))
+    assert model.latent_dim == model.semantic_dim == 2 and model.vae.detail is None
+    assert all(r.phase != "detail" for r in model.history)
+
+
+def test_a_saved_model_with_detail_latents_generates_the_same_rows():
+    table, semantics = factor_table(n_rows=40, n_groups=2, per_group=4)
+    project = Project(data=table.frame.astype(str), source_name="t.csv", semantics=semantics,
+                      settings=TrainConfig(detail_latents=4, detail_epochs=5, **FAST))
+    detailed = project.model = fit(project.prepared(), semantics, project.settings)
+    loaded = load_project(save_project(project)).model
+    assert (loaded.latent_dim, loaded.semantic_dim) == (6, 2)
+    assert generate(loaded, 50, seed=4).equals(generate(detailed, 50, seed=4))
+
+
+def test_model_files_from_before_detail_latents_have_none():
+    old = TrainConfig.from_dict({"mode": "semantic", "epochs": 10})
+    assert old.detail_latents == 0 and old.detail_dim == 0 and old.detail_checkpoints == 0
+    assert TrainConfig(detail_latents=8).detail_dim == 8 and TrainConfig(detail_latents=2, epochs=7).detail_checkpoints == 7
+    assert TrainConfig(mode="paper", detail_latents=8).detail_dim == 0
+
+
+def test_state_shapes_describe_the_detail_path(pair):
+    _, _, _, detailed = pair
+    shapes = {name: tuple(t.shape) for name, t in detailed.vae.state_dict().items()}
+    n_inputs = detailed.transformer.n_columns
+    assert state_shapes(n_inputs, 3, (32,), masked=True, detail=3) == shapes
+    assert state_shapes(n_inputs, 3, (32,), masked=True) != shapes
+
+
+def test_detail_latents_are_within_limits():
+    with pytest.raises(InputError, match="detail_latents"):
+        TrainConfig(detail_latents=-1).check()
+    with pytest.raises(InputError, match="detail_epochs"):
+        TrainConfig(detail_epochs=0).check()
