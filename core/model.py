@@ -38,7 +38,7 @@ class TrainConfig:
     device: str = "auto"                 # "auto" (a GPU when one exists), "cpu" or "cuda"
     mode: str = "semantic"               # "semantic": decoder masked per semantic (controllable
                                          # sliders, benchmarks/MODES.md); "paper": the paper's plain VAE
-    detail_latents: int = 0              # semantic mode: latents of the detail path (vae.DetailPath),
+    detail_latents: int = 8              # semantic mode: latents of the detail path (vae.DetailPath),
                                          # trained after fine-tuning; 0 leaves it out (benchmarks/FIDELITY.md)
     detail_epochs: int | None = None     # checkpoints of detail training at most (None: `epochs`)
 

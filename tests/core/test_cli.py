@@ -46,7 +46,8 @@ def test_report_is_one_json_object_with_the_contract_keys(workdir):
     assert report["mi"] == pytest.approx((1 - matched) * 100)
     assert report["mi_optimal"] >= report["mi"] - 1e-9
     assert report["mi_before_finetune"] is not None and 1 <= report["critical_epoch"] <= 40
-    assert {h["phase"] for h in report["history"]} == {"train", "finetune"}
+    assert [h["phase"] for h in report["history"]][-1] == "detail" and report["detail_latents"] == 8
+    assert {h["phase"] for h in report["history"]} == {"train", "finetune", "detail"}
     assert set(report["history"][0]) == {"epoch", "phase", "recon", "kl", "mi"}
     assert report["encoder_layers"] == ["encoder.0.weight", "encoder.2.weight", "mu_head.weight"]
 
@@ -115,7 +116,7 @@ def test_generate_others_reaches_the_sampler(workdir, monkeypatch):
     (["report", "data.csv"], "data.csv"),
     (["generate", "p.zip", "--n", "5", "--out", "o.csv", "--set", "nonsense"], "NAME=Z"),
     (["generate", "p.zip", "--n", "5", "--out", "o.csv", "--set", "cracks=1"], "unknown semantic 'cracks'"),
-    (["generate", "p.zip", "--n", "5", "--out", "o.csv", "--set-latent", "9=1"], "latent 9 does not exist"),
+    (["generate", "p.zip", "--n", "5", "--out", "o.csv", "--set-latent", "11=1"], "latent 11 does not exist"),
     (["fit", "data.csv"], "required"),
     (["fit", "data.csv", "--semantics", "R.csv", "--out", "x.zip", "--mode", "magic"], "invalid choice"),
 ])

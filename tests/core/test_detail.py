@@ -73,6 +73,55 @@ def test_a_saved_model_with_detail_latents_generates_the_same_rows():
     assert generate(loaded, 50, seed=4).equals(generate(detailed, 50, seed=4))
 
 
+def test_a_model_file_whose_detail_latents_do_not_match_its_weights_is_refused():
+    import io, json, zipfile
+    table, semantics = factor_table(n_rows=30, n_groups=2, per_group=3)
+    project = Project(data=table.frame.astype(str), source_name="t.csv", semantics=semantics,
+                      settings=TrainConfig(detail_latents=4, detail_epochs=3, **FAST))
+    project.model = fit(project.prepared(), semantics, project.settings)
+    members = {}
+    with zipfile.ZipFile(io.BytesIO(save_project(project))) as archive:
+        for name in archive.namelist():
+            members[name] = archive.read(name)
+    document = json.loads(members["project.json"])
+    document["model"]["config"]["detail_latents"] = 3
+    members["project.json"] = json.dumps(document).encode()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    with pytest.raises(InputError, match=r"detail.mu_head.weight"):
+        load_project(buffer.getvalue())
+
+
+def test_a_non_finite_loss_while_training_the_detail_latents_keeps_their_last_good_weights(monkeypatch):
+    import core.training as training
+    table, semantics = factor_table(n_rows=30, n_groups=2, per_group=3)
+    seen, state = [], {}
+    original = training.fit_detail
+
+    def spy(vae, *args, **kwargs):
+        state["vae"] = vae
+        return original(vae, *args, **kwargs)
+
+    def poison_at_detail_epoch_3():   # should_stop runs at the start of each epoch
+        records = [r for r in seen if r[1] == "detail"]
+        if len(records) == 2 and "good" not in state:
+            detail = state["vae"].detail
+            state["good"] = {k: v.clone() for k, v in detail.state_dict().items()}
+            with torch.no_grad():
+                detail.mu_head.weight[0, 0] = float("nan")
+        return False
+    monkeypatch.setattr(training, "fit_detail", spy)
+    model = fit(table, semantics, TrainConfig(detail_latents=2, detail_epochs=6, **FAST),
+                on_epoch=lambda *r: seen.append(r), should_stop=poison_at_detail_epoch_3)
+    assert [r[1] for r in seen].count("detail") == 2
+    assert any(note.code == "train.nan_stop.detail" for note in model.notes)
+    for key, value in state["good"].items():
+        assert torch.equal(model.vae.detail.state_dict()[key], value), key
+    assert np.isfinite(generate(model, 20).select_dtypes("number").to_numpy()).all()
+
+
 def test_model_files_from_before_detail_latents_have_none():
     old = TrainConfig.from_dict({"mode": "semantic", "epochs": 10})
     assert old.detail_latents == 0 and old.detail_dim == 0 and old.detail_checkpoints == 0

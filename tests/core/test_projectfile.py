@@ -25,7 +25,7 @@ def project():
     table, semantics = factor_table(n_rows=16, n_groups=2, per_group=4)
     raw = table.frame.astype(str)   # the raw table is strings, as the reader gives it
     p = Project(data=raw, source_name="t.csv", semantics=semantics,
-                settings=TrainConfig(epochs=20, finetune_epochs=5, mode="semantic"))
+                settings=TrainConfig(epochs=20, finetune_epochs=5, mode="semantic", detail_latents=0))   # detail: test_detail
     p.model = fit(p.prepared(), semantics, p.settings)
     p.variants["only S0"] = semantics
     p.conditions = ["g0_c2=高", "g1_c0=-1..1"]

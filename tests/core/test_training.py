@@ -136,7 +136,8 @@ def test_callback_sees_every_epoch_and_cancel_stops():
     seen = []
     fit(table, semantics, TrainConfig(epochs=10, finetune_epochs=3, critical_epoch=10),
         on_epoch=lambda *record: seen.append(record))
-    assert [(e, p) for e, p, *_ in seen] == [(e, "train") for e in range(1, 11)] + [(e, "finetune") for e in (11, 12, 13)]
+    assert [(e, p) for e, p, *_ in seen] == ([(e, "train") for e in range(1, 11)] + [(e, "finetune") for e in (11, 12, 13)]
+                                             + [(e, "detail") for e in range(14, 24)])   # as many as `epochs`
     assert all(np.isfinite(v) for _, _, *values in seen for v in values)
     with pytest.raises(TrainingCancelled):
         fit(table, semantics, TrainConfig(epochs=10), should_stop=lambda: len(seen) > 15,
@@ -161,7 +162,7 @@ def test_non_finite_loss_keeps_last_good_weights(monkeypatch):
         original(self, *args, **kwargs)
         state.setdefault("vae", self)
     monkeypatch.setattr(TabularVAE, "__init__", capture)
-    model = fit(table, semantics, TrainConfig(epochs=10, finetune_epochs=0),
+    model = fit(table, semantics, TrainConfig(epochs=10, finetune_epochs=0, detail_latents=0),   # detail: test_detail
                 on_epoch=lambda *r: seen.append(r), should_stop=corrupt_at_epoch_4)
     assert len(seen) == 3 and model.critical_epoch == 3
     assert any("epoch 4" in str(note) and "NaN" in str(note) for note in model.notes), model.notes
@@ -225,18 +226,23 @@ def test_large_tables_stop_at_the_plateau_and_small_ones_train_every_epoch():
     table, semantics = factor_table(n_rows=600, n_groups=2, per_group=3, seed=1)
     config = TrainConfig(epochs=200, finetune_epochs=0, checkpoint_steps=2, seed=0)   # 600 rows > 2 x 64
     model = fit(table, semantics, config)
-    trained = len(model.history)
+
+    def epochs(model, phase="train"):
+        return sum(record.phase == phase for record in model.history)
+    trained = epochs(model)
     assert 60 <= trained < 200 and model.critical_epoch <= trained
     assert [m.code for m in model.notes] == ["train.plateau"]
+    assert epochs(model, "detail") <= 200   # the detail latents stop at their own plateau
     full = fit(table, semantics, TrainConfig(epochs=200, finetune_epochs=0, seed=0))   # one pass per epoch
-    assert len(full.history) == 200 and not full.notes
+    assert epochs(full) == epochs(full, "detail") == 200 and not full.notes
     moved = fit(table, semantics, TrainConfig(epochs=200, finetune_epochs=0, checkpoint_steps=2, seed=0,
                                               critical_epoch=150))   # a critical point the user chose
-    assert len(moved.history) == 200 and moved.critical_epoch == 150
+    assert epochs(moved) == 200 and moved.critical_epoch == 150
 
 
 def test_training_cost_does_not_grow_with_rows():
-    """Optimisation steps per run are bounded by (epochs + finetune_epochs) x checkpoint_steps."""
+    """Optimisation steps per run are bounded by (epochs + finetune_epochs + detail checkpoints) x
+    checkpoint_steps; the detail checkpoints are as many as `epochs` by default."""
     table, semantics = factor_table(n_rows=5000, n_groups=2, per_group=3, seed=1)
     config = TrainConfig(epochs=6, finetune_epochs=3, checkpoint_steps=4, seed=0)
     steps = []
@@ -252,8 +258,8 @@ def test_training_cost_does_not_grow_with_rows():
         model = fit(table, semantics, config)
     finally:
         training.Batches.checkpoint = original
-    assert len(steps) <= (6 + 3) * 4 and set(steps) == {64}
-    assert len(model.history) == 9
+    assert len(steps) <= (6 + 3 + 6) * 4 and set(steps) == {64}
+    assert len(model.history) == 15
 
 
 def test_device_is_chosen_in_one_place():

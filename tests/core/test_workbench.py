@@ -79,7 +79,7 @@ def test_explain_names_the_latent_its_drivers_and_the_mismatches(small_fit):
     assert found["latent"] == next(m.latent for m in model.score().matches if m.semantic == 1)
     drivers = found["drivers"]
     assert list(drivers) == sorted(drivers, reverse=True) and set(drivers.index) == set(model.transformer.features_)
-    even = 1 / model.latent_dim
+    even = 1 / model.semantic_dim   # the even share over the latents of Eq. 4
     own = [f for f in semantics.features if f.startswith("g1_")]
     assert set(found["weak"]) == {f for f in own if drivers[f] <= even}
     assert set(found["strong"]) == {f for f in drivers.index if f not in own and drivers[f] > even}

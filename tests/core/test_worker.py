@@ -43,7 +43,7 @@ def test_a_second_run_waits_for_the_slot_and_says_where_it_is(one_slot):
     first.cancel()
     first.join(30), second.join(60), third.join(60)
     assert first.cancelled and second.result is not None and third.result is not None
-    assert second.queue_position() is None and len(second.records()) == 10
+    assert second.queue_position() is None and len(second.records()) == 20 == second.total_epochs   # 10 + 10 detail
 
 
 def test_a_queued_run_that_is_cancelled_leaves_the_queue(one_slot):
