@@ -379,6 +379,9 @@ STRINGS.update({
 
 STRINGS.update({
     "train.mode": {"en": "Model", "zh": "模型"},
+    "train.detail": {"en": "Detail latents", "zh": "细节隐变量"},
+    "train.detail_help": {"en": "Semantic model only: latents trained last, with everything else frozen, that carry what the semantics leave out (relations between groups). No slider moves them; 0 leaves them out.",
+                          "zh": "仅语义模型：最后训练的潜变量（其余权重冻结），承载语义之外的信息（各组之间的关系）。滑块不移动它们；0 表示不使用。"},
     "train.mode_help": {"en": "Semantic: the decoder is split by semantic, so each slider moves mainly its own features (the Evaluate page measures it). Paper: the published VAE, kept exactly for comparison.",
                         "zh": "语义模式：解码器按语义分块，每个滑块主要改变本语义的特征（可在“评估”页检验）。论文模式：与论文完全一致的 VAE，用于对比。"},
     "mode.semantic": {"en": "Semantic (controllable sliders)", "zh": "语义模式（可控滑块）"},

@@ -51,7 +51,8 @@ def submit() -> None:
     start(replace(settings, latent_dim=int(state["train_latent"]) or None, hidden=layers,
                   seed=int(state["train_seed"]), epochs=int(state["train_epochs"]),
                   finetune_epochs=int(state["train_finetune"]), learning_rate=float(state["train_rate"]),
-                  target_mi=float(state["train_target"]) or None, critical_epoch=None, mode=state["train_mode"]))
+                  target_mi=float(state["train_target"]) or None, critical_epoch=None, mode=state["train_mode"],
+                  detail_latents=int(state["train_detail"])))
 
 
 busy = project.training is not None and project.training.running
@@ -70,6 +71,7 @@ with st.form("settings"):
     a.number_input(t("train.target"), 0.0, 100.0, s.target_mi or 0.0, help=t("train.target_help"), key="train_target")
     b.selectbox(t("train.mode"), MODES, index=MODES.index(s.mode), help=t("train.mode_help"),
                 format_func=lambda m: t(f"mode.{m}"), key="train_mode")
+    c.number_input(t("train.detail"), 0, 64, s.detail_latents, help=t("train.detail_help"), key="train_detail")
     st.form_submit_button(t("train.start"), type="primary", disabled=busy, icon=":material/play_arrow:",
                           on_click=submit)
 
