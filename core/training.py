@@ -133,8 +133,9 @@ def fit_detail(vae: TabularVAE, x: torch.Tensor, layout: LossLayout, config: Tra
     `vae` and train them for `config.detail_epochs` checkpoints with the rest frozen; returns notes.
 
     Our addition (the paper stops after fine-tuning; docs/method.md, "Detail latents"): the loss
-    is the ELBO of §1.1 again, reconstruction plus KL over every latent, but only the detail
-    path learns. The semantic latents, their decoder blocks and the encoder weights of Eq. 2-4
+    is the ELBO of §1.1 again, reconstruction plus KL over every latent, the detail latents' KL
+    weighted by `config.detail_kl_weight` (a beta-VAE term; the history records it weighted), but
+    only the detail path learns. The semantic latents, their decoder blocks and the encoder weights of Eq. 2-4
     keep their values, so MI, the matching and every slider's effect stay what fine-tuning left."""
     semantic = [p for p in vae.parameters() if p.requires_grad]
     for parameter in semantic:
@@ -142,6 +143,8 @@ def fit_detail(vae: TabularVAE, x: torch.Tensor, layout: LossLayout, config: Tra
     generator = torch.Generator().manual_seed(config.seed + 2)
     vae.attach_detail(config.detail_dim, detail_width(tuple(config.hidden)), generator).to(x.device)
     run = _Run(vae, x, layout, config, generator, on_epoch, should_stop, history=history)
+    run.kl_weights = torch.tensor([1.0] * vae.semantic_dim + [config.detail_kl_weight] * config.detail_dim,
+                                  device=x.device)
     try:
         run.detail(config.detail_checkpoints, expanded_r, first_epoch=history[-1].epoch + 1 if history else 1)
     finally:
@@ -189,6 +192,7 @@ class _Run:
         self.history = history if history is not None else []
         self.notes: list[str] = []
         self.distance: np.ndarray | None = None   # hard D of the current weights, once an epoch scored them
+        self.kl_weights: torch.Tensor | None = None   # per latent; None: the plain KL (`fit_detail` sets it)
         self.optimizer = Adam(vae.parameters(), lr=config.learning_rate)
         self.batches = Batches(x, config.batch_size, config.checkpoint_steps, generator)
 
@@ -255,7 +259,7 @@ class _Run:
         n = 0
         for rows in self.batches.checkpoint():
             x_hat, mu, logvar = self.vae(rows, self.generator)
-            recon, kl = reconstruction_loss(x_hat, rows, self.layout), kl_divergence(mu, logvar)
+            recon, kl = reconstruction_loss(x_hat, rows, self.layout), kl_divergence(mu, logvar, self.kl_weights)
             loss = recon + kl + (extra() if extra is not None else 0.0)
             if not torch.isfinite(loss):
                 self.notes.append(msg(f"train.nan_stop.{phase}", epoch=epoch))

@@ -248,9 +248,11 @@ def reconstruction_loss(x_hat: torch.Tensor, x: torch.Tensor, layout: LossLayout
     return (numeric + binary + onehot).mean()
 
 
-def kl_divergence(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
-    """KL(q(z|x) || N(0, I)), summed over latents, mean over rows.
+def kl_divergence(mu: torch.Tensor, logvar: torch.Tensor, weights: torch.Tensor | None = None) -> torch.Tensor:
+    """KL(q(z|x) || N(0, I)), summed over latents, mean over rows; `weights` (L,), optional,
+    scale each latent's term (the detail latents', `TrainConfig.detail_kl_weight`).
 
     Kingma & Welling (2014), Appendix B: -0.5 * sum(1 + log sigma^2 - mu^2 - sigma^2).
     """
-    return (-0.5 * (1 + logvar - mu.pow(2) - logvar.exp()).sum(dim=1)).mean()
+    terms = -0.5 * (1 + logvar - mu.pow(2) - logvar.exp())   # (B, L)
+    return (terms if weights is None else terms * weights).sum(dim=1).mean()

@@ -137,8 +137,18 @@ def test_state_shapes_describe_the_detail_path(pair):
     assert state_shapes(n_inputs, 3, (32,), masked=True) != shapes
 
 
+def test_the_detail_latents_kl_is_weighted_and_the_semantic_ones_are_not():
+    from core.vae import kl_divergence
+    mu, logvar = torch.tensor([[1.0, 2.0]]), torch.zeros((1, 2))
+    assert kl_divergence(mu, logvar).item() == pytest.approx(0.5 + 2.0)
+    assert kl_divergence(mu, logvar, torch.tensor([1.0, 0.2])).item() == pytest.approx(0.5 + 0.2 * 2.0)
+
+
 def test_detail_latents_are_within_limits():
     with pytest.raises(InputError, match="detail_latents"):
         TrainConfig(detail_latents=-1).check()
     with pytest.raises(InputError, match="detail_epochs"):
         TrainConfig(detail_epochs=0).check()
+    for weight in (0, 1.5, float("nan")):
+        with pytest.raises(InputError, match="detail_kl_weight"):
+            TrainConfig(detail_kl_weight=weight).check()
