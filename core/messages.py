@@ -157,6 +157,10 @@ ENGLISH: dict[str, str] = {
                                "kept the last good weights",
     "train.nan_stop.detail": "training the detail latents stopped at epoch {epoch}: the loss became NaN or "
                              "infinite; kept the last good weights",
+    "train.detail_chosen": "detail latents kept with KL weight {weight}: generated rows score {score} against "
+                           "the training rows ({alone} without them)",
+    "train.detail_none": "detail latents left out: generated rows score {alone} against the training rows "
+                         "without them, {score} with them",
     "device.unknown": "device '{device}' is not one of {devices}",
     "device.no_cuda": "--device cuda: this machine has no CUDA GPU; use cpu or auto",
     # labels (classes)

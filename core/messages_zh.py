@@ -108,6 +108,8 @@ ZH: dict[str, str] = {
     "train.target_reached": "微调在第 {epoch} 轮停止：已达到目标 MI {target} %",
     "train.nan_stop.train": "训练在第 {epoch} 轮停止：损失变为 NaN 或无穷大；保留了最后一组正常的权重",
     "train.nan_stop.finetune": "微调在第 {epoch} 轮停止：损失变为 NaN 或无穷大；保留了最后一组正常的权重",
+    "train.detail_chosen": "保留细节隐变量，KL 权重 {weight}：生成行相对训练行的得分为 {score}（不用细节隐变量时为 {alone}）",
+    "train.detail_none": "未使用细节隐变量：不用时生成行相对训练行的得分为 {alone}，使用时为 {score}",
     "train.nan_stop.detail": "细节隐变量的训练在第 {epoch} 轮停止：损失变为 NaN 或无穷大；保留了最后一组正常的权重",
     "device.unknown": "设备“{device}”不是 {devices} 之一",
     "device.no_cuda": "--device cuda：本机没有 CUDA GPU；请使用 cpu 或 auto",

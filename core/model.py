@@ -41,7 +41,8 @@ class TrainConfig:
     detail_latents: int = 8              # semantic mode: latents of the detail path (vae.DetailPath),
                                          # trained after fine-tuning; 0 leaves it out (benchmarks/FIDELITY.md)
     detail_epochs: int | None = None     # checkpoints of detail training at most (None: `epochs`)
-    detail_kl_weight: float = 0.2        # beta of the detail latents' KL term (docs/method.md, "Detail latents")
+    detail_kl_weight: float | None = None   # beta of the detail latents' KL term; None: chosen by
+                                            # measurement (training.DETAIL_KL_WEIGHTS; docs/method.md)
 
     def to_dict(self) -> dict:
         return {**self.__dict__, "hidden": list(self.hidden)}
@@ -59,7 +60,8 @@ class TrainConfig:
         limits.whole(name("epochs"), self.epochs, 1, limits.MAX_EPOCHS)
         limits.whole(name("finetune_epochs"), self.finetune_epochs, 0, limits.MAX_EPOCHS)
         limits.whole(name("detail_latents"), self.detail_latents, 0, limits.MAX_LATENT_DIM)
-        limits.number(name("detail_kl_weight"), self.detail_kl_weight, 0, 1, low_open=True)
+        if self.detail_kl_weight is not None:
+            limits.number(name("detail_kl_weight"), self.detail_kl_weight, 0, 1, low_open=True)
         if self.detail_epochs is not None:
             limits.whole(name("detail_epochs"), self.detail_epochs, 1, limits.MAX_EPOCHS)
         limits.number(name("learning_rate"), self.learning_rate, 0, limits.MAX_LEARNING_RATE, low_open=True)
@@ -87,8 +89,10 @@ class TrainConfig:
 
     @property
     def detail_checkpoints(self) -> int:
-        """Checkpoints of detail training at most: none without detail latents."""
-        return (self.epochs if self.detail_epochs is None else self.detail_epochs) if self.detail_dim else 0
+        """Checkpoints of detail training at most, over every KL weight tried (training._with_detail):
+        none without detail latents."""
+        per_weight = self.epochs if self.detail_epochs is None else self.detail_epochs
+        return per_weight * (1 if self.detail_kl_weight is not None else 2) if self.detail_dim else 0
 
     @property
     def detail_dim(self) -> int:

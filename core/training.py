@@ -9,6 +9,7 @@ Progress goes to an `on_epoch(epoch, phase, recon, kl, mi)` callback.
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from typing import Callable
 
 import numpy as np
@@ -21,7 +22,8 @@ from core.device import resolve_device
 from core.finetune import clarity_loss, eta
 from core.matching import Match, clarity, greedy_match, hard_distance
 from core.messages import msg
-from core.generation import calibrate
+from core.evaluation import fidelity
+from core.generation import calibrate, generate
 from core.model import EpochRecord, FittedModel, TrainConfig, build_vae, latent_distribution, residual_std
 from core.optim import Adam
 from core.semantics import SemanticMatrix
@@ -117,14 +119,67 @@ def fit(table: PreparedTable, semantics: SemanticMatrix, config: TrainConfig | N
         run.finetune(config.finetune_epochs, expanded_r,
                      eta(at_stop.recon, at_stop.kl, mi_before), first_epoch=critical + 1)
         vae, notes = mirror, notes + run.notes
+    model = _finished(FittedModel(transformer, vae, semantics, config, run.history, critical, mi_before, notes,
+                                  input_columns=table.columns, unmodelled=list(table.unmodelled)), x)
     if config.detail_dim:
-        notes += fit_detail(vae, x, layout, config, expanded_r, on_epoch, should_stop, run.history)
-    vae, x = vae.cpu().eval(), x.cpu()
-    mean, cov = latent_distribution(vae, x)
-    model = FittedModel(transformer, vae, semantics, config, run.history, critical, mi_before, notes,
-                        residual_std(vae, x), table.columns, list(table.unmodelled), mean, cov)
-    model.calibration = calibrate(model, x.numpy(), seed=config.seed)
+        model = _with_detail(model, table, x, layout, expanded_r, on_epoch, should_stop)
     return model
+
+
+def _finished(model: FittedModel, x: torch.Tensor) -> FittedModel:
+    """`model` on the CPU with what generation needs, from the training rows `x`: the aggregate
+    posterior, the residual std and the calibration."""
+    vae, x = model.vae.cpu().eval(), x.cpu()
+    model.vae, model.residual_std = vae, residual_std(vae, x)
+    model.latent_mean, model.latent_cov = latent_distribution(vae, x)
+    model.calibration = calibrate(model, x.numpy(), seed=model.config.seed)
+    return model
+
+
+DETAIL_KL_WEIGHTS = (1.0, 0.2)   # the candidates when TrainConfig.detail_kl_weight is None
+SCORE_ROWS = (1_000, 5_000)      # rows generated, and real rows at most, to score a candidate
+
+
+def _with_detail(model: FittedModel, table: PreparedTable, x: torch.Tensor, layout: LossLayout,
+                 expanded_r: np.ndarray, on_epoch: OnEpoch | None, should_stop: Callable[[], bool] | None
+                 ) -> FittedModel:
+    """The model with detail latents (`fit_detail`), their KL weight chosen by measurement.
+
+    Our decision (docs/method.md, "Detail latents"): with `detail_kl_weight` None, a detail path
+    is trained for each weight of DETAIL_KL_WEIGHTS from the same fine-tuned model, and the one
+    whose generated rows score the highest fidelity (core.evaluation.fidelity) against the
+    training rows is kept, or none when the semantic model alone scores higher. A note says which."""
+    config = model.config
+    weights = DETAIL_KL_WEIGHTS if config.detail_kl_weight is None else (config.detail_kl_weight,)
+    alone = replace(model, config=replace(config, detail_latents=0))
+    best, best_score = None, -np.inf
+    alone_score = _training_fidelity(alone, table) if len(weights) > 1 else -np.inf
+    for weight in weights:
+        vae, chosen = copy.deepcopy(alone.vae).to(x.device), replace(config, detail_kl_weight=weight)
+        history = list(model.history)
+        notes = fit_detail(vae, x, layout, chosen, expanded_r, on_epoch, should_stop, history)
+        candidate = _finished(replace(model, vae=vae, config=chosen, history=history,
+                                      notes=model.notes + notes), x)
+        score = _training_fidelity(candidate, table) if len(weights) > 1 else 0.0
+        if score > best_score:
+            best, best_score = candidate, score
+    if len(weights) == 1:
+        return best
+    if alone_score >= best_score:
+        alone.notes = alone.notes + [msg("train.detail_none", alone=f"{alone_score:.3f}", score=f"{best_score:.3f}")]
+        return alone
+    best.notes = best.notes + [msg("train.detail_chosen", weight=f"{best.config.detail_kl_weight:g}",
+                                   score=f"{best_score:.3f}", alone=f"{alone_score:.3f}")]
+    return best
+
+
+def _training_fidelity(model: FittedModel, table: PreparedTable) -> float:
+    """Overall fidelity of generated rows against (a seeded sample of) the training rows."""
+    real = table.frame
+    if len(real) > SCORE_ROWS[1]:
+        real = real.sample(SCORE_ROWS[1], random_state=model.config.seed)
+    rows = generate(model, int(np.clip(len(table.frame), *SCORE_ROWS)), seed=model.config.seed)
+    return fidelity(real, rows, model.transformer.layout_).score
 
 
 def fit_detail(vae: TabularVAE, x: torch.Tensor, layout: LossLayout, config: TrainConfig, expanded_r: np.ndarray,

@@ -100,8 +100,10 @@ class TrainingWorker:
             return
         try:
             self.started = time.monotonic()   # the ETA counts from the start of training, not of the wait
-            self.result = fit(table, semantics, self.config, on_epoch=self._on_epoch,
-                              should_stop=self._should_stop)
+            result = fit(table, semantics, self.config, on_epoch=self._on_epoch, should_stop=self._should_stop)
+            with self._lock:   # the records become the model's own history (one detail run of those tried)
+                self._records = list(result.history)
+            self.result = result
         except TrainingCancelled:
             self.cancelled = True
         except Exception as exc:   # reported on the page; the previous model stays in use

@@ -14,7 +14,7 @@ from core.training import fit
 from core.vae import state_shapes
 from tests.conftest import factor_table
 
-FAST = dict(epochs=40, finetune_epochs=10, hidden=(32,), seed=3)
+FAST = dict(epochs=40, finetune_epochs=10, hidden=(32,), seed=3, detail_kl_weight=1.0)   # no choice
 
 
 @pytest.fixture(scope="module")
@@ -122,10 +122,26 @@ def test_a_non_finite_loss_while_training_the_detail_latents_keeps_their_last_go
     assert np.isfinite(generate(model, 20).select_dtypes("number").to_numpy()).all()
 
 
+def test_the_kl_weight_is_chosen_by_the_fidelity_of_generated_rows():
+    table, semantics = factor_table(n_rows=60, n_groups=3, per_group=4)
+    config = TrainConfig(detail_latents=3, detail_epochs=10, **{**FAST, "detail_kl_weight": None})
+    assert config.detail_checkpoints == 20   # two weights tried
+    seen = []
+    model = fit(table, semantics, config, on_epoch=lambda *record: seen.append(record))
+    assert [phase for _, phase, *_ in seen].count("detail") == 20
+    codes = [note.code for note in model.notes]
+    if "train.detail_none" in codes:
+        assert model.latent_dim == 3 and model.config.detail_latents == 0 and model.vae.detail is None
+    else:
+        assert codes[-1] == "train.detail_chosen" and model.config.detail_kl_weight in (1.0, 0.2)
+        assert model.latent_dim == 6 and [r.phase for r in model.history].count("detail") == 10
+
+
 def test_model_files_from_before_detail_latents_have_none():
     old = TrainConfig.from_dict({"mode": "semantic", "epochs": 10})
     assert old.detail_latents == 0 and old.detail_dim == 0 and old.detail_checkpoints == 0
-    assert TrainConfig(detail_latents=8).detail_dim == 8 and TrainConfig(detail_latents=2, epochs=7).detail_checkpoints == 7
+    assert TrainConfig(detail_latents=8).detail_dim == 8 and TrainConfig(detail_latents=2, epochs=7).detail_checkpoints == 14
+    assert TrainConfig(detail_latents=2, epochs=7, detail_kl_weight=0.5).detail_checkpoints == 7
     assert TrainConfig(mode="paper", detail_latents=8).detail_dim == 0
 
 

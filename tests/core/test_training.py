@@ -106,7 +106,7 @@ def test_target_mi_stops_finetuning():
     table, semantics = factor_table(n_rows=20, n_groups=3)
     model = fit(table, semantics, TrainConfig(epochs=60, finetune_epochs=300, target_mi=1.0))
     assert len([r for r in model.history if r.phase == "finetune"]) == 1
-    assert "target MI" in str(model.notes[-1])
+    assert any("target MI" in str(note) for note in model.notes)
 
 
 def _weights(model):
@@ -134,7 +134,7 @@ def test_same_seed_identical_weights_even_with_parallel_runs():
 def test_callback_sees_every_epoch_and_cancel_stops():
     table, semantics = factor_table(n_rows=12, n_groups=2, per_group=3)
     seen = []
-    fit(table, semantics, TrainConfig(epochs=10, finetune_epochs=3, critical_epoch=10),
+    fit(table, semantics, TrainConfig(epochs=10, finetune_epochs=3, critical_epoch=10, detail_kl_weight=1.0),
         on_epoch=lambda *record: seen.append(record))
     assert [(e, p) for e, p, *_ in seen] == ([(e, "train") for e in range(1, 11)] + [(e, "finetune") for e in (11, 12, 13)]
                                              + [(e, "detail") for e in range(14, 24)])   # as many as `epochs`
@@ -224,16 +224,17 @@ def test_elbo_plateau_waits_for_the_loss_to_level_off():
 
 def test_large_tables_stop_at_the_plateau_and_small_ones_train_every_epoch():
     table, semantics = factor_table(n_rows=600, n_groups=2, per_group=3, seed=1)
-    config = TrainConfig(epochs=200, finetune_epochs=0, checkpoint_steps=2, seed=0)   # 600 rows > 2 x 64
+    config = TrainConfig(epochs=200, finetune_epochs=0, checkpoint_steps=2, seed=0,   # 600 rows > 2 x 64
+                         detail_kl_weight=1.0)
     model = fit(table, semantics, config)
 
     def epochs(model, phase="train"):
         return sum(record.phase == phase for record in model.history)
     trained = epochs(model)
     assert 60 <= trained < 200 and model.critical_epoch <= trained
-    assert [m.code for m in model.notes] == ["train.plateau"]
+    assert [m.code for m in model.notes] == ["train.plateau"]   # one KL weight: no choice to report
     assert epochs(model, "detail") <= 200   # the detail latents stop at their own plateau
-    full = fit(table, semantics, TrainConfig(epochs=200, finetune_epochs=0, seed=0))   # one pass per epoch
+    full = fit(table, semantics, TrainConfig(epochs=200, finetune_epochs=0, seed=0, detail_kl_weight=1.0))   # one pass
     assert epochs(full) == epochs(full, "detail") == 200 and not full.notes
     moved = fit(table, semantics, TrainConfig(epochs=200, finetune_epochs=0, checkpoint_steps=2, seed=0,
                                               critical_epoch=150))   # a critical point the user chose
@@ -242,9 +243,9 @@ def test_large_tables_stop_at_the_plateau_and_small_ones_train_every_epoch():
 
 def test_training_cost_does_not_grow_with_rows():
     """Optimisation steps per run are bounded by (epochs + finetune_epochs + detail checkpoints) x
-    checkpoint_steps; the detail checkpoints are as many as `epochs` by default."""
+    checkpoint_steps; the detail checkpoints are as many as `epochs` per KL weight tried."""
     table, semantics = factor_table(n_rows=5000, n_groups=2, per_group=3, seed=1)
-    config = TrainConfig(epochs=6, finetune_epochs=3, checkpoint_steps=4, seed=0)
+    config = TrainConfig(epochs=6, finetune_epochs=3, checkpoint_steps=4, seed=0)   # two detail KL weights tried
     steps = []
     import core.training as training
     original = training.Batches.checkpoint
@@ -258,8 +259,8 @@ def test_training_cost_does_not_grow_with_rows():
         model = fit(table, semantics, config)
     finally:
         training.Batches.checkpoint = original
-    assert len(steps) <= (6 + 3 + 6) * 4 and set(steps) == {64}
-    assert len(model.history) == 15
+    assert len(steps) <= (6 + 3 + 2 * 6) * 4 == config.detail_checkpoints * 4 + 36 and set(steps) == {64}
+    assert len(model.history) in (9, 15)   # the detail latents kept, or left out
 
 
 def test_device_is_chosen_in_one_place():

@@ -13,7 +13,7 @@ from core.worker import TrainingWorker, limit_trainings
 from tests.conftest import factor_table
 
 SLOW = TrainConfig(epochs=4000, finetune_epochs=0, seed=1)   # runs until stopped
-QUICK = TrainConfig(epochs=10, finetune_epochs=0, seed=1)
+QUICK = TrainConfig(epochs=10, finetune_epochs=0, seed=1, detail_kl_weight=1.0)
 
 
 @pytest.fixture
