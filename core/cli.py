@@ -188,9 +188,10 @@ def _fit(args) -> int:
     _write(args.out, save_project(project))
     model, scores = project.model, project.model.score()
     before = "n/a" if model.mi_before_finetune is None else f"{model.mi_before_finetune:.1f} %"
+    extra = model.latent_dim - model.semantic_dim
+    detail = f" + {extra} detail" if extra else ""
     print(f"fit {read.source}: {len(table.frame)} rows, {len(table.features)} features -> "
-          f"{model.transformer.n_columns} encoded columns, {model.semantic_dim} latents"
-          f"{f' + {model.latent_dim - model.semantic_dim} detail' if model.latent_dim > model.semantic_dim else ''}; "
+          f"{model.transformer.n_columns} encoded columns, {model.semantic_dim} latents{detail}; "
           f"critical epoch {model.critical_epoch}; MI {before} -> {scores.mi:.1f} % "
           f"(optimal {scores.mi_optimal:.1f} %); {seconds:.2f} s; wrote {args.out}")
     _tell(model.notes)

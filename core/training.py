@@ -21,7 +21,7 @@ from core.errors import InputError
 from core.device import resolve_device
 from core.finetune import clarity_loss, eta
 from core.matching import Match, clarity, greedy_match, hard_distance
-from core.messages import msg
+from core.messages import Message, msg
 from core.evaluation import fidelity
 from core.generation import calibrate, generate
 from core.model import EpochRecord, FittedModel, TrainConfig, build_vae, latent_distribution, residual_std
@@ -119,16 +119,16 @@ def fit(table: PreparedTable, semantics: SemanticMatrix, config: TrainConfig | N
         run.finetune(config.finetune_epochs, expanded_r,
                      eta(at_stop.recon, at_stop.kl, mi_before), first_epoch=critical + 1)
         vae, notes = mirror, notes + run.notes
-    model = _finished(FittedModel(transformer, vae, semantics, config, run.history, critical, mi_before, notes,
-                                  input_columns=table.columns, unmodelled=list(table.unmodelled)), x)
+    model = FittedModel(transformer, vae, semantics, config, run.history, critical, mi_before, notes,
+                        input_columns=table.columns, unmodelled=list(table.unmodelled))
     if config.detail_dim:
-        model = _with_detail(model, table, x, layout, expanded_r, on_epoch, should_stop)
-    return model
+        return _with_detail(model, table, x, layout, expanded_r, on_epoch, should_stop)
+    return _finished(model, x)
 
 
 def _finished(model: FittedModel, x: torch.Tensor) -> FittedModel:
-    """`model` on the CPU with what generation needs, from the training rows `x`: the aggregate
-    posterior, the residual std and the calibration."""
+    """`model`, in place, on the CPU with what generation needs, from the training rows `x`: the
+    aggregate posterior, the residual std and the calibration."""
     vae, x = model.vae.cpu().eval(), x.cpu()
     model.vae, model.residual_std = vae, residual_std(vae, x)
     model.latent_mean, model.latent_cov = latent_distribution(vae, x)
@@ -149,22 +149,18 @@ def _with_detail(model: FittedModel, table: PreparedTable, x: torch.Tensor, layo
     is trained for each weight of DETAIL_KL_WEIGHTS from the same fine-tuned model, and the one
     whose generated rows score the highest fidelity (core.evaluation.fidelity) against the
     training rows is kept, or none when the semantic model alone scores higher. A note says which."""
-    config = model.config
-    weights = DETAIL_KL_WEIGHTS if config.detail_kl_weight is None else (config.detail_kl_weight,)
-    alone = replace(model, config=replace(config, detail_latents=0))
-    best, best_score = None, -np.inf
-    alone_score = _training_fidelity(alone, table) if len(weights) > 1 else -np.inf
-    for weight in weights:
-        vae, chosen = copy.deepcopy(alone.vae).to(x.device), replace(config, detail_kl_weight=weight)
-        history = list(model.history)
+    def detailed(weight: float) -> FittedModel:   # a copy of `model` with a detail path at this weight
+        vae, history = copy.deepcopy(model.vae).to(x.device), list(model.history)
+        chosen = replace(model.config, detail_kl_weight=weight)
         notes = fit_detail(vae, x, layout, chosen, expanded_r, on_epoch, should_stop, history)
-        candidate = _finished(replace(model, vae=vae, config=chosen, history=history,
-                                      notes=model.notes + notes), x)
-        score = _training_fidelity(candidate, table) if len(weights) > 1 else 0.0
-        if score > best_score:
-            best, best_score = candidate, score
-    if len(weights) == 1:
-        return best
+        return _finished(replace(model, vae=vae, config=chosen, history=history, notes=model.notes + notes), x)
+
+    if model.config.detail_kl_weight is not None:
+        return detailed(model.config.detail_kl_weight)
+    alone = _finished(replace(model, config=replace(model.config, detail_latents=0)), x)
+    alone_score = _training_fidelity(alone, table)
+    scored = [(_training_fidelity(candidate, table), candidate) for candidate in map(detailed, DETAIL_KL_WEIGHTS)]
+    best_score, best = max(scored, key=lambda pair: pair[0])   # the first of equals, as the weights are listed
     if alone_score >= best_score:
         alone.notes = alone.notes + [msg("train.detail_none", alone=f"{alone_score:.3f}", score=f"{best_score:.3f}")]
         return alone
@@ -183,9 +179,11 @@ def _training_fidelity(model: FittedModel, table: PreparedTable) -> float:
 
 
 def fit_detail(vae: TabularVAE, x: torch.Tensor, layout: LossLayout, config: TrainConfig, expanded_r: np.ndarray,
-               on_epoch: OnEpoch | None, should_stop: Callable[[], bool] | None, history: list[EpochRecord]) -> list:
+               on_epoch: OnEpoch | None, should_stop: Callable[[], bool] | None, history: list[EpochRecord]
+               ) -> list[Message]:
     """Attach `config.detail_dim` detail latents (core.vae.DetailPath) to the trained, fine-tuned
-    `vae` and train them for `config.detail_epochs` checkpoints with the rest frozen; returns notes.
+    `vae` and train them for `config.detail_checkpoints` at most (one KL weight, `config.detail_kl_weight`)
+    with the rest frozen; returns notes.
 
     Our addition (the paper stops after fine-tuning; docs/method.md, "Detail latents"): the loss
     is the ELBO of §1.1 again, reconstruction plus KL over every latent, the detail latents' KL

@@ -35,7 +35,7 @@ class TabularVAE(nn.Module):
         else:
             self.decoder = masked_decoder(column_latents, tuple(reversed(hidden)))
         self.n_inputs = n_inputs
-        self.semantic_dim = self.latent_dim = latent_dim
+        self.semantic_dim = latent_dim
         self.detail: DetailPath | None = None
         self.reset_parameters(generator)
 
@@ -43,8 +43,12 @@ class TabularVAE(nn.Module):
         """Add the detail path (`DetailPath`) of `dim` latents; returns it."""
         self.detail = DetailPath(self.n_inputs, dim, hidden)
         self.detail.reset_parameters(generator)
-        self.latent_dim = self.semantic_dim + dim
         return self.detail
+
+    @property
+    def latent_dim(self) -> int:
+        """Every latent: the semantic ones, then the detail ones."""
+        return self.semantic_dim + (0 if self.detail is None else self.detail.mu_head.out_features)
 
     def reset_parameters(self, generator: torch.Generator | None) -> None:
         _reset_linears(self, generator)
