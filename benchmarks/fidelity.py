@@ -3,6 +3,8 @@
     python benchmarks/fidelity.py                # writes benchmarks/FIDELITY.md and fidelity.json
     python benchmarks/fidelity.py --aside DIR    # tables kept aside only, without peers:
                                                  # benchmarks/FIDELITY_ASIDE.md and fidelity_aside.json
+    python benchmarks/fidelity.py --aside DIR --peers gaussian_copula,tabular_argn --min-rows 400 \
+        --out fidelity_aside_peers               # ... with chosen peers, on the larger tables only
 
 For each table (the two samples; survey-like tables from tests/survey_table.py at 300 and
 3,000 rows; with --aside, every DIR/*.csv at up to 300 and 3,000 rows, with a seeded random R
@@ -12,10 +14,13 @@ of about 4 features per semantic, so that strong relations cross groups), in the
   mode, all sampled from the aggregate posterior (core.model.latent_distribution);
 - the check: the default is within 0.005 of the paper mode overall, every slider hits its group
   and the median selectivity is at least 5;
-- SDV's GaussianCopula and TVAE with defaults (benchmarks/peer_fit.py in the SDV venv,
-  /tmp/sdv-venv, never one of our requirements); skipped when that venv is missing.
-Every route samples max(rows, 1,000) rows, scored by core.evaluation.fidelity (SDMetrics'
-QualityReport definitions: overall, column shapes, pair trends) against the prepared real table.
+- the peers with defaults, each in a venv of its own, never one of our requirements, skipped
+  when that venv is missing: SDV's GaussianCopula and TVAE (benchmarks/peer_fit.py,
+  /tmp/sdv-venv) and MOSTLY AI's TabularARGN (benchmarks/argn_fit.py, /tmp/argn-venv).
+Every route samples `--draws` (3) sets of max(rows, 1,000) rows, each scored by
+core.evaluation.fidelity (SDMetrics' QualityReport definitions: overall, column shapes, pair
+trends) against the prepared real table; the table gives the mean. One draw of 1,000 rows moves
+the overall score by up to ~0.004 on a 300-row table, as much as the check's margin.
 Sliders: hits and median selectivity (core.controllability, the other latents isolated).
 """
 from __future__ import annotations
@@ -61,18 +66,30 @@ def tables(folder: Path):
         yield f"survey_{n_rows}", path, survey_semantics(frame.columns), {"damage_grade": "categorical"}
 
 
-def scored(real: pd.DataFrame, rows: pd.DataFrame, layout) -> dict:
-    result = fidelity(real, rows, layout)
-    return {"overall": result.score, "shapes": result.column_shapes, "pairs": result.pair_trends}
+ARGN_PYTHON = Path("/tmp/argn-venv/bin/python")
+PEERS = {"gaussian_copula": (SDV_PYTHON, "benchmarks/peer_fit.py", "gaussian_copula"),
+         "tvae": (SDV_PYTHON, "benchmarks/peer_fit.py", "tvae"),
+         "tabular_argn": (ARGN_PYTHON, "benchmarks/argn_fit.py")}
 
 
-def peer_rows(kind: str, path: Path, n_rows: int, folder: Path, layout, real: pd.DataFrame) -> pd.DataFrame:
+def scored(real: pd.DataFrame, draws: list[pd.DataFrame], layout) -> dict:
+    """Mean fidelity over the sets of generated rows `draws`."""
+    results = [fidelity(real, rows, layout) for rows in draws]
+    return {"overall": float(np.mean([r.score for r in results])),
+            "shapes": float(np.mean([r.column_shapes for r in results])),
+            "pairs": float(np.mean([r.pair_trends for r in results]))}
+
+
+def peer_rows(kind: str, path: Path, n_rows: int, folder: Path, layout, real: pd.DataFrame) -> tuple[pd.DataFrame, float]:
+    """(n_rows sampled by the peer `kind`, read as our layout reads them; its fit seconds)."""
     out = folder / f"{kind}.csv"
-    child([str(SDV_PYTHON), "benchmarks/peer_fit.py", kind, str(path), str(n_rows), str(out)])
+    python, *script = PEERS[kind]
+    _, _, stdout = child([str(python), *script, str(path), str(n_rows), str(out)])
     raw = read_table(out, max_bytes=2**31).frame
-    return pd.DataFrame({span.name: (pd.to_numeric(raw[span.name], errors="coerce").fillna(real[span.name].median())
+    rows = pd.DataFrame({span.name: (pd.to_numeric(raw[span.name], errors="coerce").fillna(real[span.name].median())
                                      if span.kind == "numeric" else raw[span.name].map(cell_text).astype(str))
                          for span in layout})
+    return rows, json.loads(stdout.strip().splitlines()[-1])["seconds"]
 
 
 def aside_tables(folder: Path, out: Path):
@@ -99,7 +116,8 @@ ROUTES = (("ours, default (semantic + 8 detail latents)", TrainConfig()),
           ("ours, paper mode", TrainConfig(mode="paper")))
 
 
-def measure(name: str, path: Path, preset: pd.DataFrame, roles: dict, folder: Path, peers: bool) -> list[dict]:
+def measure(name: str, path: Path, preset: pd.DataFrame, roles: dict, folder: Path, peers: list[str],
+            draws: int) -> list[dict]:
     raw = read_table(path, max_bytes=2**31).frame
     table = prepare_table(raw, roles)
     semantics = SemanticMatrix.from_frame(preset, list(raw.columns))
@@ -111,7 +129,8 @@ def measure(name: str, path: Path, preset: pd.DataFrame, roles: dict, folder: Pa
         seconds = time.perf_counter() - started
         layout = model.transformer.layout_
         controls = controllability(model, n_rows=300)
-        results.append({"table": name, "route": route, **scored(table.frame, generate(model, n_rows, seed=1), layout),
+        rows = [generate(model, n_rows, seed=1 + draw) for draw in range(draws)]
+        results.append({"table": name, "route": route, **scored(table.frame, rows, layout),
                         "hits": f"{sum(c.hit for c in controls)}/{len(controls)}",
                         "all_hit": all(c.hit for c in controls), "selectivity": median_selectivity(controls),
                         "fit_s": seconds})
@@ -119,35 +138,47 @@ def measure(name: str, path: Path, preset: pd.DataFrame, roles: dict, folder: Pa
     default, paper = results[0], results[2]
     default["no_trade_off"] = bool(default["overall"] >= paper["overall"] - 0.005 and default["all_hit"]
                                    and default["selectivity"] >= 5)
-    if peers:
-        for kind in ("gaussian_copula", "tvae"):
-            rows = peer_rows(kind, path, n_rows, folder, layout, table.frame)
-            results.append({"table": name, "route": kind, **scored(table.frame, rows, layout),
-                            "hits": "", "selectivity": None})
-            print(results[-1], flush=True)
+    for kind in peers:   # one fit, `draws` sets of rows
+        rows, seconds = peer_rows(kind, path, n_rows * draws, folder, layout, table.frame)
+        sets = [rows.iloc[i * n_rows:(i + 1) * n_rows].reset_index(drop=True) for i in range(draws)]
+        results.append({"table": name, "route": kind, **scored(table.frame, sets, layout),
+                        "hits": "", "selectivity": None, "fit_s": seconds})
+        print(results[-1], flush=True)
     return results
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--aside", type=Path, help="a folder of CSV tables kept out of the repo")
+    parser.add_argument("--peers", help=f"comma-separated, of {', '.join(PEERS)}; default: every peer whose "
+                                        "venv exists, none with --aside")
+    parser.add_argument("--min-rows", type=int, default=0, help="only tables of at least this many rows")
+    parser.add_argument("--draws", type=int, default=3, help="sets of generated rows scored per route (mean)")
+    parser.add_argument("--out", help="file stem of the results in benchmarks/ "
+                                      "(default: fidelity, or fidelity_aside with --aside)")
     args = parser.parse_args()
     torch.set_num_threads(1)
-    peers = SDV_PYTHON.exists() and not args.aside
+    wanted = args.peers.split(",") if args.peers is not None else [] if args.aside else list(PEERS)
+    unknown = [kind for kind in wanted if kind not in PEERS]
+    if unknown:
+        parser.error(f"unknown peer {unknown[0]!r}; choose from {', '.join(PEERS)}")
+    peers = [kind for kind in wanted if PEERS[kind][0].exists()]
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         sources = aside_tables(args.aside, Path(tmp)) if args.aside else tables(Path(tmp))
         for name, path, preset, roles in sources:
-            results.extend(measure(name, path, preset, roles, Path(tmp), peers))
+            if len(read_table(path, max_bytes=2**31).frame) >= args.min_rows:
+                results.extend(measure(name, path, preset, roles, Path(tmp), peers, args.draws))
     machine = benchmark_machine()
-    suffix = "_aside" if args.aside else ""
-    (ROOT / "benchmarks" / f"fidelity{suffix}.json").write_text(json.dumps({"machine": machine, "results": results},
-                                                                           indent=1))
-    command = "python benchmarks/fidelity.py" + (f" --aside {args.aside}" if args.aside else "")
+    stem = args.out or ("fidelity_aside" if args.aside else "fidelity")
+    out = ROOT / "benchmarks"
+    (out / f"{stem}.json").write_text(json.dumps({"machine": machine, "results": results}, indent=1))
+    command = " ".join(["python benchmarks/fidelity.py", *sys.argv[1:]])
     lines = ["# Fidelity, sliders and the \"no trade-off\" check, beside the peers", "",
              f"`{command}` on {machine}; one fit per route and table, defaults, one torch thread. "
-             "Scores: core.evaluation.fidelity (SDMetrics' QualityReport definitions) of max(rows, 1,000) "
-             "sampled rows, latents from the aggregate posterior; sliders: hits and median selectivity with the "
+             "Scores: core.evaluation.fidelity (SDMetrics' QualityReport definitions), the mean over "
+             f"{args.draws} sets of max(rows, 1,000) sampled rows (ours: latents from the aggregate posterior; a "
+             "peer: one fit); sliders: hits and median selectivity with the "
              "other latents isolated. \"No trade-off\": the default is within 0.005 of the paper mode overall, "
              "every slider hits its group and the median selectivity is at least 5.", "",
              "| table | route | overall | shapes | pairs | slider hits | median selectivity | fit (s) | no trade-off |",
@@ -158,7 +189,7 @@ def main() -> None:
         seconds = f"{r['fit_s']:.1f}" if "fit_s" in r else ""
         lines.append(f"| {r['table']} | {r['route']} | {r['overall']:.3f} | {r['shapes']:.3f} | "
                      f"{r['pairs']:.3f} | {r['hits']} | {selectivity} | {seconds} | {verdict} |")
-    (ROOT / "benchmarks" / f"FIDELITY{suffix.upper()}.md").write_text("\n".join(lines) + "\n")
+    (out / f"{stem.upper()}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
 
