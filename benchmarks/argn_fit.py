@@ -4,9 +4,17 @@
     # prints one JSON line: fit seconds, peak memory
 
 `mostlyai-engine` (Apache-2.0) stays out of our requirements: it pulls transformers, datasets,
-opacus and more. It installs beside the pinned torch with `--no-deps` plus its other
-requirements (torchvision, torchaudio and xgrammar are only for its language models), see
-benchmarks/README or the closing note of issue 14. Defaults, CPU, one torch thread like our fit.
+opacus and more. Its metadata also asks for torchvision and torchaudio builds that do not match
+the pinned torch; the tabular model does not import them (nor xgrammar, for its language models),
+so the venv is made without them:
+
+    python3 -m venv /tmp/argn-venv
+    /tmp/argn-venv/bin/pip install torch==2.13.0
+    /tmp/argn-venv/bin/pip install --no-deps mostlyai-engine==2.7.3
+    /tmp/argn-venv/bin/pip install accelerate datasets huggingface-hub joblib json-repair numpy \
+        opacus pandas peft "psutil>=5.9.5,<6" pyarrow scikit-learn tokenizers "transformers>=5.5.3"
+
+Defaults (model MOSTLY_AI/Medium, at most 100 epochs), CPU, one torch thread like our fit.
 """
 from __future__ import annotations
 
