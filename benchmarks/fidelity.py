@@ -156,6 +156,8 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=3, help="sets of generated rows scored per route (mean)")
     parser.add_argument("--out", help="file stem of the results in benchmarks/ "
                                       "(default: fidelity, or fidelity_aside with --aside)")
+    parser.add_argument("--resume", action="store_true",
+                        help="keep the tables the results file already has and measure the others")
     args = parser.parse_args()
     torch.set_num_threads(1)
     wanted = args.peers.split(",") if args.peers is not None else [] if args.aside else list(PEERS)
@@ -163,21 +165,29 @@ def main() -> None:
     if unknown:
         parser.error(f"unknown peer {unknown[0]!r}; choose from {', '.join(PEERS)}")
     peers = [kind for kind in wanted if PEERS[kind][0].exists()]
-    results = []
+    stem = args.out or ("fidelity_aside" if args.aside else "fidelity")
+    saved = ROOT / "benchmarks" / f"{stem}.json"
+    results = json.loads(saved.read_text())["results"] if args.resume and saved.exists() else []
+    done = {r["table"] for r in results}
     with tempfile.TemporaryDirectory() as tmp:
         sources = aside_tables(args.aside, Path(tmp)) if args.aside else tables(Path(tmp))
         for name, path, preset, roles in sources:
-            if len(read_table(path, max_bytes=2**31).frame) >= args.min_rows:
+            if name not in done and len(read_table(path, max_bytes=2**31).frame) >= args.min_rows:
                 results.extend(measure(name, path, preset, roles, Path(tmp), peers, args.draws))
+                write(results, stem, args.draws)   # after every table: a crash keeps what was measured
+    print(write(results, stem, args.draws))
+
+
+def write(results: list[dict], stem: str, draws: int) -> str:
+    """benchmarks/{stem}.json and {STEM}.md from `results`; returns the markdown."""
     machine = benchmark_machine()
-    stem = args.out or ("fidelity_aside" if args.aside else "fidelity")
     out = ROOT / "benchmarks"
     (out / f"{stem}.json").write_text(json.dumps({"machine": machine, "results": results}, indent=1))
     command = " ".join(["python benchmarks/fidelity.py", *sys.argv[1:]])
     lines = ["# Fidelity, sliders and the \"no trade-off\" check, beside the peers", "",
              f"`{command}` on {machine}; one fit per route and table, defaults, one torch thread. "
              "Scores: core.evaluation.fidelity (SDMetrics' QualityReport definitions), the mean over "
-             f"{args.draws} sets of max(rows, 1,000) sampled rows (ours: latents from the aggregate posterior; a "
+             f"{draws} sets of max(rows, 1,000) sampled rows (ours: latents from the aggregate posterior; a "
              "peer: one fit); sliders: hits and median selectivity with the "
              "other latents isolated. \"No trade-off\": the default is within 0.005 of the paper mode overall, "
              "every slider hits its group and the median selectivity is at least 5.", "",
@@ -189,8 +199,9 @@ def main() -> None:
         seconds = f"{r['fit_s']:.1f}" if "fit_s" in r else ""
         lines.append(f"| {r['table']} | {r['route']} | {r['overall']:.3f} | {r['shapes']:.3f} | "
                      f"{r['pairs']:.3f} | {r['hits']} | {selectivity} | {seconds} | {verdict} |")
-    (out / f"{stem.upper()}.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    text = "\n".join(lines) + "\n"
+    (out / f"{stem.upper()}.md").write_text(text)
+    return text
 
 
 if __name__ == "__main__":

@@ -72,8 +72,10 @@ def _pearson(a, b) -> float:
 
 
 def _factorize(real: pd.Series, synthetic: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes over the labels of both sides (a label only one side has counts too)."""
-    codes, _ = pd.factorize(pd.concat([real.astype(str), synthetic.astype(str)], ignore_index=True))
+    """Integer codes over the labels of both sides (a label only one side has counts too; a
+    missing cell is a label of its own, so rows from another generator with gaps still score)."""
+    codes, _ = pd.factorize(pd.concat([real.astype(str), synthetic.astype(str)], ignore_index=True),
+                            use_na_sentinel=False)
     return codes[:len(real)], codes[len(real):]
 
 

@@ -51,6 +51,13 @@ def test_tvd_similarity_counts_labels_only_one_side_has():
     assert tvd_similarity(real, real.iloc[::-1]) == pytest.approx(1.0)
 
 
+def test_missing_cells_are_a_label_of_their_own():
+    # another generator's rows may have gaps: p = a .5, b .5; q = a .5, missing .5 -> TVD .5
+    real, synthetic = pd.Series(list("aabb")), pd.Series(["a", "a", None, np.nan], dtype=object)
+    assert tvd_similarity(real, synthetic) == pytest.approx(0.5)
+    assert contingency_similarity(real, real, synthetic, synthetic) == pytest.approx(0.5)
+
+
 def test_correlation_similarity_by_hand():
     a = [1, 2, 3]
     assert correlation_similarity(a, [1, 2, 3], a, [3, 2, 1]) == pytest.approx(0.0)   # +1 vs -1
