@@ -11,7 +11,7 @@ so the venv is made without them:
     python3 -m venv /tmp/argn-venv
     /tmp/argn-venv/bin/pip install torch==2.13.0
     /tmp/argn-venv/bin/pip install --no-deps mostlyai-engine==2.7.3
-    /tmp/argn-venv/bin/pip install accelerate datasets huggingface-hub joblib json-repair numpy \
+    /tmp/argn-venv/bin/pip install accelerate datasets huggingface-hub json-repair numpy \
         opacus pandas peft "psutil>=5.9.5,<6" pyarrow scikit-learn tokenizers "transformers>=5.5.3"
 
 Defaults (model MOSTLY_AI/Medium, at most 100 epochs), CPU, one torch thread like our fit.
