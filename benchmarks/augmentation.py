@@ -5,9 +5,9 @@
 
 Tables: buildings_500 (安全性等级 = Dsu) and a 3,000-row survey-like table (tests/survey_table.py,
 its rarest damage_grade). With --aside, each DIR/*.csv at up to ASIDE_ROWS rows (seeded), its
-label chosen by `rare_label` and R dealt at random (benchmarks/fidelity.random_semantics). On each stratified split (core.augmentation_check.stratified_split)
-a fresh model is fitted on the training rows only (no leak), and a random forest is scored on
-the held-out rows, trained on:
+label chosen by `rare_label` and R dealt at random (benchmarks/fidelity.random_semantics).
+On each stratified split (core.augmentation_check.stratified_split) a fresh model is fitted on
+the training rows only (no leak), and a random forest is scored on the held-out rows, trained on:
 - the real training rows only;
 - plus our rows of the class: by the default route, latent-neighbour interpolation
   (core.augmentation.interpolate_class, what `evaluate --label` reports as real+vae), and for
@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.fidelity import random_semantics  # noqa: E402
-from benchmarks.machine import machine as benchmark_machine  # noqa: E402
+from benchmarks.machine import command, machine as benchmark_machine  # noqa: E402
 
 from core.augmentation import balance_count, class_counts, interpolate_class, sample_class  # noqa: E402
 from core.augmentation_check import _Design, _refit, smote_nc_rows, stratified_split  # noqa: E402
@@ -139,8 +139,8 @@ def main() -> None:
     torch.set_num_threads(1)
     machine = benchmark_machine()
     lines = ["# Augmentation: rows of a rare class against SMOTE-NC", "",
-             f"`{' '.join(['python benchmarks/augmentation.py', *sys.argv[1:]])}` on {machine}. A fresh model (defaults) "
-             "per split on its training rows; a random forest (100 trees) per route scored on the held-out 30 %; "
+             f"`{command()}` on {machine}. A fresh model (defaults) per split on its training rows; "
+             "a random forest (100 trees) per route scored on the held-out 30 %; "
              "each generator adds as many rows of the class as make it as frequent as the largest class. "
              "The default route (`core.augmentation.interpolate_class`, reported by `evaluate --label` as "
              "real+vae) interpolates between rows of the class that are neighbours in the latent space; "

@@ -5,6 +5,7 @@
                                                  # benchmarks/FIDELITY_ASIDE.md and fidelity_aside.json
     python benchmarks/fidelity.py --aside DIR --peers gaussian_copula,tabular_argn --min-rows 400 \
         --out fidelity_aside_peers               # ... with chosen peers, on the larger tables only
+    ... --resume                                 # keep the tables the results file has, measure the rest
 
 For each table (the two samples; survey-like tables from tests/survey_table.py at 300 and
 3,000 rows; with --aside, every DIR/*.csv at up to 300 and 3,000 rows, with a seeded random R
@@ -39,7 +40,7 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.machine import machine as benchmark_machine  # noqa: E402
+from benchmarks.machine import command, machine as benchmark_machine  # noqa: E402
 
 from benchmarks.scale import SDV_PYTHON, child  # noqa: E402
 from core.cells import cell_text  # noqa: E402
@@ -80,7 +81,8 @@ def scored(real: pd.DataFrame, draws: list[pd.DataFrame], layout) -> dict:
             "pairs": float(np.mean([r.pair_trends for r in results]))}
 
 
-def peer_rows(kind: str, path: Path, n_rows: int, folder: Path, layout, real: pd.DataFrame) -> tuple[pd.DataFrame, float]:
+def peer_rows(kind: str, path: Path, n_rows: int, folder: Path, layout,
+              real: pd.DataFrame) -> tuple[pd.DataFrame, float]:
     """(n_rows sampled by the peer `kind`, read as our layout reads them; its fit seconds)."""
     out = folder / f"{kind}.csv"
     python, *script = PEERS[kind]
@@ -117,8 +119,11 @@ ROUTES = (("ours, default (semantic + 8 detail latents)", TrainConfig()),
 
 
 def measure(name: str, path: Path, preset: pd.DataFrame, roles: dict, folder: Path, peers: list[str],
-            draws: int) -> list[dict]:
+            draws: int, min_rows: int = 0) -> list[dict]:
+    """The table's results, one per route; none when it has fewer than `min_rows` rows."""
     raw = read_table(path, max_bytes=2**31).frame
+    if len(raw) < min_rows:
+        return []
     table = prepare_table(raw, roles)
     semantics = SemanticMatrix.from_frame(preset, list(raw.columns))
     n_rows = max(len(table.frame), 1000)
@@ -160,7 +165,7 @@ def main() -> None:
                         help="keep the tables the results file already has and measure the others")
     args = parser.parse_args()
     torch.set_num_threads(1)
-    wanted = args.peers.split(",") if args.peers is not None else [] if args.aside else list(PEERS)
+    wanted = [k for k in args.peers.split(",") if k] if args.peers is not None else [] if args.aside else list(PEERS)
     unknown = [kind for kind in wanted if kind not in PEERS]
     if unknown:
         parser.error(f"unknown peer {unknown[0]!r}; choose from {', '.join(PEERS)}")
@@ -172,8 +177,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         sources = aside_tables(args.aside, Path(tmp)) if args.aside else tables(Path(tmp))
         for name, path, preset, roles in sources:
-            if name not in done and len(read_table(path, max_bytes=2**31).frame) >= args.min_rows:
-                results.extend(measure(name, path, preset, roles, Path(tmp), peers, args.draws))
+            if name not in done:
+                results.extend(measure(name, path, preset, roles, Path(tmp), peers, args.draws, args.min_rows))
                 write(results, stem, args.draws)   # after every table: a crash keeps what was measured
     print(write(results, stem, args.draws))
 
@@ -183,9 +188,8 @@ def write(results: list[dict], stem: str, draws: int) -> str:
     machine = benchmark_machine()
     out = ROOT / "benchmarks"
     (out / f"{stem}.json").write_text(json.dumps({"machine": machine, "results": results}, indent=1))
-    command = " ".join(["python benchmarks/fidelity.py", *sys.argv[1:]])
     lines = ["# Fidelity, sliders and the \"no trade-off\" check, beside the peers", "",
-             f"`{command}` on {machine}; one fit per route and table, defaults, one torch thread. "
+             f"`{command()}` on {machine}; one fit per route and table, defaults, one torch thread. "
              "Scores: core.evaluation.fidelity (SDMetrics' QualityReport definitions), the mean over "
              f"{draws} sets of max(rows, 1,000) sampled rows (ours: latents from the aggregate posterior; a "
              "peer: one fit); sliders: hits and median selectivity with the "

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import os
 import platform
+import sys
+from pathlib import Path
 
 
 def machine() -> str:
@@ -12,3 +14,9 @@ def machine() -> str:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return f"{platform.processor() or platform.machine()}, {cores} cores, Python {platform.python_version()}, " \
            f"torch {torch.__version__}"
+
+
+def command() -> str:
+    """The command line this benchmark was started with, e.g. 'python benchmarks/fidelity.py --aside DIR'."""
+    script = Path(sys.argv[0]).resolve().relative_to(Path(__file__).resolve().parents[1])
+    return " ".join(["python", script.as_posix(), *sys.argv[1:]])
