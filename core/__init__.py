@@ -18,6 +18,7 @@ Modules, one concept each, from the input to the outputs:
     matching            binarisation (§1.4), Eq. 7-8 distance, Algorithm 1, Hungarian, Eq. 9 MI
     finetune            the clarity term, Eq. 10-12, and its differentiable surrogate
     optim               Adam, in twenty lines
+    latents             the distribution latents are drawn from, and how a set slider conditions it
     model               settings, how the VAE is built, the trained model (TrainConfig, FittedModel)
     device              torch's threads and device, each decided in one place
     training            training, the KL critical point and clarity fine-tuning (§1.1, §1.5, Fig. 8)

@@ -4,7 +4,7 @@ Our addition. MI (Eq. 9) compares *encoder* weights with R; it does not show
 that the decoder turns the "cracks" latent into cracks. For every matched
 semantic we generate rows with its latent at -2 and at +2, the other latents
 drawn with the same random numbers for both (isolated: from their own distribution, the
-default; or co-varying with the set latent, see `core.generation.draw_latents`), and measure how far each original feature moves
+default; or co-varying with the set latent, see core.latents), and measure how far each original feature moves
 (`core.generation.feature_shift`: |standardised mean difference| for numbers,
 total variation distance for categories).
 
@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from core.effects import feature_shift, label_shares
-from core.generation import decode, draw_latents, latent_noise
+from core.generation import decode, latent_noise
 from core.model import FittedModel
 from core.semantics import SemanticMatrix
 
@@ -59,10 +59,10 @@ def controllability(model: FittedModel, semantics: SemanticMatrix | None = None,
     for f, name in enumerate(features):
         if name in index:
             member[:, f] = semantics.values[:, index[name]].astype(bool)
-    noise, (mean, cov) = latent_noise(model, n_rows, seed), model.latent_prior()
+    noise, latents = latent_noise(model, n_rows, seed), model.latent_prior()
     controls = []
     for semantic, latent in model.slider_latents(semantics).items():
-        z_low, z_high = (draw_latents(mean, cov, {latent: value}, noise, others) for value in (low, high))
+        z_low, z_high = (latents.draw({latent: value}, noise, others) for value in (low, high))
         rows_low, rows_high = decode(model, z_low, seed), decode(model, z_high, seed)
         signed = feature_shift(rows_low, rows_high, model)
         moved = signed.abs().to_numpy()                                     # (F,)

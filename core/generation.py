@@ -2,7 +2,7 @@
 
 Z values are in the latents' own units (those of the prior N(0, I) the KL term pulls them
 towards). The latents without a fixed value are drawn from the model's latent distribution,
-the aggregate posterior of the training rows (`sample_latents`, `draw_latents`).
+the aggregate posterior of the training rows (`sample_latents`, core.latents).
 
 Decision (the paper says only "decode"): a row is drawn from the decoder's distribution
 p(x | z), not its mode: labels are sampled from the softmax (binary: the sigmoid), numbers
@@ -20,6 +20,7 @@ import torch
 
 from core.columns import Role
 from core.errors import InputError
+from core.latents import OTHERS, Noise  # noqa: F401  (OTHERS: the ways to draw, for the CLI and the page)
 from core.model import FittedModel
 
 
@@ -46,65 +47,20 @@ def resolve_latents(model: FittedModel, fixed: Mapping[str | int, float]) -> dic
     return resolved
 
 
-OTHERS = ("covary", "isolate")
-
-
 def sample_latents(model: FittedModel, n_rows: int, fixed: Mapping[str | int, float] | None = None,
                    seed: int = 0, sample_others: bool = True, others: str = "covary") -> np.ndarray:
-    """(n_rows, L) latent codes: the fixed latents set, the others drawn (`draw_latents`) from the
-    model's latent distribution (`FittedModel.latent_prior`), or held at its mean when
-    `sample_others` is off."""
+    """(n_rows, L) latent codes: the fixed latents set, the others drawn from the model's latent
+    distribution (`FittedModel.latent_prior`, core.latents), or held at its (conditional) mean
+    when `sample_others` is off."""
     if n_rows < 1:
         raise InputError("the number of rows to generate must be at least 1")
-    noise = latent_noise(model, n_rows, seed) if sample_others else np.zeros((n_rows, model.latent_dim))
-    mean, cov = model.latent_prior()
-    return draw_latents(mean, cov, resolve_latents(model, fixed or {}), noise, others)
+    noise = latent_noise(model, n_rows, seed) if sample_others else Noise.held(n_rows, model.latent_dim)
+    return model.latent_prior().draw(resolve_latents(model, fixed or {}), noise, others)
 
 
-def latent_noise(model: FittedModel, n_rows: int, seed: int = 0) -> np.ndarray:
-    """(n_rows, L) standard-normal draws, the same for the same seed."""
-    generator = torch.Generator().manual_seed(seed)
-    return torch.randn((n_rows, model.latent_dim), generator=generator).numpy().astype(np.float64)
-
-
-def draw_latents(mean: np.ndarray, cov: np.ndarray, fixed: Mapping[int, float], noise: np.ndarray,
-                 others: str = "covary") -> np.ndarray:
-    """z with z_k = v for each fixed (k, v); the other latents o = mean + L e, e = `noise`:
-
-    - "covary": from their conditional Gaussian given the fixed ones,
-      mean_o + S_of S_ff^-1 (v - mean_f) and covariance S_oo - S_of S_ff^-1 S_fo
-      (L its Cholesky factor): the other semantics follow the set one as in the real data;
-    - "isolate": from their own joint marginal N(mean_o, S_oo), whatever the fixed values: a
-      slider then moves its own semantic only (the most selective).
-    Our decision (the paper samples N(0, I)): see docs/method.md, "Latent distribution".
-    The same `noise` for different fixed values gives common random numbers (controllability).
-    """
-    if others not in OTHERS:
-        raise InputError(f"unknown way to draw the other latents '{others}'; use one of: {', '.join(OTHERS)}")
-    z = np.empty_like(noise)
-    set_ = np.array(sorted(fixed), dtype=int)
-    free = np.array([k for k in range(len(mean)) if k not in fixed], dtype=int)
-    values = np.array([fixed[k] for k in set_], dtype=np.float64)
-    z[:, set_] = values
-    if not len(free):
-        return z
-    centre, spread = mean[free], cov[np.ix_(free, free)]
-    if others == "covary" and len(set_):
-        gain = np.linalg.lstsq(cov[np.ix_(set_, set_)], cov[np.ix_(set_, free)], rcond=None)[0].T   # S_of S_ff^-1
-        centre = centre + gain @ (values - mean[set_])
-        spread = spread - gain @ cov[np.ix_(set_, free)]
-    spread = (spread + spread.T) / 2
-    floor = 1e-9 * max(1.0, float(np.abs(spread).max()))
-    root = np.linalg.cholesky(spread + np.eye(len(free)) * floor) if np.linalg.eigvalsh(spread).min() > 0 \
-        else _psd_root(spread)
-    z[:, free] = centre + noise[:, free] @ root.T
-    return z
-
-
-def _psd_root(matrix: np.ndarray) -> np.ndarray:
-    """A square root R (R R^T = matrix) of a positive semi-definite matrix, negative rounding clipped."""
-    values, vectors = np.linalg.eigh(matrix)
-    return vectors * np.sqrt(np.clip(values, 0, None))
+def latent_noise(model: FittedModel, n_rows: int, seed: int = 0) -> Noise:
+    """The random numbers of n_rows latent codes, the same for the same seed."""
+    return Noise.draw(n_rows, model.latent_dim, seed)
 
 
 def decode(model: FittedModel, z: np.ndarray, seed: int = 0, sample_values: bool = True,

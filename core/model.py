@@ -13,6 +13,7 @@ import torch
 from core import limits
 from core.device import DEVICES
 from core.errors import InputError
+from core.latents import Gaussian, LatentDistribution, PosteriorMixture
 from core.matching import Scores, score
 from core.messages import Message, msg
 from core.passthrough import Passthrough, complete
@@ -129,17 +130,11 @@ def build_vae(config: TrainConfig, n_inputs: int, latent_dim: int, expanded_r: n
     return vae
 
 
-def latent_distribution(vae: TabularVAE, x: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
-    """(L,) mean and (L, L) covariance of the aggregate posterior q(z) = mean_i q(z | x_i) over
-    the training rows: cov(mu_i) + mean_i diag(sigma_i^2). Generation draws latents from this
-    Gaussian instead of N(0, I), so relations between semantics (between latents) survive."""
+def latent_distribution(vae: TabularVAE, x: torch.Tensor, seed: int = 0) -> PosteriorMixture:
+    """The aggregate posterior of the training rows `x` as generation draws from it (core.latents)."""
     with torch.no_grad():
         mu, logvar = vae.encode(x)
-    mu, variance = mu.double().numpy(), logvar.double().exp().numpy()
-    mean = mu.mean(axis=0)
-    centred = mu - mean
-    cov = centred.T @ centred / max(len(mu), 1) + np.diag(variance.mean(axis=0))
-    return mean, (cov + cov.T) / 2
+    return PosteriorMixture.fit(mu.double().numpy(), logvar.double().numpy(), seed)
 
 
 def residual_std(vae: TabularVAE, x: torch.Tensor) -> np.ndarray:
@@ -165,9 +160,8 @@ class FittedModel:
     residual_std: np.ndarray | None = None
     input_columns: list[str] = field(default_factory=list)     # every column of the input table, in order
     unmodelled: list[Passthrough] = field(default_factory=list)   # input columns the model does not use
-    # the aggregate posterior (`latent_distribution`); None in models saved before it: N(0, I)
-    latent_mean: np.ndarray | None = None
-    latent_cov: np.ndarray | None = None
+    # what the latents are drawn from (`latent_distribution`); None in models saved before it: N(0, I)
+    latents: LatentDistribution | None = None
     # numeric column -> (2, Q) quantiles, standardised: generated values, then the real ones
     # (core.generation.calibrate_numbers); empty in models saved before it
     calibration: dict[str, np.ndarray] = field(default_factory=dict)
@@ -194,11 +188,9 @@ class FittedModel:
         """The latents of Eq. 2-4 (C, D, MI and the sliders): all but the detail latents."""
         return self.vae.semantic_dim
 
-    def latent_prior(self) -> tuple[np.ndarray, np.ndarray]:
-        """(mean, covariance) latents are drawn from: the aggregate posterior, else N(0, I)."""
-        if self.latent_mean is None or self.latent_cov is None:
-            return np.zeros(self.latent_dim), np.eye(self.latent_dim)
-        return self.latent_mean, self.latent_cov
+    def latent_prior(self) -> LatentDistribution:
+        """What latents are drawn from: the aggregate posterior (core.latents), else N(0, I)."""
+        return self.latents or Gaussian.standard(self.latent_dim)
 
     def score(self, semantics: SemanticMatrix | None = None) -> Scores:
         """C, B, D, both matchings and MI for ANY R, without retraining."""

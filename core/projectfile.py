@@ -23,6 +23,7 @@ from safetensors.torch import save as save_tensors
 
 from core.columns import Role
 from core.errors import InputError
+from core.latents import MIXTURE_COMPONENTS, Gaussian, LatentDistribution, PosteriorMixture
 from core.messages import from_json, to_json
 from core.model import FittedModel
 from core.passthrough import Passthrough
@@ -207,8 +208,7 @@ def _model_to_json(model: FittedModel | None) -> dict | None:
         "input_columns": model.input_columns,
         "unmodelled": [column.to_dict() for column in model.unmodelled],
         "residual_std": None if model.residual_std is None else model.residual_std.tolist(),
-        "latent_mean": None if model.latent_mean is None else model.latent_mean.tolist(),
-        "latent_cov": None if model.latent_cov is None else model.latent_cov.tolist(),
+        **_latents_to_json(model.latents),
         "calibration": {name: table.tolist() for name, table in model.calibration.items()},
         "encoder_layers": model.vae.encoder_weight_names(),
         **matching(model.score()),
@@ -240,7 +240,7 @@ def _model_from_json(spec: dict, members: dict[str, bytes], source: str) -> Fitt
                        history, int(spec["critical_epoch"]), spec.get("mi_before_finetune"),
                        [from_json(note) for note in spec.get("notes", [])],
                        _residual_std(spec, transformer.n_columns, source), input_columns, unmodelled,
-                       *_latent_prior(spec, vae.latent_dim, source),
+                       _latents_from_json(spec, vae.latent_dim, source),
                        _calibration(spec.get("calibration") or {}, transformer.layout_, source))
 
 
@@ -253,10 +253,21 @@ def _residual_std(spec: dict, n_columns: int, source: str) -> np.ndarray | None:
     return values
 
 
-def _latent_prior(spec: dict, latent_dim: int, source: str) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """The aggregate posterior's mean and covariance; (None, None) in files written before them."""
+def _latents_to_json(latents: LatentDistribution | None) -> dict:
+    if isinstance(latents, PosteriorMixture):
+        return {"latent_centres": latents.centres.tolist(), "latent_spreads": latents.spreads.tolist()}
+    if isinstance(latents, Gaussian):
+        return {"latent_mean": latents.mean.tolist(), "latent_cov": latents.cov.tolist()}
+    return {}
+
+
+def _latents_from_json(spec: dict, latent_dim: int, source: str) -> LatentDistribution | None:
+    """The latent distribution (core.latents): a mixture, or in files written before it the
+    aggregate posterior's mean and covariance; None in files written before both."""
+    if spec.get("latent_centres") is not None or spec.get("latent_spreads") is not None:
+        return _mixture(spec, latent_dim, source)
     if spec.get("latent_mean") is None and spec.get("latent_cov") is None:
-        return None, None
+        return None
     try:
         mean = np.asarray(spec["latent_mean"], dtype=np.float64)
         cov = np.asarray(spec["latent_cov"], dtype=np.float64)
@@ -267,7 +278,21 @@ def _latent_prior(spec: dict, latent_dim: int, source: str) -> tuple[np.ndarray 
             or np.linalg.eigvalsh(cov).min() < -1e-9 * max(1.0, np.abs(cov).max())):
         raise InputError(f"{source}: latent_mean and latent_cov must be {latent_dim} finite numbers and a "
                          f"symmetric positive semi-definite {latent_dim} x {latent_dim} matrix")
-    return mean, cov
+    return Gaussian(mean, cov)
+
+
+def _mixture(spec: dict, latent_dim: int, source: str) -> PosteriorMixture:
+    try:
+        centres = np.asarray(spec["latent_centres"], dtype=np.float64)
+        spreads = np.asarray(spec["latent_spreads"], dtype=np.float64)
+    except (KeyError, TypeError, ValueError):
+        centres = spreads = np.empty(0)
+    if (centres.ndim != 2 or centres.shape[1:] != (latent_dim,) or not 1 <= len(centres) <= MIXTURE_COMPONENTS
+            or spreads.shape != centres.shape or not np.isfinite(centres).all() or not np.isfinite(spreads).all()
+            or (spreads <= 0).any()):
+        raise InputError(f"{source}: latent_centres and latent_spreads must be two tables of 1 to "
+                         f"{MIXTURE_COMPONENTS} rows of {latent_dim} finite numbers, the spreads positive")
+    return PosteriorMixture(centres, spreads)
 
 
 def _calibration(spec: dict, layout, source: str) -> dict[str, np.ndarray]:

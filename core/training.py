@@ -131,7 +131,7 @@ def _finished(model: FittedModel, x: torch.Tensor) -> FittedModel:
     aggregate posterior, the residual std and the calibration."""
     vae, x = model.vae.cpu().eval(), x.cpu()
     model.vae, model.residual_std = vae, residual_std(vae, x)
-    model.latent_mean, model.latent_cov = latent_distribution(vae, x)
+    model.latents = latent_distribution(vae, x, seed=model.config.seed)
     model.calibration = calibrate(model, x.numpy(), seed=model.config.seed)
     return model
 

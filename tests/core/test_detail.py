@@ -30,7 +30,7 @@ def test_detail_latents_follow_the_semantic_ones(pair):
     _, semantics, alone, detailed = pair
     assert (alone.latent_dim, alone.semantic_dim) == (3, 3)
     assert (detailed.latent_dim, detailed.semantic_dim) == (6, 3)
-    assert detailed.latent_mean.shape == (6,) and detailed.latent_cov.shape == (6, 6)
+    assert detailed.latents.centres.shape[1] == detailed.latents.spreads.shape[1] == 6
     assert [r.phase for r in detailed.history].count("detail") == 15
     assert detailed.slider_latents() == alone.slider_latents() == {0: 0, 1: 1, 2: 2}
 

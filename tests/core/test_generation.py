@@ -6,7 +6,8 @@ import pytest
 
 from core.errors import InputError
 from core.effects import traversal
-from core.generation import draw_latents, generate, sample_latents
+from core.generation import generate, sample_latents
+from core.latents import Gaussian, Noise
 from core.columns import Role
 
 
@@ -20,40 +21,23 @@ def test_fixed_latents_are_kept_and_others_sampled(small_fit):
     assert z[:, others].std() > 0.3
     held = sample_latents(model, 5, {"S1": 1.0}, sample_others=False)   # the others at their (conditional) mean
     assert np.all(held[:, latent] == 1.0) and np.all(held == held[0])
-    assert np.allclose(np.delete(held[0], latent), draw_latents(*model.latent_prior(), {latent: 1.0},
-                                                                 np.zeros((1, model.latent_dim)))[0, np.arange(
-                                                                     model.latent_dim) != latent])
-
-
-def test_covary_draws_from_the_conditional_gaussian_and_isolate_from_the_marginal():
-    mean = np.array([1.0, -1.0, 0.0])
-    cov = np.array([[1.0, 0.8, 0.0], [0.8, 1.0, 0.0], [0.0, 0.0, 0.5]])
-    noise = np.random.default_rng(0).standard_normal((200_000, 3))
-    covary = draw_latents(mean, cov, {0: 3.0}, noise, "covary")
-    assert np.all(covary[:, 0] == 3.0)
-    # z1 | z0 = 3: mean -1 + 0.8 (3 - 1) = 0.6, variance 1 - 0.64 = 0.36; z2 is unrelated
-    assert covary[:, 1].mean() == pytest.approx(0.6, abs=0.01) and covary[:, 1].var() == pytest.approx(0.36, abs=0.01)
-    assert covary[:, 2].mean() == pytest.approx(0.0, abs=0.01) and covary[:, 2].var() == pytest.approx(0.5, abs=0.01)
-    isolate = draw_latents(mean, cov, {0: 3.0}, noise, "isolate")
-    assert isolate[:, 1].mean() == pytest.approx(-1.0, abs=0.01) and isolate[:, 1].var() == pytest.approx(1.0, abs=0.02)
-    free = draw_latents(mean, cov, {}, noise, "covary")   # nothing set: the fitted Gaussian itself
-    assert np.cov(free.T) == pytest.approx(cov, abs=0.01)
-    assert np.all(draw_latents(mean, cov, {0: 1.0, 1: 2.0, 2: 3.0}, noise[:2]) == [[1, 2, 3], [1, 2, 3]])
-    singular = np.array([[1.0, 1.0], [1.0, 1.0]])          # a latent the encoder copies: still drawn
-    assert np.isfinite(draw_latents(np.zeros(2), singular, {}, noise[:, :2])).all()
-    with pytest.raises(InputError, match="covary, isolate"):
-        draw_latents(mean, cov, {}, noise, "other")
+    mean = model.latent_prior().draw({latent: 1.0}, Noise.held(1, model.latent_dim))[0]
+    assert np.allclose(np.delete(held[0], latent), np.delete(mean, latent))
 
 
 def test_latents_follow_the_training_rows_and_old_models_keep_the_prior(small_fit):
     table, _, model = small_fit
-    mean, cov = model.latent_prior()
-    assert mean.shape == (model.latent_dim,) and cov.shape == (model.latent_dim,) * 2
-    assert np.allclose(cov, cov.T) and np.linalg.eigvalsh(cov).min() > 0
-    old = replace(model, latent_mean=None, latent_cov=None)
-    assert np.array_equal(old.latent_prior()[1], np.eye(model.latent_dim))
+    mixture = model.latent_prior()
+    assert mixture.centres.shape == (len(table.frame), model.latent_dim)   # one component per training row
+    old = replace(model, latents=None)
+    assert np.array_equal(old.latent_prior().cov, np.eye(model.latent_dim))
     z = sample_latents(model, 20_000, seed=1)
+    # the mixture's moments: mean of the centres; covariance of the centres plus the mean spread^2
+    centred = mixture.centres - mixture.centres.mean(axis=0)
+    cov = centred.T @ centred / len(centred) + np.diag((mixture.spreads ** 2).mean(axis=0))
+    assert z.mean(axis=0) == pytest.approx(mixture.centres.mean(axis=0), abs=0.05)
     assert np.cov(z.T) == pytest.approx(cov, abs=0.05)
+    assert isinstance(old.latent_prior(), Gaussian)
 
 
 @pytest.mark.parametrize("value", [-6.0, 0.0, 6.0])

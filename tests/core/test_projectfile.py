@@ -13,6 +13,7 @@ import torch
 
 from core.errors import InputError
 from core.generation import generate
+from core.latents import Gaussian
 from core.project import Project
 from core.projectfile import load_project, save_project
 from core.model import TrainConfig
@@ -55,8 +56,8 @@ def test_round_trip_keeps_everything(project):
     assert back.model.critical_epoch == project.model.critical_epoch
     assert back.model.config == project.model.config
     np.testing.assert_array_equal(back.model.residual_std, project.model.residual_std)
-    np.testing.assert_array_equal(back.model.latent_mean, project.model.latent_mean)
-    np.testing.assert_array_equal(back.model.latent_cov, project.model.latent_cov)
+    np.testing.assert_array_equal(back.model.latents.centres, project.model.latents.centres)
+    np.testing.assert_array_equal(back.model.latents.spreads, project.model.latents.spreads)
     assert back.model.calibration.keys() == project.model.calibration.keys() != set()
     for name, table in project.model.calibration.items():
         np.testing.assert_array_equal(back.model.calibration[name], table)
@@ -138,15 +139,32 @@ def _edited(project, edit) -> bytes:
 
 def test_latent_distribution_is_checked_and_optional(project):
     def drop(model):
-        del model["latent_mean"], model["latent_cov"]
+        del model["latent_centres"], model["latent_spreads"]
     old = load_project(_edited(project, drop))           # saved before the latent distribution
-    assert old.model.latent_mean is None and np.array_equal(old.model.latent_prior()[1], np.eye(2))
+    assert old.model.latents is None and np.array_equal(old.model.latent_prior().cov, np.eye(2))
+    mixture = project.model.latents
+    for edit in [lambda m: m.update(latent_spreads=(-mixture.spreads).tolist()),   # not a spread
+                 lambda m: m.update(latent_centres=mixture.centres[:, :1].tolist()),  # the wrong size
+                 lambda m: m.update(latent_centres=[[0, "x"]] * len(mixture.centres)),
+                 lambda m: m.pop("latent_spreads")]:
+        with pytest.raises(InputError, match="latent_centres and latent_spreads must be two tables of 1 to"):
+            load_project(_edited(project, edit))
+
+
+def test_projects_saved_with_a_gaussian_keep_it(project):
+    def gaussian(model):
+        del model["latent_centres"], model["latent_spreads"]
+        model.update(latent_mean=[0.5, -0.5], latent_cov=[[1.0, 0.3], [0.3, 2.0]])
+    old = load_project(_edited(project, gaussian))
+    assert isinstance(old.model.latents, Gaussian) and old.model.latents.cov[0, 1] == 0.3
+    again = load_project(save_project(old)).model.latents            # saved again as it was
+    assert isinstance(again, Gaussian) and np.array_equal(again.cov, old.model.latents.cov)
     for edit in [lambda m: m.update(latent_cov=[[1, 0], [0, -1]]),          # not a covariance
                  lambda m: m.update(latent_cov=[[1, 0.5], [0, 1]]),         # not symmetric
                  lambda m: m.update(latent_mean=[0, "x"]),
                  lambda m: m.update(latent_mean=[0, 0, 0])]:                # the wrong size
         with pytest.raises(InputError, match="latent_mean and latent_cov must be 2 finite numbers"):
-            load_project(_edited(project, edit))
+            load_project(_edited(project, lambda m: (gaussian(m), edit(m))))
 
 
 def test_calibration_is_checked_and_optional(project):

@@ -1,0 +1,72 @@
+"""The latent distribution: the posterior mixture, the Gaussian of older projects, co-vary and isolate."""
+import numpy as np
+import pytest
+
+from core.errors import InputError
+from core.latents import MIXTURE_COMPONENTS, Gaussian, Noise, PosteriorMixture
+
+
+def _noise(n: int, latent_dim: int, seed: int = 0) -> Noise:
+    rng = np.random.default_rng(seed)
+    return Noise(rng.standard_normal((n, latent_dim)), rng.random(n))
+
+
+def test_covary_draws_from_the_conditional_gaussian_and_isolate_from_the_marginal():
+    gaussian = Gaussian(np.array([1.0, -1.0, 0.0]), np.array([[1.0, 0.8, 0.0], [0.8, 1.0, 0.0], [0.0, 0.0, 0.5]]))
+    noise = _noise(200_000, 3)
+    covary = gaussian.draw({0: 3.0}, noise, "covary")
+    assert np.all(covary[:, 0] == 3.0)
+    # z1 | z0 = 3: mean -1 + 0.8 (3 - 1) = 0.6, variance 1 - 0.64 = 0.36; z2 is unrelated
+    assert covary[:, 1].mean() == pytest.approx(0.6, abs=0.01) and covary[:, 1].var() == pytest.approx(0.36, abs=0.01)
+    assert covary[:, 2].mean() == pytest.approx(0.0, abs=0.01) and covary[:, 2].var() == pytest.approx(0.5, abs=0.01)
+    isolate = gaussian.draw({0: 3.0}, noise, "isolate")
+    assert isolate[:, 1].mean() == pytest.approx(-1.0, abs=0.01) and isolate[:, 1].var() == pytest.approx(1.0, abs=0.02)
+    free = gaussian.draw({}, noise, "covary")   # nothing set: the Gaussian itself
+    assert np.cov(free.T) == pytest.approx(gaussian.cov, abs=0.01)
+    assert np.all(gaussian.draw({0: 1.0, 1: 2.0, 2: 3.0}, _noise(2, 3)) == [[1, 2, 3], [1, 2, 3]])
+    singular = Gaussian(np.zeros(2), np.array([[1.0, 1.0], [1.0, 1.0]]))   # a latent the encoder copies
+    assert np.isfinite(singular.draw({}, _noise(100, 2))).all()
+    with pytest.raises(InputError, match="covary, isolate"):
+        gaussian.draw({}, noise, "other")
+
+
+def test_the_mixture_conditions_by_reweighting_its_components():
+    # three components; z0 = 0.5 weighs them by N(0.5; c_i0, s_i0^2)
+    centres = np.array([[0.0, -3.0], [1.0, 0.0], [4.0, 3.0]])
+    spreads = np.array([[0.5, 0.1], [1.0, 0.1], [0.5, 0.1]])
+    mixture = PosteriorMixture(centres, spreads)
+    density = np.exp(-0.5 * ((0.5 - centres[:, 0]) / spreads[:, 0]) ** 2) / spreads[:, 0]
+    weights = density / density.sum()
+    noise = _noise(200_000, 2, seed=1)
+    covary = mixture.draw({0: 0.5}, noise, "covary")
+    assert np.all(covary[:, 0] == 0.5)
+    picked = np.rint(covary[:, 1] / 3).astype(int) + 1          # the component each row came from
+    assert np.bincount(picked, minlength=3) / len(picked) == pytest.approx(weights, abs=0.005)
+    isolate = mixture.draw({0: 0.5}, noise, "isolate")          # every component alike, whatever z0
+    assert np.bincount(np.rint(isolate[:, 1] / 3).astype(int) + 1) / len(noise) == pytest.approx([1 / 3] * 3, abs=0.005)
+    held = mixture.draw({0: 0.5}, Noise.held(4, 2), "covary")   # the conditional mean
+    assert held[:, 1] == pytest.approx(np.full(4, weights @ centres[:, 1]))
+    free = mixture.draw({}, noise)
+    assert free.mean(axis=0) == pytest.approx(centres.mean(axis=0), abs=0.02)
+    assert free[:, 0].var() == pytest.approx(centres[:, 0].var() + (spreads[:, 0] ** 2).mean(), abs=0.03)
+    with pytest.raises(InputError, match="covary, isolate"):
+        mixture.draw({}, noise, "sideways")
+
+
+def test_a_far_slider_value_still_picks_the_nearest_component():
+    mixture = PosteriorMixture(np.array([[-1.0, 5.0], [1.0, -5.0]]), np.full((2, 2), 0.1))
+    z = mixture.draw({0: 10.0}, _noise(50, 2))       # density underflows for both: the nearer one wins
+    assert np.isfinite(z).all() and np.all(np.abs(z[:, 1] + 5.0) < 1.0)
+
+
+def test_same_noise_same_rows_and_the_fit_widens_the_posteriors():
+    assert np.array_equal(Noise.draw(5, 3, seed=7).normal, Noise.draw(5, 3, seed=7).normal)
+    assert not np.array_equal(Noise.draw(5, 3, seed=7).uniform, Noise.draw(5, 3, seed=8).uniform)
+    rng = np.random.default_rng(0)
+    mu, logvar = rng.standard_normal((50, 4)) * [1.0, 2.0, 0.0, 1.0], np.full((50, 4), np.log(0.01))
+    mixture = PosteriorMixture.fit(mu, logvar)
+    width = 50 ** (-1 / 8) * mu.std(axis=0)                       # Scott's rule, per latent
+    assert mixture.spreads == pytest.approx(np.broadcast_to(np.sqrt(0.01 + width ** 2), (50, 4)))
+    assert np.array_equal(mixture.centres, mu)
+    many = PosteriorMixture.fit(rng.standard_normal((MIXTURE_COMPONENTS + 500, 2)), np.zeros((MIXTURE_COMPONENTS + 500, 2)))
+    assert many.centres.shape == (MIXTURE_COMPONENTS, 2)
