@@ -323,7 +323,8 @@ class _Run:
             recon_sum += recon.item() * len(rows)
             kl_sum += kl.item() * len(rows)
             n += len(rows)
-        self.distance = hard_distance(self.vae.encoder_weights(), expanded_r)   # (L, K) after this epoch
+        if phase != "detail" or self.distance is None:   # the detail phase leaves Eq. 2-4's weights alone
+            self.distance = hard_distance(self.vae.encoder_weights(), expanded_r)   # (L, K) after this epoch
         record = EpochRecord(epoch, phase, recon_sum / n, kl_sum / n, clarity(greedy_match(self.distance)))
         self.history.append(record)
         if self.on_epoch is not None:
