@@ -45,9 +45,6 @@ class Noise:
     def held(cls, n_rows: int, latent_dim: int) -> "Noise":
         return cls(np.zeros((n_rows, latent_dim)), None)
 
-    def __len__(self) -> int:
-        return len(self.normal)
-
 
 def _split(fixed: Mapping[int, float], latent_dim: int, others: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(set latents, free latents, the set values)."""

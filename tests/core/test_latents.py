@@ -43,7 +43,7 @@ def test_the_mixture_conditions_by_reweighting_its_components():
     picked = np.rint(covary[:, 1] / 3).astype(int) + 1          # the component each row came from
     assert np.bincount(picked, minlength=3) / len(picked) == pytest.approx(weights, abs=0.005)
     isolate = mixture.draw({0: 0.5}, noise, "isolate")          # every component alike, whatever z0
-    assert np.bincount(np.rint(isolate[:, 1] / 3).astype(int) + 1) / len(noise) == pytest.approx([1 / 3] * 3, abs=0.005)
+    assert np.bincount(np.rint(isolate[:, 1] / 3).astype(int) + 1) / len(noise.normal) == pytest.approx([1 / 3] * 3, abs=0.005)
     held = mixture.draw({0: 0.5}, Noise.held(4, 2), "covary")   # the conditional mean
     assert held[:, 1] == pytest.approx(np.full(4, weights @ centres[:, 1]))
     free = mixture.draw({}, noise)
