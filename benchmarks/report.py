@@ -50,7 +50,9 @@ def _speed(r: dict) -> list[str]:
         ("generating and decoding 1 000 targeted rows (first semantic at z = 2), 30 / 500-row model",
          "≤ 100 ms", f"{gen['buildings_30']:.1f} / {gen['buildings_500']:.1f} ms", max(gen.values()) <= 100),
         (f"scale: {scale['rows']:,}-row table ({scale['encoded_columns']} encoded columns), seconds per epoch "
-         "train / fine-tune", "—", f"{scale['train_epoch']:.2f} / {scale['finetune_epoch']:.2f} s", None),
+         "train / fine-tune / detail", "—",
+         f"{scale['train_epoch']:.2f} / {scale['finetune_epoch']:.2f} / {scale.get('detail_epoch', float('nan')):.2f} s",
+         None),
         ("scale: peak memory of the training process, ru_maxrss (peak before training began)", "≤ 2 GB",
          f"{scale['peak_rss_mb']:.0f} MB ({scale['peak_rss_after_read_mb']:.0f} MB)", scale["peak_rss_mb"] <= 2048),
         ("scale: reading + preparing the CSV / generating it from the 500-row model", "—",

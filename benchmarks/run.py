@@ -119,7 +119,8 @@ def scale_run(model, n_rows: int, epochs: int, finetune_epochs: int) -> dict:
     result = json.loads(child.stdout.strip().splitlines()[-1])
     return {**result, "generate_seconds": generate_seconds,
             "train_epoch": statistics.median(result["epoch_seconds"]["train"]),
-            "finetune_epoch": statistics.median(result["epoch_seconds"]["finetune"] or [float("nan")])}
+            **{f"{phase}_epoch": statistics.median(result["epoch_seconds"][phase] or [float("nan")])
+               for phase in ("finetune", "detail")}}
 
 
 def sdv_python() -> tuple[Path | None, str]:

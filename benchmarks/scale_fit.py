@@ -30,8 +30,8 @@ def main(table_path: str, r_path: str, epochs: int, finetune_epochs: int) -> dic
     stamps: list[tuple[str, float]] = [("start", time.perf_counter())]
     model = fit(table, semantics, TrainConfig(epochs=epochs, finetune_epochs=finetune_epochs),
                 on_epoch=lambda epoch, phase, *_: stamps.append((phase, time.perf_counter())))
-    seconds = {"train": [], "finetune": []}
-    for (_, before), (phase, after) in zip(stamps, stamps[1:]):
+    seconds = {"train": [], "finetune": [], "detail": []}   # a detail epoch's first also holds the
+    for (_, before), (phase, after) in zip(stamps, stamps[1:]):   # scoring of the previous candidate
         seconds[phase].append(after - before)
     return {"rows": len(table.frame), "encoded_columns": model.transformer.n_columns,
             "read_seconds": read_seconds, "epoch_seconds": seconds, "peak_rss_after_read_mb": read_rss_mb,
