@@ -117,10 +117,11 @@ def scale_run(model, n_rows: int, epochs: int, finetune_epochs: int) -> dict:
                                 str(R_CSV), str(epochs), str(finetune_epochs)],
                                check=True, capture_output=True, text=True)
     result = json.loads(child.stdout.strip().splitlines()[-1])
-    return {**result, "generate_seconds": generate_seconds,
+    return {**result, "generate_seconds": generate_seconds,   # an "epoch" here is a checkpoint
             "train_epoch": statistics.median(result["epoch_seconds"]["train"]),
             **{f"{phase}_epoch": statistics.median(result["epoch_seconds"][phase] or [float("nan")])
-               for phase in ("finetune", "detail")}}
+               for phase in ("finetune", "detail")},
+            "checkpoint_rows": TrainConfig().checkpoint_steps * TrainConfig().batch_size}
 
 
 def sdv_python() -> tuple[Path | None, str]:
