@@ -245,6 +245,7 @@ class _Run:
         self.history = history if history is not None else []
         self.notes: list[str] = []
         self.distance: np.ndarray | None = None   # hard D of the current weights, once an epoch scored them
+        self.mi = 0.0                                # Eq. 9's MI of `distance`
         self.kl_weights: torch.Tensor | None = None   # per latent; None: the plain KL (`fit_detail` sets it)
         self.optimizer = Adam(vae.parameters(), lr=config.learning_rate)
         self.batches = Batches(x, config.batch_size, config.checkpoint_steps, generator)
@@ -307,7 +308,8 @@ class _Run:
         The recorded recon and KL are running means over the rows of its mini-batches."""
         if self.should_stop is not None and self.should_stop():
             raise TrainingCancelled(f"training cancelled at epoch {epoch}")
-        self.vae.train()
+        if not self.vae.training:   # .train() walks every module: once, not every checkpoint
+            self.vae.train()
         recon_sum = kl_sum = 0.0
         n = 0
         for rows in self.batches.checkpoint():
@@ -325,7 +327,8 @@ class _Run:
             n += len(rows)
         if phase != "detail" or self.distance is None:   # the detail phase leaves Eq. 2-4's weights alone
             self.distance = hard_distance(self.vae.encoder_weights(), expanded_r)   # (L, K) after this epoch
-        record = EpochRecord(epoch, phase, recon_sum / n, kl_sum / n, clarity(greedy_match(self.distance)))
+            self.mi = clarity(greedy_match(self.distance))
+        record = EpochRecord(epoch, phase, recon_sum / n, kl_sum / n, self.mi)
         self.history.append(record)
         if self.on_epoch is not None:
             self.on_epoch(record.epoch, record.phase, record.recon, record.kl, record.mi)

@@ -111,6 +111,19 @@ def test_two_numeric_columns_use_correlation():
     assert pairs["metric"].tolist() == ["correlation"] and pairs["score"].tolist() == [0.0]
 
 
+def test_pair_trends_score_every_numeric_pair_as_correlation_similarity_does():
+    rng = np.random.default_rng(3)   # four numbers, one constant on the generated side
+    spans = [Span(name, Role.CONTINUOUS, i, i + 1, low=-9.0, high=9.0) for i, name in enumerate("wxyz")]
+    real = pd.DataFrame(rng.normal(size=(50, 4)) @ rng.normal(size=(4, 4)), columns=list("wxyz"))
+    synthetic = pd.DataFrame(rng.normal(size=(80, 4)), columns=list("wxyz")).assign(y=2.0)
+    pairs = pair_trends(real, synthetic, spans)
+    assert len(pairs) == 6
+    for pair in pairs.itertuples():
+        a, b = pair.column_a, pair.column_b
+        assert pair.score == pytest.approx(correlation_similarity(real[a], real[b], synthetic[a], synthetic[b]),
+                                           abs=1e-12)
+
+
 def test_validity_counts_out_of_range_numbers_and_unseen_labels():
     synthetic = pd.DataFrame({"x": [0.0, 5, 11], "c": ["a", "z", "b"]})
     result = validity(synthetic, [NUM, CAT])

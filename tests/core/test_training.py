@@ -70,9 +70,11 @@ def test_losses_by_hand():
 
 def test_own_adam_matches_torch_adam():
     torch.manual_seed(0)
-    a, b = torch.nn.Linear(4, 3), torch.nn.Linear(4, 3)
+    a, b, unused = torch.nn.Linear(4, 3), torch.nn.Linear(4, 3), torch.nn.Linear(4, 3)
     b.load_state_dict(a.state_dict())
-    ours, theirs = Adam(a.parameters(), lr=0.01), torch.optim.Adam(b.parameters(), lr=0.01)
+    before = [p.detach().clone() for p in unused.parameters()]
+    ours = Adam([*a.parameters(), *unused.parameters()], lr=0.01)   # `unused` never gets a gradient
+    theirs = torch.optim.Adam(b.parameters(), lr=0.01)
     x = torch.randn(8, 4)
     for _ in range(5):
         for model, opt in ((a, ours), (b, theirs)):
@@ -81,6 +83,8 @@ def test_own_adam_matches_torch_adam():
             opt.step()
     for p, q in zip(a.parameters(), b.parameters()):
         torch.testing.assert_close(p, q)
+    for p, q in zip(unused.parameters(), before):
+        assert torch.equal(p, q)
 
 
 def test_critical_epoch_finds_the_plateau_and_can_be_overridden():
