@@ -90,10 +90,9 @@ class TrainConfig:
 
     @property
     def detail_checkpoints(self) -> int:
-        """Checkpoints of detail training at most, over every KL weight tried (training._with_detail):
-        none without detail latents."""
-        per_weight = self.epochs if self.detail_epochs is None else self.detail_epochs
-        return per_weight * (1 if self.detail_kl_weight is not None else 2) if self.detail_dim else 0
+        """Checkpoints of detail training at most (every KL weight tried trains in the same ones,
+        training.fit_detail): none without detail latents."""
+        return (self.epochs if self.detail_epochs is None else self.detail_epochs) if self.detail_dim else 0
 
     @property
     def detail_dim(self) -> int:

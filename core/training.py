@@ -149,17 +149,20 @@ def _with_detail(model: FittedModel, table: PreparedTable, x: torch.Tensor, layo
     is trained for each weight of DETAIL_KL_WEIGHTS from the same fine-tuned model, and the one
     whose generated rows score the highest fidelity (core.evaluation.fidelity) against the
     training rows is kept, or none when the semantic model alone scores higher. A note says which."""
-    def detailed(weight: float) -> FittedModel:   # a copy of `model` with a detail path at this weight
-        vae, history = copy.deepcopy(model.vae).to(x.device), list(model.history)
-        chosen = replace(model.config, detail_kl_weight=weight)
-        notes = fit_detail(vae, x, layout, chosen, expanded_r, on_epoch, should_stop, history)
-        return _finished(replace(model, vae=vae, config=chosen, history=history, notes=model.notes + notes), x)
-
-    if model.config.detail_kl_weight is not None:
-        return detailed(model.config.detail_kl_weight)
-    alone = _finished(replace(model, config=replace(model.config, detail_latents=0)), x)
-    alone_score = _training_fidelity(alone, table)
-    scored = [(_training_fidelity(candidate, table), candidate) for candidate in map(detailed, DETAIL_KL_WEIGHTS)]
+    fixed = model.config.detail_kl_weight is not None
+    if not fixed:   # scored first: `_finished` puts the shared fine-tuned weights in eval mode, as copied below
+        alone = _finished(replace(model, config=replace(model.config, detail_latents=0)), x)
+        alone_score = _training_fidelity(alone, table)
+    configs = [replace(model.config, detail_kl_weight=weight)
+               for weight in ((model.config.detail_kl_weight,) if fixed else DETAIL_KL_WEIGHTS)]
+    vaes = [copy.deepcopy(model.vae).to(x.device) for _ in configs]
+    histories = [list(model.history) for _ in configs]
+    notes = fit_detail(vaes, x, layout, configs, expanded_r, on_epoch, should_stop, histories)
+    candidates = [_finished(replace(model, vae=vae, config=config, history=history, notes=model.notes + more), x)
+                  for vae, config, history, more in zip(vaes, configs, histories, notes)]
+    if fixed:
+        return candidates[0]
+    scored = [(_training_fidelity(candidate, table), candidate) for candidate in candidates]
     best_score, best = max(scored, key=lambda pair: pair[0])   # the first of equals, as the weights are listed
     if alone_score >= best_score:
         alone.notes = alone.notes + [msg("train.detail_none", alone=f"{alone_score:.3f}", score=f"{best_score:.3f}")]
@@ -178,32 +181,125 @@ def _training_fidelity(model: FittedModel, table: PreparedTable) -> float:
     return fidelity(real, rows, model.transformer.layout_).score
 
 
-def fit_detail(vae: TabularVAE, x: torch.Tensor, layout: LossLayout, config: TrainConfig, expanded_r: np.ndarray,
-               on_epoch: OnEpoch | None, should_stop: Callable[[], bool] | None, history: list[EpochRecord]
-               ) -> list[Message]:
-    """Attach `config.detail_dim` detail latents (core.vae.DetailPath) to the trained, fine-tuned
-    `vae` and train them for `config.detail_checkpoints` at most (one KL weight, `config.detail_kl_weight`)
-    with the rest frozen; returns notes.
+def fit_detail(vaes: list[TabularVAE], x: torch.Tensor, layout: LossLayout, configs: list[TrainConfig],
+               expanded_r: np.ndarray, on_epoch: OnEpoch | None, should_stop: Callable[[], bool] | None,
+               histories: list[list[EpochRecord]]) -> list[list[Message]]:
+    """Attach `detail_dim` detail latents (core.vae.DetailPath) to each of `vaes`, copies of one
+    trained, fine-tuned model, and train each with its config's `detail_kl_weight` for
+    `detail_checkpoints` at most, the rest frozen; appends to its history; returns its notes.
 
     Our addition (the paper stops after fine-tuning; docs/method.md, "Detail latents"): the loss
     is the ELBO of §1.1 again, reconstruction plus KL over every latent, the detail latents' KL
-    weighted by `config.detail_kl_weight` (a beta-VAE term; the history records it weighted), but
+    weighted by `detail_kl_weight` (a beta-VAE term; the history records it weighted), but
     only the detail path learns. The semantic latents, their decoder blocks and the encoder weights of Eq. 2-4
-    keep their values, so MI, the matching and every slider's effect stay what fine-tuning left."""
-    semantic = [p for p in vae.parameters() if p.requires_grad]
-    for parameter in semantic:
+    keep their values, so MI, the matching and every slider's effect stay what fine-tuning left.
+
+    The candidates train in lockstep (`_Details`): they draw the same initial weights, batches and
+    noise, as separate runs from the same seed would, so each ends exactly as it would alone,
+    while the frozen semantic half of every step is computed once for all of them."""
+    frozen = [p for vae in vaes for p in vae.parameters() if p.requires_grad]
+    for parameter in frozen:
         parameter.requires_grad_(False)
+    config = configs[0]
     generator = torch.Generator().manual_seed(config.seed + 2)
-    vae.attach_detail(config.detail_dim, detail_width(tuple(config.hidden)), generator).to(x.device)
-    run = _Run(vae, x, layout, config, generator, on_epoch, should_stop, history=history)
-    run.kl_weights = torch.tensor([1.0] * vae.semantic_dim + [config.detail_kl_weight] * config.detail_dim,
-                                  device=x.device)
+    first = vaes[0].attach_detail(config.detail_dim, detail_width(tuple(config.hidden)), generator).to(x.device)
+    for vae in vaes[1:]:
+        vae.detail = copy.deepcopy(first)   # the same initial weights for every candidate
     try:
-        run.detail(config.detail_checkpoints, expanded_r, first_epoch=history[-1].epoch + 1 if history else 1)
+        return _Details(vaes, x, layout, configs, generator, expanded_r, histories).train(on_epoch, should_stop)
     finally:
-        for parameter in semantic:
+        for parameter in frozen:
             parameter.requires_grad_(True)
-    return run.notes
+
+
+class _Details:
+    """`fit_detail`'s checkpoints for its candidates at once. Each step computes the frozen
+    semantic encoder and decoder once, then each live candidate's detail path and loss; one
+    backward pass and one Adam step serve all of them (their parameters are disjoint, so each
+    gets exactly its own gradient and update). A candidate leaves the step on a non-finite loss
+    (its last good weights kept, a note) or, on a table larger than a checkpoint, at the loss
+    plateau, as `_Run.train` stops. `on_epoch` reports the first live candidate's checkpoints."""
+
+    def __init__(self, vaes, x, layout, configs, generator, expanded_r, histories):
+        self.vaes, self.x, self.layout, self.histories = vaes, x, layout, histories
+        self.semantic = vaes[0]   # every copy holds the same frozen semantic weights
+        config = configs[0]
+        self.checkpoints = config.detail_checkpoints
+        self.generator, self.batches = generator, Batches(x, config.batch_size, config.checkpoint_steps, generator)
+        self.optimizer = Adam([p for vae in vaes for p in vae.detail.parameters()], lr=config.learning_rate)
+        dim = vaes[0].semantic_dim
+        self.kl_weights = [torch.tensor([1.0] * dim + [c.detail_kl_weight] * c.detail_dim, device=x.device)
+                           for c in configs]
+        self.mi = hard_mi(self.semantic, expanded_r)   # the encoder of Eq. 2-4 is frozen: MI stays
+        self.notes: list[list[Message]] = [[] for _ in vaes]
+
+    def train(self, on_epoch: OnEpoch | None, should_stop: Callable[[], bool] | None) -> list[list[Message]]:
+        live = list(range(len(self.vaes)))
+        start = len(self.histories[0])
+        first = self.histories[0][-1].epoch + 1 if self.histories[0] else 1
+        for vae in self.vaes:
+            vae.train()
+        for epoch in range(first, first + self.checkpoints):
+            good = {k: [p.detach().clone() for p in self.vaes[k].detail.parameters()] for k in live}
+            if should_stop is not None and should_stop():
+                raise TrainingCancelled(f"training cancelled at epoch {epoch}")
+            sums = {k: [0.0, 0.0] for k in live}
+            n = 0
+            for rows in self.batches.checkpoint():
+                losses = self._step(rows, [k for k in live if k in sums])
+                for k, (recon, kl) in losses.items():
+                    if recon is None:   # not finite: back to the checkpoint's start, and out
+                        self.notes[k].append(msg("train.nan_stop.detail", epoch=epoch))
+                        with torch.no_grad():
+                            for parameter, saved in zip(self.vaes[k].detail.parameters(), good[k]):
+                                parameter.copy_(saved)
+                        del sums[k]
+                    else:
+                        sums[k][0] += recon * len(rows)
+                        sums[k][1] += kl * len(rows)
+                n += len(rows)
+            live = [k for k in live if k in sums]
+            for k in live:
+                self.histories[k].append(EpochRecord(epoch, "detail", sums[k][0] / n, sums[k][1] / n, self.mi))
+            if live and on_epoch is not None:
+                record = self.histories[live[0]][-1]
+                on_epoch(record.epoch, record.phase, record.recon, record.kl, record.mi)
+            if self.batches.partial:
+                live = [k for k in live if not elbo_plateau([r.recon + r.kl for r in self.histories[k][start:]],
+                                                            self.checkpoints)]
+            if not live:
+                break
+        return self.notes
+
+    def _step(self, rows: torch.Tensor, live: list[int]) -> dict[int, tuple[float | None, float | None]]:
+        """One optimisation step of the `live` candidates on `rows`: {candidate: (recon, kl)},
+        (None, None) for one whose loss is not finite (it takes no step)."""
+        with torch.no_grad():
+            mu, logvar = self.semantic.encode_semantic(rows)
+        # drawn on the CPU for every latent at once, as TabularVAE.reparameterize draws them
+        noise = torch.randn((len(rows), self.vaes[0].latent_dim), generator=self.generator,
+                            dtype=mu.dtype).to(mu.device)
+        dim = mu.shape[1]
+        with torch.no_grad():
+            semantic_out = self.semantic.decoder(mu + torch.exp(0.5 * logvar) * noise[:, :dim])
+        total, out = 0.0, {}
+        for k in live:
+            detail = self.vaes[k].detail
+            detail_mu, detail_logvar = detail.encode(rows)
+            z = detail_mu + torch.exp(0.5 * detail_logvar) * noise[:, dim:]
+            recon = reconstruction_loss(semantic_out + detail.decoder(z), rows, self.layout)
+            kl = kl_divergence(torch.cat([mu, detail_mu], dim=1), torch.cat([logvar, detail_logvar], dim=1),
+                               self.kl_weights[k])
+            if not torch.isfinite(recon + kl):
+                out[k] = (None, None)
+                continue
+            total = total + (recon + kl)
+            out[k] = (recon.item(), kl.item())
+        if torch.is_tensor(total):
+            self.optimizer.zero_grad()
+            total.backward()
+            self.optimizer.step()
+        return out
 
 
 class Batches:
@@ -245,8 +341,6 @@ class _Run:
         self.history = history if history is not None else []
         self.notes: list[str] = []
         self.distance: np.ndarray | None = None   # hard D of the current weights, once an epoch scored them
-        self.mi = 0.0                                # Eq. 9's MI of `distance`
-        self.kl_weights: torch.Tensor | None = None   # per latent; None: the plain KL (`fit_detail` sets it)
         self.optimizer = Adam(vae.parameters(), lr=config.learning_rate)
         self.batches = Batches(x, config.batch_size, config.checkpoint_steps, generator)
 
@@ -291,18 +385,6 @@ class _Run:
                 self.notes.append(msg("train.target_reached", epoch=epoch, target=f"{target:g}"))
                 break
 
-    def detail(self, epochs: int, expanded_r: np.ndarray, first_epoch: int) -> None:
-        """`fit_detail`'s checkpoints; on a non-finite loss the last good detail weights stay.
-        On a table larger than a checkpoint it stops once the loss plateaus, as `train` does."""
-        start = len(self.history)
-        for epoch in range(first_epoch, first_epoch + epochs):
-            good = {k: v.detach().clone() for k, v in self.vae.detail.state_dict().items()}
-            if not self._epoch(epoch, "detail", expanded_r):
-                self.vae.detail.load_state_dict(good)
-                break
-            if self.batches.partial and elbo_plateau([r.recon + r.kl for r in self.history[start:]], epochs):
-                break
-
     def _epoch(self, epoch: int, phase: str, expanded_r, extra=None) -> bool:
         """One checkpoint's worth of steps (`Batches`); False (and a note) when the loss is not finite.
         The recorded recon and KL are running means over the rows of its mini-batches."""
@@ -314,7 +396,7 @@ class _Run:
         n = 0
         for rows in self.batches.checkpoint():
             x_hat, mu, logvar = self.vae(rows, self.generator)
-            recon, kl = reconstruction_loss(x_hat, rows, self.layout), kl_divergence(mu, logvar, self.kl_weights)
+            recon, kl = reconstruction_loss(x_hat, rows, self.layout), kl_divergence(mu, logvar)
             loss = recon + kl + (extra() if extra is not None else 0.0)
             if not torch.isfinite(loss):
                 self.notes.append(msg(f"train.nan_stop.{phase}", epoch=epoch))
@@ -325,10 +407,8 @@ class _Run:
             recon_sum += recon.item() * len(rows)
             kl_sum += kl.item() * len(rows)
             n += len(rows)
-        if phase != "detail" or self.distance is None:   # the detail phase leaves Eq. 2-4's weights alone
-            self.distance = hard_distance(self.vae.encoder_weights(), expanded_r)   # (L, K) after this epoch
-            self.mi = clarity(greedy_match(self.distance))
-        record = EpochRecord(epoch, phase, recon_sum / n, kl_sum / n, self.mi)
+        self.distance = hard_distance(self.vae.encoder_weights(), expanded_r)   # (L, K) after this epoch
+        record = EpochRecord(epoch, phase, recon_sum / n, kl_sum / n, clarity(greedy_match(self.distance)))
         self.history.append(record)
         if self.on_epoch is not None:
             self.on_epoch(record.epoch, record.phase, record.recon, record.kl, record.mi)

@@ -53,9 +53,13 @@ class TabularVAE(nn.Module):
     def reset_parameters(self, generator: torch.Generator | None) -> None:
         _reset_linears(self, generator)
 
-    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def encode_semantic(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """mu and logvar of the semantic latents alone, (B, L) each."""
         h = self.encoder(x)                                 # (B, hidden[-1])
-        mu, logvar = self.mu_head(h), self.logvar_head(h)   # (B, L), (B, L)
+        return self.mu_head(h), self.logvar_head(h)
+
+    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        mu, logvar = self.encode_semantic(x)                # (B, L), (B, L)
         if self.detail is None:
             return mu, logvar
         detail_mu, detail_logvar = self.detail.encode(x)

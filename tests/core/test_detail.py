@@ -100,9 +100,9 @@ def test_a_non_finite_loss_while_training_the_detail_latents_keeps_their_last_go
     seen, state = [], {}
     original = training.fit_detail
 
-    def spy(vae, *args, **kwargs):
-        state["vae"] = vae
-        return original(vae, *args, **kwargs)
+    def spy(vaes, *args, **kwargs):
+        state["vae"] = vaes[0]
+        return original(vaes, *args, **kwargs)
 
     def poison_at_detail_epoch_3():   # should_stop runs at the start of each epoch
         records = [r for r in seen if r[1] == "detail"]
@@ -125,10 +125,10 @@ def test_a_non_finite_loss_while_training_the_detail_latents_keeps_their_last_go
 def test_the_kl_weight_is_chosen_by_the_fidelity_of_generated_rows():
     table, semantics = factor_table(n_rows=60, n_groups=3, per_group=4)
     config = TrainConfig(detail_latents=3, detail_epochs=10, **{**FAST, "detail_kl_weight": None})
-    assert config.detail_checkpoints == 20   # two weights tried
+    assert config.detail_checkpoints == 10   # the two weights train in the same checkpoints
     seen = []
     model = fit(table, semantics, config, on_epoch=lambda *record: seen.append(record))
-    assert [phase for _, phase, *_ in seen].count("detail") == 20
+    assert [phase for _, phase, *_ in seen].count("detail") == 10
     codes = [note.code for note in model.notes]
     if "train.detail_none" in codes:
         assert model.latent_dim == 3 and model.config.detail_latents == 0 and model.vae.detail is None
@@ -140,7 +140,7 @@ def test_the_kl_weight_is_chosen_by_the_fidelity_of_generated_rows():
 def test_model_files_from_before_detail_latents_have_none():
     old = TrainConfig.from_dict({"mode": "semantic", "epochs": 10})
     assert old.detail_latents == 0 and old.detail_dim == 0 and old.detail_checkpoints == 0
-    assert TrainConfig(detail_latents=8).detail_dim == 8 and TrainConfig(detail_latents=2, epochs=7).detail_checkpoints == 14
+    assert TrainConfig(detail_latents=8).detail_dim == 8 and TrainConfig(detail_latents=2, epochs=7).detail_checkpoints == 7
     assert TrainConfig(detail_latents=2, epochs=7, detail_kl_weight=0.5).detail_checkpoints == 7
     assert TrainConfig(mode="paper", detail_latents=8).detail_dim == 0
 
@@ -168,3 +168,53 @@ def test_detail_latents_are_within_limits():
     for weight in (0, 1.5, float("nan")):
         with pytest.raises(InputError, match="detail_kl_weight"):
             TrainConfig(detail_kl_weight=weight).check()
+
+
+def _candidates(monkeypatch, poison=None):
+    """fit_detail's candidates (their VAEs), keeping each as it ended; `poison`: (candidate, epoch)
+    whose detail weights turn NaN at the start of that detail checkpoint, with the weights it had."""
+    import core.training as training
+    state, original = {"detail": 0}, training.fit_detail
+
+    def spy(vaes, *args, **kwargs):
+        state["vaes"] = vaes
+        return original(vaes, *args, **kwargs)
+
+    def should_stop():   # runs at the start of each checkpoint
+        if poison and "vaes" in state and state["detail"] == poison[1] - 1 and "good" not in state:
+            detail = state["vaes"][poison[0]].detail
+            state["good"] = {k: v.clone() for k, v in detail.state_dict().items()}
+            with torch.no_grad():
+                detail.mu_head.weight[0, 0] = float("nan")
+        return False
+
+    def on_epoch(epoch, phase, *_):
+        state["detail"] += phase == "detail"
+    monkeypatch.setattr(training, "fit_detail", spy)
+    return state, on_epoch, should_stop
+
+
+def test_candidates_trained_together_end_as_each_would_alone(monkeypatch):
+    table, semantics = factor_table(n_rows=60, n_groups=3, per_group=4)
+    settings = dict(detail_latents=3, detail_epochs=12, **FAST)
+    state, on_epoch, should_stop = _candidates(monkeypatch)
+    fit(table, semantics, TrainConfig(**{**settings, "detail_kl_weight": None}), on_epoch, should_stop)
+    for vae, weight in zip(state["vaes"], (1.0, 0.2)):
+        alone = fit(table, semantics, TrainConfig(**{**settings, "detail_kl_weight": weight}))
+        for key, value in alone.vae.detail.state_dict().items():
+            assert torch.equal(vae.detail.state_dict()[key], value), (weight, key)
+
+
+def test_a_candidate_whose_loss_is_not_finite_stops_and_the_other_goes_on(monkeypatch):
+    table, semantics = factor_table(n_rows=60, n_groups=3, per_group=4)
+    settings = dict(detail_latents=3, detail_epochs=12, **FAST)
+    state, on_epoch, should_stop = _candidates(monkeypatch, poison=(1, 4))   # β = 0.2, at checkpoint 4
+    model = fit(table, semantics, TrainConfig(**{**settings, "detail_kl_weight": None}), on_epoch, should_stop)
+    assert state["detail"] == 12                       # the first candidate reported every checkpoint
+    stopped = state["vaes"][1].detail.state_dict()
+    for key, value in state["good"].items():           # its weights from before the poisoned checkpoint
+        assert torch.equal(stopped[key], value), key
+    alone = fit(table, semantics, TrainConfig(**{**settings, "detail_kl_weight": 1.0}))
+    for key, value in alone.vae.detail.state_dict().items():
+        assert torch.equal(state["vaes"][0].detail.state_dict()[key], value), key
+    assert model.config.detail_kl_weight in (1.0, None) or model.config.detail_latents == 0
