@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import ks_2samp
 
 from core.errors import InputError
 from core.transformer import Span, decimals
@@ -36,9 +35,15 @@ DCR_CELLS = 4_000_000      # rows x real rows x columns per distance chunk (~32 
 # ---------------------------------------------------------------- single scores
 
 def ks_similarity(real, synthetic) -> float:
-    """1 - KS statistic: one minus the largest gap between the two empirical CDFs."""
-    # the statistic only: method="asymp" skips the exact p-value, which can fail and warn on large samples
-    return 1.0 - float(ks_2samp(np.asarray(real, float), np.asarray(synthetic, float), method="asymp").statistic)
+    """1 - KS statistic: one minus the largest gap between the two empirical CDFs, computed as
+    scipy.stats.ks_2samp computes it (its p-value, which we do not need, is most of its cost);
+    a missing value makes it NaN, as there."""
+    a, b = np.sort(np.asarray(real, float)), np.sort(np.asarray(synthetic, float))
+    if np.isnan(a[-1:]).any() or np.isnan(b[-1:]).any():   # sorting puts NaN last
+        return float("nan")
+    both = np.concatenate([a, b])
+    gaps = np.searchsorted(a, both, side="right") / len(a) - np.searchsorted(b, both, side="right") / len(b)
+    return 1.0 - float(max(np.clip(-gaps.min(), 0, 1), gaps.max()))
 
 
 def tvd_similarity(real: pd.Series, synthetic: pd.Series) -> float:
@@ -178,29 +183,35 @@ def count_copies(generated: pd.DataFrame, real: pd.DataFrame) -> int:
     return CopyIndex.of(real[columns]).count(generated)
 
 
-def column_shapes(real: pd.DataFrame, synthetic: pd.DataFrame, layout: list[Span]) -> pd.DataFrame:
-    """Per column: 1 - KS statistic for numbers, 1 - TVD for categories."""
+def column_shapes(real: pd.DataFrame, synthetic: pd.DataFrame, layout: list[Span],
+                  codes: dict | None = None) -> pd.DataFrame:
+    """Per column: 1 - KS statistic for numbers, 1 - TVD for categories (from `pair_codes`, when
+    given, instead of coding the labels again)."""
     rows = []
     for span in layout:
         a, b = real[span.name], synthetic[span.name]
         if span.kind == "numeric":
             rows.append((span.name, "KS", ks_similarity(a, b)))
         else:
-            rows.append((span.name, "TVD", tvd_similarity(a, b)))
+            rows.append((span.name, "TVD", 1.0 - _tvd(*codes[span.name]) if codes else tvd_similarity(a, b)))
     return pd.DataFrame(rows, columns=["column", "metric", "score"])
 
 
+def pair_codes(real: pd.DataFrame, synthetic: pd.DataFrame, layout: list[Span], n_bins: int = N_BINS) -> dict:
+    """Per column, (real, synthetic) integer codes over both sides: `quantile_bins` of a number,
+    the labels of a label column (`_factorize`)."""
+    return {span.name: quantile_bins(real[span.name], synthetic[span.name], n_bins) if span.kind == "numeric"
+            else _factorize(real[span.name], synthetic[span.name]) for span in layout}
+
+
 def pair_trends(real: pd.DataFrame, synthetic: pd.DataFrame, layout: list[Span],
-                n_bins: int = N_BINS) -> pd.DataFrame:
+                n_bins: int = N_BINS, codes: dict | None = None) -> pd.DataFrame:
     """Per column pair: correlation similarity for two numbers, contingency similarity otherwise.
 
     In a mixed pair the numeric column is cut into `quantile_bins` of the real data
     first, so the pair is compared as a contingency table (as SDMetrics does).
     """
-    codes = {}
-    for span in layout:
-        a, b = real[span.name], synthetic[span.name]
-        codes[span.name] = quantile_bins(a, b, n_bins) if span.kind == "numeric" else _factorize(a, b)
+    codes = codes or pair_codes(real, synthetic, layout, n_bins)
     numeric = [span.name for span in layout if span.kind == "numeric"]
     where = {name: i for i, name in enumerate(numeric)}
     rho_real, rho_synthetic = _correlations(real[numeric]), _correlations(synthetic[numeric])
@@ -222,7 +233,8 @@ def fidelity(real: pd.DataFrame, synthetic: pd.DataFrame, layout: list[Span],
     """Column shapes, pair trends and their mean (one column: the shapes alone)."""
     _check_columns(real, layout, "the real data")
     _check_columns(synthetic, layout, "the generated rows")
-    shapes, pairs = column_shapes(real, synthetic, layout), pair_trends(real, synthetic, layout, n_bins)
+    codes = pair_codes(real, synthetic, layout, n_bins)   # once for both
+    shapes, pairs = column_shapes(real, synthetic, layout, codes), pair_trends(real, synthetic, layout, n_bins, codes)
     shape_mean = float(shapes["score"].mean())
     pair_mean = float(pairs["score"].mean()) if len(pairs) else shape_mean
     return Fidelity((shape_mean + pair_mean) / 2, shape_mean, pair_mean, shapes, pairs)

@@ -44,6 +44,17 @@ def test_ks_similarity_of_tiny_samples():
     assert ks_similarity([1, 2], [3, 4]) == pytest.approx(0.0)
 
 
+def test_ks_similarity_is_scipys_statistic_ties_included():
+    from scipy.stats import ks_2samp
+    rng = np.random.default_rng(5)
+    for n_real, n_synthetic, discrete in [(30, 1000, True), (30, 1000, False), (7, 3, True), (1, 50, False)]:
+        draw = (lambda n: rng.integers(0, 5, n).astype(float)) if discrete else (lambda n: rng.normal(size=n))
+        real, synthetic = draw(n_real), draw(n_synthetic) + 0.5
+        expected = 1.0 - ks_2samp(real, synthetic, method="asymp").statistic
+        assert ks_similarity(real, synthetic) == expected
+    assert np.isnan(ks_similarity([1.0, np.nan], [1.0, 2.0]))
+
+
 def test_tvd_similarity_counts_labels_only_one_side_has():
     # p = a .5, b .25, c .25; q = a .25, b .5, d .25 -> sum |p - q| = .25 + .25 + .25 + .25 = 1
     real, synthetic = pd.Series(list("aabc")), pd.Series(list("abbd"))
