@@ -221,7 +221,7 @@ class _Details:
     plateau, as `_Run.train` stops. `on_epoch` reports the first live candidate's checkpoints."""
 
     def __init__(self, vaes, x, layout, configs, generator, expanded_r, histories):
-        self.vaes, self.x, self.layout, self.histories = vaes, x, layout, histories
+        self.vaes, self.layout, self.histories = vaes, layout, histories
         self.semantic = vaes[0]   # every copy holds the same frozen semantic weights
         config = configs[0]
         self.checkpoints = config.detail_checkpoints
