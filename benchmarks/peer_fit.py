@@ -29,7 +29,7 @@ def main(kind: str, path: str, n_rows: int, out: str) -> dict:
         torch.set_num_threads(1)
     synthesizer = (TVAESynthesizer if kind == "tvae" else GaussianCopulaSynthesizer)(metadata)
     started = time.perf_counter()
-    synthesizer.fit({"table": frame})
+    synthesizer.fit(frame)   # a single-table synthesizer takes the DataFrame
     seconds = time.perf_counter() - started
     rows = synthesizer.sample(n_rows)
     (rows["table"] if isinstance(rows, dict) else rows).to_csv(out, index=False)
