@@ -3,7 +3,15 @@
     /tmp/sdv-venv/bin/python benchmarks/peer_fit.py gaussian_copula|tvae TABLE.csv N_ROWS OUT.csv
     # prints one JSON line: fit seconds, peak memory
 
-SDV stays out of our requirements (licence); this script only runs in that separate venv.
+SDV stays out of our requirements (licence); this script only runs in that separate venv:
+
+    python3 -m venv /tmp/sdv-venv
+    /tmp/sdv-venv/bin/pip install sdv==1.32.1 "pandas<3" torch==2.13.0
+
+pandas < 3: with pandas 3 pip picks rdt 1.19, and GaussianCopula then fails on Schooling
+("OverflowError: Range exceeds valid bounds" in rdt's categorical transformer); with sdv 1.32.1,
+rdt 2.0.0 and pandas 2.3.3 it fits. torch==2.13.0: the CPU
+build our fit uses, not the CUDA build sdv would pull.
 Defaults for both synthesizers; one torch thread for TVAE, like our fit in the app.
 """
 from __future__ import annotations
