@@ -89,9 +89,24 @@ def peer_rows(kind: str, path: Path, n_rows: int, folder: Path, layout,
     _, _, stdout = child([str(python), *script, str(path), str(n_rows), str(out)])
     raw = read_table(out, max_bytes=2**31).frame
     rows = pd.DataFrame({span.name: (pd.to_numeric(raw[span.name], errors="coerce").fillna(real[span.name].median())
-                                     if span.kind == "numeric" else raw[span.name].map(cell_text).astype(str))
+                                     if span.kind == "numeric" else as_labels(raw[span.name], span.categories))
                          for span in layout})
     return rows, json.loads(stdout.strip().splitlines()[-1])["seconds"]
+
+
+def as_labels(cells: pd.Series, categories) -> pd.Series:
+    """A peer's label cells as our labels. A class coded 1/2 with blanks comes back from pandas as
+    2.0; that is class "2", not an unseen label (it scored 0 on every such column of pbc)."""
+    text = cells.map(cell_text).astype(str)
+    by_number = {}
+    for category in categories:
+        number = pd.to_numeric(pd.Series([category]), errors="coerce").iloc[0]
+        if pd.notna(number):
+            by_number.setdefault(float(number), category)
+    unseen = ~text.isin(categories)
+    numbers = pd.to_numeric(text[unseen], errors="coerce")
+    text[unseen] = [by_number.get(float(n), t) if pd.notna(n) else t for n, t in zip(numbers, text[unseen])]
+    return text
 
 
 def aside_tables(folder: Path, out: Path):
