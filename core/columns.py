@@ -85,7 +85,7 @@ class ColumnReport:
     reason: Message              # why this role (or why excluded), one short phrase
     n_missing: int = 0           # cells missing before cleaning
     missing_action: Message | None = None   # e.g. "filled with median 3.2"
-    n_coerced: int = 0           # cells turned from text into numbers ("3层" -> 3) or to missing ("-")
+    n_coerced: int = 0           # cells turned from text into numbers ("3层" -> 3) or, stray text, to missing
     overridden: bool = False     # role set by the caller rather than inferred
     text_cells: list[tuple[object, str]] = field(default_factory=list)   # (row, text) of text cells
                                  # in a mostly numeric column, read as missing
@@ -285,12 +285,14 @@ def _prepare_column(name: str, texts: list[str | None], forced: Role | None, row
     numeric = role in (Role.CONTINUOUS, Role.INTEGER)
     if numeric:
         cells = _numeric_cells(name, texts, role, forced is not None, rows, source)
-        entry.n_coerced = sum(text is not None and not read_cell(text)[2] for text in texts)
+        entry.n_coerced = sum(text is not None and not read_cell(text)[0] and not read_cell(text)[2]
+                              for text in texts)   # missing tokens ("-") are counted as missing only
     else:
         cells = [None if text is None or read_cell(text)[0] else text for text in texts]
         if stray:   # a 0/1 flag or a bin column with a few text cells: those are missing
             cells = [None if cell is None or read_cell(cell)[1] is None else cell for cell in cells]
-        entry.n_coerced = sum(text is not None and cell is None for text, cell in zip(texts, cells))
+        entry.n_coerced = sum(text is not None and cell is None and not read_cell(text)[0]
+                              for text, cell in zip(texts, cells))
     if numeric or stray:
         entry.text_cells = [(rows[i], text) for i, (text, cell) in enumerate(zip(texts, cells))
                             if cell is None and text is not None and not read_cell(text)[0]]

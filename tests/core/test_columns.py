@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from core.cells import grade_order, order_bins, parse_bin, to_number
-from core.columns import MIN_ROWS, Role, infer_roles, prepare_table
+from core.columns import MIN_ROWS, Role, infer_roles, prepare_table, reading_notes
 from core.errors import InputError
 from core.table import read_table
 
@@ -103,10 +103,21 @@ def test_prepare_table_cleans_and_orders():
 def test_numbers_with_stray_text_are_coerced_and_counted():
     prepared = prepare_table(frame(**BASE))
     entry = next(e for e in prepared.report if e.name == "层数")
-    assert (entry.role, entry.n_coerced, entry.n_missing) == (Role.INTEGER, 3, 2)
+    # "3层" is converted; "-" and "N/A" are missing, not conversions
+    assert (entry.role, entry.n_coerced, entry.n_missing) == (Role.INTEGER, 1, 2)
     median = float(np.median([5, 3] + list(range(4, 12))))   # 6.5 -> 7 for a count
     assert str(entry.missing_action) == "filled with median 7"
     assert prepared.frame["层数"].tolist()[:4] == [5.0, 3.0, 7.0, 7.0] and median == 6.5
+
+
+def test_notes_count_conversions_apart_from_missing_tokens():
+    # a survey's numeric column where the blanks were written as words, not as numbers
+    prepared = prepare_table(frame(depth=["3.5", "缺失", "n/a", "—", "4mm", "2.5", "7", "1.5", "9",
+                                          "6", "5.5", "8"]))
+    notes = {note.code: note.params for note in reading_notes(prepared)}
+    assert notes["read.cleaned"]["n"] == 1                      # only "4mm"
+    assert notes["read.filled"]["n"] == 3                       # the three words for missing
+    assert "read.text_in_numbers" not in notes
 
 
 def test_continuous_median_and_label_mode_fill():
@@ -118,7 +129,7 @@ def test_continuous_median_and_label_mode_fill():
     assert prepared.frame["w"].tolist()[1] == 2.25
     # 框剪, 框架, 砖混 all appear twice: the first in category order wins
     assert str(s.missing_action) == "filled with most frequent '框剪'"
-    assert (s.n_missing, s.n_coerced) == (2, 1)
+    assert (s.n_missing, s.n_coerced) == (2, 0)
     assert prepared.frame["s"].tolist()[2] == "框剪"
 
 
