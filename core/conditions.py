@@ -84,14 +84,34 @@ class Condition:
         return (numbers >= bounds[0]) & (numbers <= bounds[1])
 
 
+def modelled_conditions(model: FittedModel, conditions: list[Condition]) -> list[Condition]:
+    """The conditions on modelled columns. A condition on a constant column that is not modelled
+    (a flag that never occurs) holds for every generated row when it asks for that constant,
+    with no blanks, and is dropped; any other value there can never hold: a clear error."""
+    constants = {column.name: column for column in model.unmodelled if column.kind == "constant"}
+    kept = []
+    for condition in conditions:
+        column = constants.get(condition.column)
+        if column is None:
+            kept.append(condition)
+            continue
+        value = next(value for value in column.values if value is not None)
+        if condition.value != value or None in column.values:
+            raise InputError(f"--where {condition}: '{column.name}' is not modelled: every row of the "
+                             f"data has '{value}'" + (" or a blank" if None in column.values else "")
+                             + ", and so does every generated row")
+    return kept
+
+
 def check_conditions(model: FittedModel, real: pd.DataFrame, conditions: list[Condition]) -> np.ndarray:
     """The real rows satisfying every condition (a boolean mask), after checking each condition
     against the model and the data; a clear error for an unknown column, a value never seen, a
-    range no row falls in, or a combination no row has."""
+    range no row falls in, or a combination no row has. Conditions on a constant column are
+    dropped first (`modelled_conditions`)."""
     spans = {span.name: span for span in model.transformer.layout_}
     unmodelled = model.unmodelled_reasons()
     mask = np.ones(len(real), dtype=bool)
-    for condition in conditions:
+    for condition in modelled_conditions(model, conditions):
         span = spans.get(condition.column)
         if span is None:
             why = " (it is in the table but not modelled)" if condition.column in unmodelled else ""
@@ -130,6 +150,7 @@ def sample_where(model: FittedModel, real: pd.DataFrame, conditions: list[Condit
     if n_rows < 1:
         raise InputError("the number of rows to generate must be at least 1")
     mask = check_conditions(model, real, conditions)
+    conditions = modelled_conditions(model, conditions)
     seeds = real.loc[mask, [span.name for span in model.transformer.layout_]]
     with torch.no_grad():
         mu, logvar = model.vae.encode(torch.from_numpy(model.transformer.transform(seeds)))

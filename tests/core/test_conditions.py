@@ -2,6 +2,8 @@
 shift as they do in the real data."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -9,7 +11,9 @@ from core.conditions import Condition, check_conditions, sample_where
 from core.effects import feature_shift
 from core.errors import InputError
 from core.generation import generate
+from core.messages import msg
 from core.model import TrainConfig
+from core.passthrough import Passthrough
 from core.training import fit
 from tests.conftest import factor_table
 
@@ -95,3 +99,22 @@ def test_check_returns_the_rows_that_satisfy_all(related):
     real = table.frame
     mask = check_conditions(model, real, [Condition("g0_c2", value="高"), Condition("g0_c1", value="是")])
     assert mask.tolist() == ((real["g0_c2"] == "高") & (real["g0_c1"] == "是")).tolist()
+
+
+def test_a_constant_column_meets_its_own_value_only(related):
+    """A flag that never occurs is not modelled: asking for its one value is no condition at
+    all, asking for another is an error naming the value every row has."""
+    table, model = related
+    real = table.frame
+    flag = Passthrough.of("倾斜", ["0"] * len(real), msg("reason.constant"))
+    blanks = Passthrough.of("备注", ["无"] * (len(real) - 1) + [None], msg("reason.constant"))
+    model = replace(model, unmodelled=[flag, blanks])
+    wanted = [Condition("g0_c2", value="高")]
+    alone = sample_where(model, real, wanted, 40, seed=3)
+    assert sample_where(model, real, wanted + [Condition("倾斜", value="0")], 40, seed=3).equals(alone)
+    assert check_conditions(model, real, [Condition("倾斜", value="0")]).all()
+    for condition, message in [(Condition("倾斜", value="1"), "every row of the data has '0', and so"),
+                               (Condition("倾斜", low=0, high=1), "every row of the data has '0'"),
+                               (Condition("备注", value="无"), "has '无' or a blank")]:
+        with pytest.raises(InputError, match=message):
+            check_conditions(model, real, [condition])
