@@ -2,9 +2,10 @@
 
 Reading a cell (`to_number`, `parse_bin`):
 - Missing: blank, or a token in `MISSING_TOKENS` ("-", "N/A", "无数据", "#DIV/0!", ...).
-- Number: "5", "-3.2", "1e-3", "1,234" (thousands; the reader has already turned decimal
-  commas into dots), or a number followed by unit text without digits ("3层", "20mm").
+- Number: "5", "-3.2", "1e-3", "1,234" or "1 234" (thousands; the reader has already turned
+  decimal commas into dots), or a number followed by unit text without digits ("3层", "20mm").
   Full-width digits count. Bins are never numbers.
+- Date: `is_date`; columns of dates are not modelled (core.columns).
 - Bin: a range "15-20" (also – — ~ 〜 至 到, with optional units "15层至20层"), an open upper
   bin "≥30" ">=30" ">30" "30以上" "30+" "1990年以后", or an open lower bin "≤5" "<5" "5以下"
   "1978年以前". In `order_bins`, plain numbers count as one-value bins when at least one
@@ -60,7 +61,7 @@ ORDINAL_GRADES: tuple[tuple[str, ...], ...] = (   # matched ignoring case and sp
 _FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 _NUM = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
 _PLAIN = re.compile(rf"{_NUM}(?:[eE][+-]?\d+)?")
-_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:(?:,\d{3})+|(?:[ \u00a0\u202f]\d{3})+)(?:\.\d+)?")   # 1,234 or 1 234
 _UNIT_START = r"(?:[^\W\d_]|[%°‰℃㎡㎜㎝㎞㎏㎥])"
 _WITH_UNIT = re.compile(rf"({_NUM})\s*{_UNIT_START}\D*")
 MAX_CELL_CHARS = 64            # longer text is never a number, bin or grade: skip the regexes
@@ -73,6 +74,16 @@ _BIN_PATTERNS = (   # (pattern, kind): matched with spaces removed; kind says wh
     (re.compile(rf"(?:≤|<=|≦|<|小于等于|小于|不大于|不超过){_BIN_NUM}{_UNIT}"), "below"),
     (re.compile(rf"{_BIN_NUM}{_UNIT}(?:及以下|以下|或以下|以内|及以前|以前|之前|前)"), "below"),
 )
+
+
+_DATE = re.compile(r"\d{4}(?:[-/.年]\d{1,2}月?(?:[-/.月]\d{1,2}日?)?)"
+                   r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+
+
+def is_date(text: str) -> bool:
+    """A calendar date, with or without the day or a time: "2007-07-07", "2007/7/7 10:30",
+    "2007年7月7日", "2007-07" (a bare year is a number)."""
+    return _DATE.fullmatch(text.strip()) is not None and not _PLAIN.fullmatch(text.strip())
 
 
 def cell_text(value: object) -> str | None:
@@ -118,7 +129,7 @@ def to_number(cell: object) -> float | None:
     if _PLAIN.fullmatch(text):
         number = float(text)
     elif _THOUSANDS.fullmatch(text):
-        number = float(text.replace(",", ""))
+        number = float(re.sub(r"[, \u00a0\u202f]", "", text))
     elif (match := _WITH_UNIT.fullmatch(text)) and parse_bin(text) is None:
         number = float(match.group(1))
     else:

@@ -8,6 +8,9 @@ Inference (`infer_roles`), first rule that applies:
 1. More than half of the cells missing -> EXCLUDED "more than half missing".
 2. Name looks like an id (id, ID, No., 编号, 序号, 样本号, ...) -> EXCLUDED.
 3. One distinct value -> EXCLUDED "constant".
+   Then, at least 90 % of the cells dates ("2007-07-07", "2007年7月") -> EXCLUDED "dates".
+   Decision (ours): a date becomes neither a number (generated rows would show day counts)
+   nor a label (thousands of one-hot columns); a year column is modelled as a number.
 4. More than 10 rows, none missing, all different and mostly not numbers -> EXCLUDED (an id
    or a name); or integers rising by exactly 1 row after row -> EXCLUDED (row numbers).
 5. Two distinct values -> BINARY.
@@ -16,7 +19,10 @@ Inference (`infer_roles`), first rule that applies:
 8. At least 90 % of the non-missing cells are numbers or bins -> INTEGER when every value is
    whole, else CONTINUOUS; other cells become missing and are counted in `n_coerced`; a bin
    cell becomes its midpoint (or its finite end for an open bin) and is counted too.
-9. Otherwise CATEGORICAL.
+9. Otherwise CATEGORICAL, unless it has more than MANY_LABELS different labels, or more than
+   FREE_TEXT_LABELS making up over FREE_TEXT_FRACTION of the cells -> EXCLUDED "free text"
+   (addresses, remarks, names that repeat: one one-hot column per label would make the model
+   slow and learn nothing). Forcing CATEGORICAL models such a column anyway.
 
 Category order: ORDINAL in bin or scale order (forced ORDINAL without either: numbers by
 value, then labels); BINARY with the negative label (否, 无, No, False, 0, ...) first, else as
@@ -44,7 +50,7 @@ from enum import Enum
 import numpy as np
 import pandas as pd
 
-from core.cells import (NEGATIVE_LABELS, cell_text, grade_order, label_key, order_bins, parse_bin, read_cell,
+from core.cells import (NEGATIVE_LABELS, cell_text, grade_order, is_date, label_key, order_bins, parse_bin, read_cell,
                         to_number)
 from core.errors import InputError
 from core.messages import Message, msg
@@ -131,6 +137,10 @@ _ID_NAME = re.compile(r"(?i:id|no\.?|#|index|样本号|索引)|.*(?:编号|序�
 _CLASS_NAME = re.compile(r"(?i).*(?:grade|class|label|level|category|damage|type|rating)|"
                          r".*(?:等级|级别|类别|类型|分类|评级|鉴定|危险性)")
 MAX_CLASS_CODES = 10           # a class coded as numbers has at most this many codes
+FREE_TEXT_LABELS = 50          # more labels than this, and over FREE_TEXT_FRACTION of the
+FREE_TEXT_FRACTION = 0.2       # cells distinct: free text, not a category
+MANY_LABELS = 1_000            # more labels than this: free text whatever the table's length
+DATE_FRACTION = 0.9
 
 
 def infer_roles(frame: pd.DataFrame) -> dict[str, tuple[Role, Message]]:
@@ -168,6 +178,9 @@ def _infer(name: str, texts: list[str | None]) -> tuple[Role, Message, bool]:
     distinct = list(dict.fromkeys(present))
     if len(distinct) == 1:
         return Role.EXCLUDED, msg("reason.constant"), stray
+    dates = {label for label in distinct if is_date(label)}
+    if not stray and sum(text in dates for text in present) >= DATE_FRACTION * len(present):
+        return Role.EXCLUDED, msg("reason.dates"), False
     numbers = [read_cell(text)[1] for text in present]
     n_numbers = sum(number is not None for number in numbers)
     if len(distinct) == len(texts) > ID_MIN_ROWS and n_numbers < len(present) / 2:
@@ -187,6 +200,8 @@ def _infer(name: str, texts: list[str | None]) -> tuple[Role, Message, bool]:
         if all(float(v).is_integer() for v in values):
             return Role.INTEGER, msg("reason.whole_numbers"), stray
         return Role.CONTINUOUS, msg("reason.numbers"), stray
+    if len(distinct) > MANY_LABELS or len(distinct) > max(FREE_TEXT_LABELS, FREE_TEXT_FRACTION * len(present)):
+        return Role.EXCLUDED, msg("reason.free_text", n=len(distinct)), stray
     return Role.CATEGORICAL, msg("reason.text_labels"), stray
 
 

@@ -20,6 +20,8 @@ ENGLISH: dict[str, str] = {
     "reason.id_name": "name looks like an id",
     "reason.constant": "constant",
     "reason.all_different": "every value is different (an id or a name)",
+    "reason.dates": "dates (a year column is modelled as a number)",
+    "reason.free_text": "{n} different labels: free text or names (set the role to categorical to model it)",
     "reason.row_numbers": "consecutive row numbers",
     "reason.two_values": "two values",
     "reason.bins": "value ranges (bins)",

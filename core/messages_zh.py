@@ -17,6 +17,8 @@ ZH: dict[str, str] = {
     "reason.id_name": "列名像编号",
     "reason.constant": "取值恒定",
     "reason.all_different": "每个值都不同（编号或名称）",
+    "reason.dates": "日期（年份列可作为数值建模）",
+    "reason.free_text": "{n} 种不同取值：自由文本或名称（将角色设为分类变量即可建模）",
     "reason.row_numbers": "连续的行号",
     "reason.two_values": "两种取值",
     "reason.bins": "数值区间（分档）",

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.cells import grade_order, order_bins, parse_bin, to_number
+from core.cells import grade_order, is_date, order_bins, parse_bin, to_number
 from core.columns import MIN_ROWS, Role, infer_roles, prepare_table, reading_notes
 from core.errors import InputError
 from core.table import read_table
@@ -29,12 +29,22 @@ def test_parse_bin(label, bounds):
 @pytest.mark.parametrize("cell, number", [
     ("5", 5.0), (" -3.25 ", -3.25), ("1e-3", 0.001), ("3层", 3.0), ("20mm", 20.0),
     ("5㎡", 5.0), ("１２", 12.0), ("1,234", 1234.0), ("1,234.5", 1234.5), (7, 7.0),
+    ("1 234.5", 1234.5), ("12\u00a0345", 12345.0), ("1 23", None), ("2007-07-07", None),
     ("-", None), ("N/A", None), ("无数据", None), ("", None), ("#DIV/0!", None),
     ("15-20", None), ("30以上", None), ("3,5", None), ("框架", None), ("inf", None),
     ("1e999", None), ("3层(含1层地下)", None), (float("nan"), None),
 ])
 def test_to_number(cell, number):
     assert to_number(cell) == number
+
+
+@pytest.mark.parametrize("text, date", [
+    ("2007-07-07", True), ("2007/7/7", True), ("2007.07.07", True), ("2007年7月7日", True),
+    ("2007-07-07 10:30:00", True), ("2007-07", True), ("2007年7月", True),
+    ("2007", False), ("2007.07", False), ("1990-2000", False), ("15-20", False), ("框架", False),
+])
+def test_is_date(text, date):
+    assert is_date(text) is date
 
 
 def test_order_bins_sorts_by_bounds_and_refuses_text():
@@ -118,6 +128,41 @@ def test_notes_count_conversions_apart_from_missing_tokens():
     assert notes["read.cleaned"]["n"] == 1                      # only "4mm"
     assert notes["read.filled"]["n"] == 3                       # the three words for missing
     assert "read.text_in_numbers" not in notes
+
+
+def test_dates_are_set_aside_and_years_are_numbers():
+    n = 40
+    days = pd.date_range("1990-01-01", periods=n, freq="37D")
+    roles = infer_roles(frame(
+        iso=[d.strftime("%Y-%m-%d") for d in days],
+        slashes=[d.strftime("%Y/%m/%d") if i % 10 else "-" for i, d in enumerate(days)],   # blanks too
+        chinese=[f"{d.year}年{d.month}月" for d in days],
+        excel=list(days.to_pydatetime()),               # an XLSX date cell arrives as a datetime
+        year=[str(d.year) for d in days],
+        bins=["1980-1990", "1990-2000", "2000-2010", "2010-2020"] * (n // 4)))
+    assert {name: role for name, (role, _) in roles.items()} == {
+        "iso": Role.EXCLUDED, "slashes": Role.EXCLUDED, "chinese": Role.EXCLUDED, "excel": Role.EXCLUDED,
+        "year": Role.INTEGER, "bins": Role.ORDINAL}
+    assert roles["iso"][1].code == "reason.dates"
+
+
+def test_free_text_is_set_aside_unless_forced():
+    rng = np.random.default_rng(0)
+    n = 3_000
+    streets = [f"街道{k}号" for k in rng.integers(0, 1_500, n)]      # repeats, so not an id
+    districts = [f"区{k}" for k in rng.integers(0, 150, n)]          # 150 labels, 5 % of the cells
+    structure = rng.choice(["框架", "砖混", "框剪"], n).tolist()
+    table = frame(address=streets, district=districts, structure=structure)
+    roles = infer_roles(table)
+    assert roles["address"][0] is Role.EXCLUDED and roles["address"][1].code == "reason.free_text"
+    assert roles["address"][1].params["n"] == len(set(streets))
+    assert roles["district"][0] is Role.CATEGORICAL and roles["structure"][0] is Role.CATEGORICAL
+    # a short table: 60 labels in 80 rows is free text, 40 labels in 80 rows is a category
+    assert infer_roles(frame(a=[f"楼{k % 60}" for k in range(80)]))["a"][0] is Role.EXCLUDED
+    assert infer_roles(frame(a=[f"楼{k % 40}" for k in range(80)]))["a"][0] is Role.CATEGORICAL
+    forced = prepare_table(table, roles={"address": "categorical"})
+    assert "address" in forced.frame.columns
+    assert [u.name for u in prepare_table(table).unmodelled] == ["address"]
 
 
 def test_continuous_median_and_label_mode_fill():
