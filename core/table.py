@@ -18,7 +18,8 @@ typing happens in one place, `core.columns`. The rules, in order:
   number of times in most of the next lines.
 - Decimal comma: with a ";" or tab delimiter, cells such as "3,5" (or "1.234,5") are decimal
   commas; they are rewritten as "3.5" and `decimal` is ",".
-- Header: the first non-blank row. Names are stripped of surrounding spaces. Names that
+- Header: the first non-blank row, after up to 3 title rows (one filled cell each, above a
+  row of several names that are not numbers: "某区房屋安全鉴定汇总表"), skipped with a note. Names are stripped of surrounding spaces. Names that
   repeat, differ only by spaces, or look like a program's renamed duplicate ("层数.1" next to
   "层数") are refused, as is a blank name over a column with values. Empty unnamed columns
   are dropped. Merged header cells in XLSX are refused; merged data cells give a warning.
@@ -40,6 +41,7 @@ import pandas as pd
 from core.errors import InputError
 from core.messages import Message, msg
 from core.upload import DEFAULT_MAX_BYTES, load_bytes
+from core.xlsx import title_rows
 
 ENCODINGS = ("utf-8-sig", "utf-8", "gbk", "gb18030")
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -227,6 +229,11 @@ def _build_frame(rows: list[list[str | None]], numbers: list[int], where: str,
     kept = [(n, row) for n, row in zip(numbers, rows) if any(cell is not None for cell in row)]
     if not kept:
         raise InputError(msg("table.empty", source=where))
+    notes = []
+    if titles := title_rows([row for _, row in kept]):
+        notes.append(msg("read.title_rows", where=where, rows=", ".join(str(n) for n, _ in kept[:titles]),
+                         title=next(cell for cell in kept[0][1] if cell is not None).strip()[:60]))
+        kept = kept[titles:]
     (_, header), body = kept[0], kept[1:]
     if not body:
         raise InputError(msg("table.no_rows", where=where))
@@ -243,7 +250,6 @@ def _build_frame(rows: list[list[str | None]], numbers: list[int], where: str,
             continue   # an empty column without a name: Excel or a trailing delimiter left it
         columns[name.strip()] = values
     frame = pd.DataFrame(columns, index=pd.Index([n for n, _ in body], name="row"), dtype="str")
-    notes = []
     if columns and all(re.fullmatch(r"-?[\d.]+", name) for name in columns):
         notes.append(msg("read.header_numbers", where=where))
     return frame, notes

@@ -2,11 +2,13 @@
 
 Refused with a clear sentence: a damaged or truncated workbook, one that unpacks to more
 than XLSX_INFLATE_FACTOR times the size limit (zip bomb), an unknown sheet, a chart sheet,
-values spread too far to be a table, and merged cells in the header row.
+values spread too far to be a table, and merged cells in the header row (a title row above
+the header, merged or not, is skipped: `title_rows`).
 """
 from __future__ import annotations
 
 import io
+import re
 import warnings
 import zipfile
 from dataclasses import dataclass
@@ -16,6 +18,8 @@ from core.errors import InputError
 from core.messages import Message, format_size, msg
 
 MAX_XLSX_CELLS = 20_000_000                  # guards against a stray cell at XFD1048576
+MAX_TITLE_ROWS = 3
+_NUMBER = re.compile(r"[+-]?[\d.,]+%?")
 XLSX_INFLATE_FACTOR = 20                     # unzipped size allowed per byte of limit (zip bombs)
 
 
@@ -45,8 +49,25 @@ def read_sheet(raw: bytes, source: str, sheet: str | int | None, max_bytes: int)
     if not hasattr(ws, "merged_cells"):
         raise InputError(msg("xlsx.chart", where=where))
     rows, numbers = _sheet_rows(ws, where)
-    notes = _check_merged(ws, numbers[0] if numbers else 1, where)
+    filled = [n for n, row in zip(numbers, rows) if any(cell is not None for cell in row)]
+    header = filled[title_rows([row for row in rows if any(cell is not None for cell in row)])] if filled else 1
+    notes = _check_merged(ws, header, where)
     return Sheet(rows, numbers, ws.title, names, notes)
+
+
+def title_rows(rows: list[list[str | None]]) -> int:
+    """How many of the first rows (blank rows already dropped) are a title above the header:
+    rows with a single filled cell ("某区房屋安全鉴定汇总表", a date) above a row of several
+    names, none of them a number, with data below. At most MAX_TITLE_ROWS. Also used for CSV."""
+    filled = [sum(cell is not None and cell.strip() != "" for cell in row) for row in rows]
+    titles = 0
+    while titles < min(MAX_TITLE_ROWS, len(rows) - 2) and filled[titles] == 1:
+        titles += 1
+    header = rows[titles] if titles < len(rows) else []
+    names = [cell.strip() for cell in header if cell is not None and cell.strip()]
+    if titles and (len(names) < 2 or any(_NUMBER.fullmatch(name) for name in names)):
+        return 0
+    return titles
 
 
 def _check_zip(raw: bytes, source: str, max_bytes: int) -> None:
@@ -92,7 +113,8 @@ def _check_merged(ws, header_row: int, where: str) -> list[Message]:
     in_header = [r.coord for r in ranges if r.min_row <= header_row <= r.max_row]
     if in_header:
         raise InputError(msg("xlsx.merged_header", where=where, cells=in_header))
-    return [msg("xlsx.merged", where=where, cells=r.coord) for r in ranges[:5]]
+    below = [r for r in ranges if r.min_row > header_row]   # a title above the header may be merged
+    return [msg("xlsx.merged", where=where, cells=r.coord) for r in below[:5]]
 
 
 def _raw_text(value: object) -> str | None:

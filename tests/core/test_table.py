@@ -106,6 +106,18 @@ def test_blank_header_over_values_names_the_column():
     refused(b"a,,c\n1,2,3\n", "b.csv", "column 2 (B) has no header")
 
 
+@pytest.mark.parametrize("title", ["某区房屋安全鉴定汇总表,,", "某区房屋安全鉴定汇总表"])
+def test_csv_title_row_above_the_header_is_skipped(title):
+    result = read_table(f"{title}\n结构,层数,高度\n框架,3,9.5\n砖混,2,6\n".encode("gbk"), "b.csv")
+    assert list(result.frame.columns) == ["结构", "层数", "高度"] and list(result.frame.index) == [3, 4]
+    assert "row(s) 1 read as a title" in str(result.warnings[0])
+
+
+def test_a_lone_name_over_numbers_is_not_a_title():
+    # one named column, then rows of numbers: a missing header, not a title
+    refused("层数,,\n3,9.5,1\n2,6,1\n".encode(), "b.csv", "column 2 (B) has no header")
+
+
 def test_row_longer_than_header_hints_at_unquoted_delimiter():
     refused(b"a,b\n1,2\n3,4,5\n", "b.csv", "row 3", "unquoted ','")
 
@@ -209,9 +221,13 @@ def test_xlsx_merged_header_is_refused_naming_cells():
     refused(book, "b.xlsx", "b.xlsx, sheet 'S'", "header cells A1:B1 are merged")
 
 
-def test_xlsx_title_row_merged_across_header_is_refused():
-    rows = [["某小区房屋安全鉴定表", None], ["层数", "高度"], [3, 9.0]]
-    refused(xlsx_bytes({"S": rows}, {"S": ["A1:B1"]}), "b.xlsx", "A1:B1 are merged")
+def test_xlsx_title_rows_above_the_header_are_skipped_merged_or_not():
+    rows = [["某小区房屋安全鉴定表", None], ["2024年3月", None], ["层数", "高度"], [3, 9.0], [4, 12.0]]
+    for merge in ({}, {"S": ["A1:B1"]}):
+        result = read_table(xlsx_bytes({"S": rows}, merge), "b.xlsx")
+        assert list(result.frame.columns) == ["层数", "高度"] and list(result.frame.index) == [4, 5]
+        assert [note.code for note in result.warnings] == ["read.title_rows"]   # no "merged" warning
+        assert result.warnings[0].params["rows"] == "1, 2"
 
 
 def test_xlsx_merged_data_cells_are_a_warning():
