@@ -240,9 +240,9 @@ def _reading(read, table) -> list:
     shape = dict(source=read.source, rows=len(read.frame), columns=read.frame.shape[1])
     first = msg("read.sheet", sheet=read.sheet, sheets=[f"'{s}'" for s in read.sheets], **shape) \
         if read.sheet else msg("read.csv", encoding=read.encoding, delimiter=repr(read.delimiter), **shape)
-    counts = msg("read.modelled", modelled=len(table.features), columns=len(table.columns),
-                 unmodelled=len(table.unmodelled))
-    return [first, *read.warnings, counts, *reading_notes(table)]
+    counts = [msg("read.modelled", modelled=len(table.features), columns=len(table.columns),
+                  unmodelled=len(table.unmodelled))] if table.unmodelled else []
+    return [first, *read.warnings, *counts, *reading_notes(table)]
 
 
 def _tell(notes) -> None:

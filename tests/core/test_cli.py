@@ -26,7 +26,18 @@ def workdir(tmp_path_factory):
                  "--finetune-epochs", "20", "--hidden", "16,8", "--seed", "2", "--mode", "semantic", cwd=folder)
     assert fitted.returncode == 0, fitted.stderr
     assert "critical epoch" in fitted.stdout and "MI" in fitted.stdout
+    assert "columns are modelled; the other 1 come back" in fitted.stderr   # the id column
     return folder, table, semantics
+
+
+def test_the_count_of_unmodelled_columns_is_said_only_when_there_are_some(workdir):
+    folder, _, _ = workdir
+    data = pd.read_csv(folder / "data.csv", encoding="gbk").drop(columns=["编号"])
+    data.to_csv(folder / "all_modelled.csv", index=False)
+    result = run("fit", "all_modelled.csv", "--semantics", "R.csv", "--out", "all.zip", "--epochs", "2",
+                 "--finetune-epochs", "0", "--detail-latents", "0", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    assert "all_modelled.csv: read as utf-8" in result.stderr and "are modelled" not in result.stderr
 
 
 def test_report_is_one_json_object_with_the_contract_keys(workdir):
