@@ -11,7 +11,8 @@ A condition is `COLUMN=VALUE` (a label, or the code of a column of integers) or
    condition (prior draws would seldom land there); sliders (`fixed`) then set their latents;
 3. the row is drawn from p(x | z) (`core.generation.decode`), with the conditioned columns
    drawn from p(x | z) restricted to the condition: a label the condition allows, a number
-   redrawn while outside the range (at most REDRAWS times), then clipped into it.
+   redrawn while outside the range (at most REDRAWS times), then a real value of the range
+   (one of the real column's quantiles in it; clipped into the range when none is).
 So every row satisfies every condition and exactly n rows come back; rejection is only the
 numbers' fallback, never the method.
 """
@@ -170,5 +171,8 @@ def sample_where(model: FittedModel, real: pd.DataFrame, conditions: list[Condit
         span = spans[condition.column]
         bounds = condition.bounds(span)
         if bounds is not None:
-            rows[span.name] = np.clip(rows[span.name].to_numpy(), *bounds).astype(rows[span.name].dtype)
+            values = rows[span.name].to_numpy()
+            if np.issubdtype(values.dtype, np.integer):   # 50.2..75 on integers is 51..75
+                bounds = np.ceil(bounds[0]), np.floor(bounds[1])
+            rows[span.name] = np.clip(values, *bounds).astype(values.dtype)
     return rows

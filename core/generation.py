@@ -68,7 +68,9 @@ def decode(model: FittedModel, z: np.ndarray, seed: int = 0, sample_values: bool
     """Latent codes (n, L) -> rows in the original columns and categories.
 
     `allowed` restricts columns (core.conditions): a category index, or a (low, high) range of a
-    number in its own units, redrawn up to `redraws` times while outside it, then clipped."""
+    number in its own units, redrawn up to `redraws` times while outside it, then replaced by a
+    real value of the range (the calibration's quantiles of the real column; clipped when none
+    falls in it)."""
     with torch.no_grad():
         out = model.vae.decode(torch.as_tensor(z, dtype=torch.float32)).numpy().astype(np.float64)
     rng = np.random.default_rng(seed)
@@ -96,8 +98,9 @@ def _restrict(model: FittedModel, drawn: np.ndarray, out: np.ndarray, span, allo
         return
     low, high = ((bound - span.mean) / span.std for bound in allowed)
     if span.role is Role.INTEGER:   # integers are rounded after: keep to the codes inside the range
-        low, high = ((np.ceil(allowed[0]) - 0.5 - span.mean) / span.std,
-                     (np.floor(allowed[1]) + 0.5 - span.mean) / span.std)
+        # (not quite +-0.5: an edge of exactly n + 0.5 rounds half to even, outside the range)
+        low, high = ((np.ceil(allowed[0]) - 0.49 - span.mean) / span.std,
+                     (np.floor(allowed[1]) + 0.49 - span.mean) / span.std)
     values, centre = drawn[:, span.start], out[:, span.start]
     noise = 0.0 if model.residual_std is None else model.residual_std[span.start]
     for _ in range(redraws if noise > 0 else 0):
@@ -105,6 +108,12 @@ def _restrict(model: FittedModel, drawn: np.ndarray, out: np.ndarray, span, allo
         if not outside.any():
             break
         values[outside] = _calibrated(model, span, centre[outside] + noise * rng.standard_normal(int(outside.sum())))
+    outside = (values < low) | (values > high)
+    table = model.calibration.get(span.name)
+    if outside.any() and table is not None:   # still outside: a real value in the range, not its edge
+        pool = table[1][(table[1] >= low) & (table[1] <= high)]
+        if len(pool):
+            values[outside] = rng.choice(pool, int(outside.sum()))
     drawn[:, span.start] = np.clip(values, low, high)
 
 

@@ -58,6 +58,20 @@ def test_every_row_satisfies_every_kind_of_condition(related):
     assert (fixed["g0_c2"] == "高").all()
 
 
+def test_a_range_with_fractional_ends_on_integers_holds_for_every_row(related):
+    """50.2..75 on a column of integers is 51..75: no row may come back rounded to 50, and the
+    rows that stay outside after the redraws take real values of the range, not its edge."""
+    table, model = related
+    real = table.frame["g2_c3"]
+    # the lowest odd code held by at most 10 % of the rows and up: c - 0.5 rounds (half to even) to c - 1
+    edge = min(c for c in real.unique() if c % 2 == 1 and (real >= c).mean() <= 0.1)
+    condition = Condition("g2_c3", low=edge - 0.8, high=float(real.max()))
+    rows = sample_where(model, table.frame, [condition], 1000, seed=4)
+    assert rows["g2_c3"].between(edge, real.max()).all()
+    in_range = real[real >= edge]
+    assert (rows["g2_c3"] == edge).mean() <= (in_range == edge).mean() + 0.15   # not piled up on the edge
+
+
 def test_the_other_columns_shift_as_in_the_real_data(related):
     """The rows of a condition against unconditional rows move each column as the real rows of
     the condition move against all real rows (correlation over the other columns >= 0.7), for a
