@@ -116,8 +116,12 @@ class PosteriorMixture:
         if len(mu) > MIXTURE_COMPONENTS:
             keep = np.sort(np.random.default_rng(seed).choice(len(mu), MIXTURE_COMPONENTS, replace=False))
             mu, logvar = mu[keep], logvar[keep]
-        width = len(mu) ** (-1.0 / (mu.shape[1] + 4)) * mu.std(axis=0)
-        return cls(mu.astype(np.float64), np.sqrt(np.exp(logvar.astype(np.float64)) + width ** 2))
+        return cls(mu.astype(np.float64), np.sqrt(np.exp(logvar.astype(np.float64)) + bandwidth(mu) ** 2))
+
+    @property
+    def bandwidth(self) -> np.ndarray:
+        """h (L,), by which the components were widened."""
+        return bandwidth(self.centres)
 
     def draw(self, fixed: Mapping[int, float], noise: Noise, others: str = "covary") -> np.ndarray:
         """Each row picks component i with `noise.uniform`; its free latents are c_io + s_io e_o.
@@ -144,6 +148,11 @@ class PosteriorMixture:
         pick = np.searchsorted(np.cumsum(weights), noise.uniform, side="right").clip(max=len(centres) - 1)
         z[:, free] = centres[np.ix_(pick, free)] + spreads[np.ix_(pick, free)] * noise.normal[:, free]
         return z
+
+
+def bandwidth(mu: np.ndarray) -> np.ndarray:
+    """Scott's rule per latent, h = M^(-1/(L+4)) std_i(mu_i), for M posterior means (M, L)."""
+    return len(mu) ** (-1.0 / (mu.shape[1] + 4)) * mu.std(axis=0)
 
 
 LatentDistribution = Gaussian | PosteriorMixture

@@ -1,0 +1,162 @@
+"""`generate --where`: every row satisfies it, and the other columns shift as in the real data.
+
+    python benchmarks/conditions.py               # writes benchmarks/CONDITIONS.md and conditions.json
+    python benchmarks/conditions.py --aside DIR   # every DIR/*.csv at up to 300 and 3,000 rows:
+                                                  # CONDITIONS_ASIDE.md and conditions_aside.json
+
+The tables are those of benchmarks/fidelity.py (the samples and the survey-like tables; with
+--aside, the tables kept aside, with its seeded random R). One default model per table
+(TrainConfig()). Conditions, up to MAX_PER_KIND of each kind per table (columns picked with a
+fixed seed):
+- rare label: the rarest label of a label column (categorical, binary, ordinal) held by at
+  most 5 % of the rows and at least MIN_ROWS of them;
+- common label: a label column's most frequent label, when under 90 % of the rows;
+- integer code: the rarest code of an integer column with at most 10 codes (a class coded
+  1/2/3), at least MIN_ROWS rows;
+- numeric range: the top 4 % of a numeric column, quantile 0.96 to the maximum.
+For each, N_ROWS rows from `core.conditions.sample_where` against N_ROWS unconditional rows
+(`core.generation.generate`), both seeded:
+- satisfied: the share of rows that meet the condition (target 100 %), and whether exactly
+  N_ROWS came back;
+- shift r: the Pearson correlation, over the other modelled columns, between the shift of
+  the conditional rows from the unconditional ones and the shift of the real rows meeting
+  the condition from all real rows (core.effects.feature_shift: standardised mean difference
+  for numbers, total variation distance for labels); target at least 0.7;
+- ms: the time of `sample_where` for N_ROWS rows.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.fidelity import aside_tables, tables  # noqa: E402
+from benchmarks.machine import command, machine as benchmark_machine  # noqa: E402
+from core.columns import Role, prepare_table  # noqa: E402
+from core.conditions import Condition, sample_where  # noqa: E402
+from core.effects import feature_shift  # noqa: E402
+from core.generation import generate  # noqa: E402
+from core.model import TrainConfig  # noqa: E402
+from core.semantics import SemanticMatrix  # noqa: E402
+from core.table import read_table  # noqa: E402
+from core.training import fit  # noqa: E402
+
+N_ROWS = 2_000
+MIN_ROWS = 5
+RARE_SHARE = 0.05
+MAX_PER_KIND = 3
+TARGET_R = 0.7
+
+
+def conditions(real: pd.DataFrame, layout, seed: int = 0) -> list[tuple[str, Condition]]:
+    """(kind, condition) pairs for one table, as the module docstring says."""
+    found: dict[str, list[Condition]] = {"rare label": [], "common label": [], "integer code": [],
+                                         "numeric range": []}
+    for span in layout:
+        column = real[span.name]
+        if span.kind != "numeric":
+            shares = column.astype(str).value_counts()
+            rare = shares[(shares <= RARE_SHARE * len(column)) & (shares >= MIN_ROWS)]
+            if len(rare):
+                found["rare label"].append(Condition(span.name, value=str(rare.index[-1])))
+            if shares.iloc[0] < 0.9 * len(column):
+                found["common label"].append(Condition(span.name, value=str(shares.index[0])))
+            continue
+        codes = column.value_counts()
+        if span.role is Role.INTEGER and len(codes) <= 10:
+            kept = codes[codes >= MIN_ROWS]
+            if len(kept) > 1:
+                found["integer code"].append(Condition(span.name, value=f"{kept.index[-1]:g}"))
+        low, high = float(column.quantile(0.96)), float(column.max())
+        if low < high:
+            found["numeric range"].append(Condition(span.name, low=low, high=high))
+    rng = np.random.default_rng(seed)
+    picked = []
+    for kind, options in found.items():
+        for i in sorted(rng.permutation(len(options))[:MAX_PER_KIND]):
+            picked.append((kind, options[i]))
+    return picked
+
+
+def measure(name: str, path: Path, preset: pd.DataFrame, roles: dict) -> list[dict]:
+    raw = read_table(path, max_bytes=2**31).frame
+    table = prepare_table(raw, roles)
+    model = fit(table, SemanticMatrix.from_frame(preset, list(raw.columns)), TrainConfig())
+    real, spans = table.frame, {span.name: span for span in model.transformer.layout_}
+    everything = generate(model, N_ROWS, seed=5)
+    results = []
+    for kind, condition in conditions(real, model.transformer.layout_):
+        span = spans[condition.column]
+        mask = condition.holds(real[span.name], span)
+        started = time.perf_counter()
+        rows = sample_where(model, real, [condition], N_ROWS, seed=6)
+        ms = 1000 * (time.perf_counter() - started)
+        wanted = feature_shift(real, real[mask], model).drop(span.name)
+        got = feature_shift(everything, rows, model).drop(span.name)
+        r = float(np.corrcoef(wanted, got)[0, 1]) if len(wanted) > 1 and wanted.std() > 0 and got.std() > 0 \
+            else float("nan")
+        results.append({"table": name, "kind": kind, "condition": str(condition),
+                        "real_share": float(mask.mean()), "rows": len(rows),
+                        "satisfied": float(condition.holds(rows[span.name], span).mean()),
+                        "shift_r": r, "ms": ms})
+        print(results[-1], flush=True)
+    return results
+
+
+def write(results: list[dict], stem: str) -> str:
+    out = ROOT / "benchmarks"
+    machine = benchmark_machine()
+    (out / f"{stem}.json").write_text(json.dumps({"machine": machine, "results": results}, indent=1,
+                                                 ensure_ascii=False))
+    lines = ["# Conditions (`generate --where`)", "",
+             f"`{command()}` on {machine}; one default model per table, one torch thread. Each condition: "
+             f"{N_ROWS:,} rows from `sample_where` against {N_ROWS:,} unconditional rows. *satisfied*: share of "
+             "the rows meeting the condition (target 100 %); *shift r*: correlation over the other columns between "
+             "the generated and the real conditional shift (target ≥ 0.7); *ms*: time of `sample_where`. "
+             "How the conditions are chosen: the docstring of `benchmarks/conditions.py`.", "",
+             "| table | conditions | rows exact | satisfied | shift r: min / median | r ≥ 0.7 | rare (≤ 5 %): min r | ms: median (max) |",
+             "|---|---|---|---|---|---|---|---|"]
+    frame = pd.DataFrame(results)
+    for name, group in frame.groupby("table", sort=False):
+        r = group["shift_r"].dropna()
+        rare = group[group["real_share"] <= RARE_SHARE]["shift_r"].dropna()
+        lines.append(f"| {name} | {len(group)} | {int((group['rows'] == N_ROWS).sum())}/{len(group)} | "
+                     f"{group['satisfied'].min():.0%} | {r.min():.2f} / {r.median():.2f} | "
+                     f"{int((r >= TARGET_R).sum())}/{len(r)} | {f'{rare.min():.2f}' if len(rare) else '—'} | "
+                     f"{group['ms'].median():.0f} ({group['ms'].max():.0f}) |")
+    below = frame[frame["shift_r"] < TARGET_R]
+    lines += ["", f"Conditions below r = {TARGET_R} ({len(below)} of {frame['shift_r'].notna().sum()}):", ""]
+    lines += [f"- {row.table}, {row.kind} `{row.condition}` ({row.real_share:.1%} of the rows): r = {row.shift_r:.2f}"
+              for row in below.itertuples()] or ["- none"]
+    text = "\n".join(lines) + "\n"
+    (out / f"{stem.upper()}.md").write_text(text)
+    return text
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--aside", type=Path, help="a folder of CSV tables kept out of the repo")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    stem = "conditions_aside" if args.aside else "conditions"
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        sources = aside_tables(args.aside, Path(tmp)) if args.aside else tables(Path(tmp))
+        for name, path, preset, roles in sources:
+            results.extend(measure(name, path, preset, roles))
+            write(results, stem)
+    print(write(results, stem))
+
+
+if __name__ == "__main__":
+    main()
