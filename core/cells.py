@@ -143,6 +143,8 @@ def parse_bin(label: object) -> tuple[float, float] | None:
     if text is None or len(text) > MAX_CELL_CHARS:
         return None
     text = re.sub(r"\s+", "", text.translate(_FULL_WIDTH))
+    if _PLAIN.fullmatch(text):   # '1.5e-3' is a number, not the range 1.5 'e' to 3
+        return None
     for pattern, kind in _BIN_PATTERNS:
         match = pattern.fullmatch(text)
         if not match:

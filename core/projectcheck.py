@@ -16,7 +16,7 @@ from core import limits
 from core.columns import Role
 from core.errors import InputError
 from core.model import TrainConfig
-from core.transformer import MAX_DECIMALS
+from core.transformer import MAX_DECIMALS, MAX_PLACES
 from core.vae import state_shapes
 
 MAX_HEADER_BYTES = 100 * 2**20     # safetensors' own limit
@@ -111,7 +111,7 @@ def _check_layout(transformer, n_inputs: int, where: str) -> None:
                        for key, default in (("low", 0.0), ("high", 0.0), ("mean", 0.0), ("std", 1.0))}
             if numbers["low"] > numbers["high"] or numbers["std"] <= 0:
                 raise InputError(f"{at}: low must not exceed high, and std must be above 0")
-            limits.whole(f"{at}.decimals", span.get("decimals", MAX_DECIMALS), 0, MAX_DECIMALS)
+            limits.whole(f"{at}.decimals", span.get("decimals", MAX_DECIMALS), 0, MAX_PLACES)
         elif len(categories) < (2 if span["role"] == Role.BINARY.value else 1):
             raise InputError(f"{at}.categories must list the column's labels")
     if layout[-1]["stop"] != n_inputs:

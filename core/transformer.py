@@ -135,16 +135,21 @@ class TableTransformer:
         return self
 
 
-MAX_DECIMALS = 6
+MAX_DECIMALS = 6   # past the units digit; for a column of small numbers, past its leading digit
+MAX_PLACES = 30    # the most decimals a column can get (values near 1e-24)
 
 
 def decimals(values: pd.Series) -> int:
-    """The fewest decimals (0..MAX_DECIMALS) that write every value exactly."""
+    """The fewest decimals that write every value exactly, at most MAX_DECIMALS counted from
+    the column's leading digit when its largest value is below 0.1 (strains of 1.2e-13 keep
+    their digits instead of all writing 0.0)."""
     numbers = values.astype(float).to_numpy()
-    for places in range(MAX_DECIMALS + 1):
-        if np.allclose(np.round(numbers, places), numbers, rtol=0, atol=1e-9):
+    top = float(np.abs(numbers).max()) if len(numbers) else 0.0
+    shift = int(np.clip(-np.floor(np.log10(top)) - 1, 0, MAX_PLACES - MAX_DECIMALS)) if top > 0 else 0
+    for places in range(MAX_DECIMALS + shift + 1):
+        if np.allclose(np.round(numbers, places), numbers, rtol=0, atol=1e-9 * 10.0 ** -shift):
             return places
-    return MAX_DECIMALS
+    return MAX_DECIMALS + shift
 
 
 def _fit_span(spec: ColumnSpec, values: pd.Series, start: int) -> Span:

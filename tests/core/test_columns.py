@@ -19,7 +19,7 @@ INF = math.inf
     ("≥30", (30, INF)), ("30以上", (30, INF)), (">=30", (30, INF)), ("30+", (30, INF)),
     ("２０００年以后", (2000, INF)),
     ("≤5", (-INF, 5)), ("5以下", (-INF, 5)), ("<5", (-INF, 5)), ("1978年以前", (-INF, 1978)),
-    ("5", None), ("-5", None), ("3层", None), ("2020-01-05", None), ("20-15", None),
+    ("5", None), ("-5", None), ("1.5e-3", None), ("-3.6E-14", None), ("3层", None), ("2020-01-05", None), ("20-15", None),
     ("框架", None), ("", None), (None, None),
 ])
 def test_parse_bin(label, bounds):
@@ -45,6 +45,13 @@ def test_to_number(cell, number):
 ])
 def test_is_date(text, date):
     assert is_date(text) is date
+
+
+def test_numbers_in_scientific_notation_are_a_numeric_column():
+    frame = pd.DataFrame({"ratio": [f"{v:.3e}" for v in np.linspace(-2e-6, 3e-6, 40)],
+                          "tiny": [f"{v:g}" for v in np.geomspace(1e-14, 1e-9, 40)]})
+    roles = infer_roles(frame)
+    assert roles["ratio"][0] is Role.CONTINUOUS and roles["tiny"][0] is Role.CONTINUOUS
 
 
 def test_order_bins_sorts_by_bounds_and_refuses_text():

@@ -234,7 +234,7 @@ def _set(path: str, value):
     ("model.n_inputs", "abc", "model.n_inputs must be a whole number (got 'abc')"),
     ("model.transformer.layout.0.low", "abc", "layout[0].low must be a finite number (got 'abc')"),
     ("model.transformer.layout.0.std", 0, "std must be above 0"),
-    ("model.transformer.layout.0.decimals", 10**9, "layout[0].decimals must be from 0 to 6"),
+    ("model.transformer.layout.0.decimals", 10**9, "layout[0].decimals must be from 0 to 30"),
     ("model.transformer.layout.0.role", "excluded", "layout[0].role must be one of"),
     ("model.transformer.layout.0.stop", 10**9, "layout[0].stop must be from 1 to"),
     ("model.transformer.layout", [], "layout must be a non-empty list"),

@@ -84,3 +84,10 @@ def test_generated_numbers_keep_the_data_precision():
     assert t.layout_[0].decimals == 2
     out = t.inverse_transform(np.array([[0.123456]], dtype=np.float32))
     assert out["w"].iloc[0] == round(out["w"].iloc[0], 2)
+
+
+def test_generated_small_numbers_keep_their_digits():
+    frame = pd.DataFrame({"strain": [1.2e-13, 3.4e-13, 5.6e-13]})
+    t = TableTransformer().fit(PreparedTable(frame, [ColumnSpec("strain", Role.CONTINUOUS)]))
+    out = t.inverse_transform(np.array([[0.3], [-0.7]], dtype=np.float32))["strain"]
+    assert (out > 1e-13).all() and len(set(out)) == 2

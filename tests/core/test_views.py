@@ -28,6 +28,9 @@ def test_decimals():
     assert decimals(pd.Series([1.0, 2.0])) == 0
     assert decimals(pd.Series([0.25, 1.5])) == 2
     assert decimals(pd.Series([1 / 3])) == 6
+    assert decimals(pd.Series([0.05, 0.2])) == 2
+    assert decimals(pd.Series([1.25e-13, -3.5e-14])) == 15      # not 0: the values would all read 0.0
+    assert decimals(pd.Series([1 / 3 * 1e-13])) == 6 + 13       # six digits past the leading one
 
 
 def test_count_copies_compares_numbers_at_the_datas_precision():
