@@ -21,8 +21,9 @@ typing happens in one place, `core.columns`. The rules, in order:
 - Header: the first non-blank row, after up to 3 title rows (one filled cell each, above a
   row of several names that are not numbers: "某区房屋安全鉴定汇总表"), skipped with a note. Names are stripped of surrounding spaces. Names that
   repeat, differ only by spaces, or look like a program's renamed duplicate ("层数.1" next to
-  "层数") are refused, as is a blank name over a column with values. Empty unnamed columns
-  are dropped. Merged header cells in XLSX are refused; merged data cells give a warning.
+  "层数") are refused, as is a blank name over a column with values, unless they are whole
+  numbers rising row by row: the row index pandas or R writes, dropped with a note. Empty unnamed
+  columns are dropped. Merged header cells in XLSX are refused; merged data cells give a warning.
 - Cells are stripped; blank rows are dropped. The frame's index, named "row", is the row
   number the engineer sees in Excel (the header is row 1 when the sheet starts with it).
 """
@@ -246,6 +247,10 @@ def _build_frame(rows: list[list[str | None]], numbers: list[int], where: str,
     for j, name in enumerate(header):
         values = [row[j].strip() if j < len(row) and row[j] else None for _, row in body]
         if name is None:
+            if _numbers_rows(values):   # the index pandas (to_csv) or R (write.csv) writes first
+                notes.append(msg("read.index_column", where=where, letter=_letter(j), first=values[0],
+                                 last=values[-1]))
+                continue
             _refuse_unnamed(j, values, body, where, overflow_hint if j >= len(kept[0][1]) else "")
             continue   # an empty column without a name: Excel or a trailing delimiter left it
         columns[name.strip()] = values
@@ -253,6 +258,15 @@ def _build_frame(rows: list[list[str | None]], numbers: list[int], where: str,
     if columns and all(re.fullmatch(r"-?[\d.]+", name) for name in columns):
         notes.append(msg("read.header_numbers", where=where))
     return frame, notes
+
+
+def _numbers_rows(values: list[str | None]) -> bool:
+    """Whole numbers in every cell, rising row after row: a row index (0, 1, 2, ... or the
+    numbers a filtered table kept), not data."""
+    if len(values) < 2 or not all(value is not None and value.isdigit() and value.isascii() for value in values):
+        return False
+    numbers = [int(value) for value in values]
+    return all(b > a for a, b in zip(numbers, numbers[1:]))
 
 
 def _refuse_unnamed(j: int, values: list, body: list, where: str, hint: Message | str) -> None:

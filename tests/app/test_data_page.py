@@ -99,3 +99,11 @@ def test_a_survey_with_a_title_row_dates_and_addresses_loads_and_says_what_it_se
     shown = texts(at.caption)
     assert "检测日期 (dates" in shown and "地址 (70 different labels: free text" in shown
     assert [e.name for e in project.prepared().report if e.role.value == "excluded"] == ["检测日期", "地址"]
+
+
+def test_a_table_saved_by_pandas_with_its_index_loads_without_the_index():
+    rows = [f"{i},{3 + i % 4},{'砖' if i % 2 else '混凝土'},{0.1 * i:.1f}" for i in range(40)]
+    at = upload(open_page(), "exported.csv", (",层数,材料,裂缝宽度\n" + "\n".join(rows) + "\n").encode())
+    assert list(at.session_state["project"].data.columns) == ["层数", "材料", "裂缝宽度"]
+    assert "column A has no header and numbers the rows (0 to 39)" in texts(at.warning)
+    assert "Loaded exported.csv (40 rows)" in texts(at.success)

@@ -106,6 +106,23 @@ def test_blank_header_over_values_names_the_column():
     refused(b"a,,c\n1,2,3\n", "b.csv", "column 2 (B) has no header")
 
 
+@pytest.mark.parametrize("index", [["0", "1", "2"], ["1", "2", "3"], ["3", "8", "12"]])
+def test_an_unnamed_row_index_is_left_out_with_a_note(index):
+    # pandas' to_csv writes its index under a blank name (R's write.csv under ""); a filtered
+    # table keeps the numbers of the rows it kept
+    lines = [",结构,层数", *(f"{i},框架,{n}" for i, n in zip(index, (3, 2, 5)))]
+    result = read_table("\n".join(lines).encode(), "b.csv")
+    assert list(result.frame.columns) == ["结构", "层数"] and result.frame["层数"].tolist() == ["3", "2", "5"]
+    assert [note.code for note in result.warnings] == ["read.index_column"]
+    assert f"column A has no header and numbers the rows ({index[0]} to {index[-1]})" in str(result.warnings[0])
+
+
+@pytest.mark.parametrize("cells", [["1", "1", "2"], ["2", "1", "3"], ["1", "", "3"], ["1", "2.5", "3"], ["a", "b", "c"]])
+def test_an_unnamed_column_that_is_not_a_row_index_is_still_refused(cells):
+    lines = ["结构,层数,", *(f"框架,{n},{cell}" for n, cell in zip((3, 2, 5), cells))]
+    refused("\n".join(lines).encode(), "b.csv", "column 3 (C) has no header")
+
+
 @pytest.mark.parametrize("title", ["某区房屋安全鉴定汇总表,,", "某区房屋安全鉴定汇总表"])
 def test_csv_title_row_above_the_header_is_skipped(title):
     result = read_table(f"{title}\n结构,层数,高度\n框架,3,9.5\n砖混,2,6\n".encode("gbk"), "b.csv")
