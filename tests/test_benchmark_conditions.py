@@ -26,3 +26,18 @@ def test_each_kind_of_condition_is_picked_as_described():
     low = table.frame["crack"].quantile(0.96)
     ranges = [text for kind, text in picked if kind == "numeric range" and text.startswith("crack=")]
     assert ranges == [f"crack={low:.10g}..{table.frame['crack'].max():.10g}"]
+
+
+def test_the_report_lists_conditions_below_target_at_each_sample_size(monkeypatch, tmp_path):
+    import benchmarks.conditions as bench
+    monkeypatch.setattr(bench, "ROOT", tmp_path)
+    (tmp_path / "benchmarks").mkdir()
+    row = {"table": "t", "kind": "rare label", "real_share": 0.03, "rows": bench.N_ROWS, "satisfied": 1.0, "ms": 9.0}
+    results = [{**row, "condition": "a=1", "shift_r": 0.96, "shift_r_large": 0.97},
+               {**row, "condition": "b=0", "kind": "common label", "real_share": 0.87,
+                "shift_r": 0.62, "shift_r_large": 0.85}]
+    text = bench.write(results, "conditions")
+    assert "| t | 2 | 2/2 | 100% | 0.62 / 0.79 | 1/2 | 0.96 | 0.85 / 0.91 | 2/2 | 9 (9) |" in text
+    at_small, at_large = text.split("Conditions below r = 0.7 at")[1:]
+    assert "`b=0` (87.0% of the rows): r = 0.62 at 2,000 rows, 0.85 at 20,000" in at_small
+    assert "- none" in at_large
