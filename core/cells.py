@@ -5,7 +5,8 @@ Reading a cell (`to_number`, `parse_bin`):
 - Number: "5", "-3.2", "1e-3", "1,234" or "1 234" (thousands; the reader has already turned
   decimal commas into dots), or a number followed by unit text without digits ("3层", "20mm").
   Full-width digits count. Bins are never numbers.
-- Date: `is_date`; columns of dates are not modelled (core.columns).
+- Date: `is_date`, `date_of`; a column of dates is modelled in decimal years (`years`) and
+  written back in its own style (`date_style`, `write_date`).
 - Bin: a range "15-20" (also – — ~ 〜 至 到, with optional units "15层至20层"), an open upper
   bin "≥30" ">=30" ">30" "30以上" "30+" "1990年以后", or an open lower bin "≤5" "<5" "5以下"
   "1978年以前". In `order_bins`, plain numbers count as one-value bins when at least one
@@ -15,8 +16,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 import numpy as np
@@ -84,6 +86,68 @@ def is_date(text: str) -> bool:
     """A calendar date, with or without the day or a time: "2007-07-07", "2007/7/7 10:30",
     "2007年7月7日", "2007-07" (a bare year is a number)."""
     return _DATE.fullmatch(text.strip()) is not None and not _PLAIN.fullmatch(text.strip())
+
+
+_DATE_PARTS = re.compile(r"(\d{4})[-/.年](\d{1,2})月?(?:[-/.月](\d{1,2})日?)?"
+                         r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+
+
+def date_of(text: str | None) -> date | None:
+    """The calendar day of a date cell ("2007年7月" -> 2007-07-01; the time is dropped), or None
+    for other text and impossible dates ("2007-13-45")."""
+    if text is None or not is_date(text):
+        return None
+    parts = _DATE_PARTS.fullmatch(text.strip())
+    try:
+        return date(int(parts[1]), int(parts[2]), int(parts[3] or 1))
+    except ValueError:
+        return None
+
+
+def date_style(texts: Iterable[str]) -> str:
+    """How a column writes its dates, as a template for `write_date`: "2007/7/7" -> "{Y}/{M}/{D}",
+    "2007-07" -> "{Y}-{M0}" (0: a leading zero), "2007年7月7日" -> "{Y}年{M}月{D}日". The most
+    frequent layout wins; month and day take a leading zero when any cell writes one ("07").
+    A time of day is dropped."""
+    layouts: Counter[str] = Counter()
+    padded = {"M": False, "D": False}
+    for text in texts:
+        written = _DATE_PARTS.fullmatch(text.strip())
+        if written is None:
+            continue
+        end = written.end(3) if written[3] else written.end(2)
+        following = text.strip()[end:end + 1]
+        tokens = iter(("Y", "M", "D"))
+
+        def token(run: re.Match) -> str:
+            name = next(tokens)
+            padded[name] = padded.get(name, False) or (name != "Y" and run[0].startswith("0"))
+            return "{" + name + "}"
+        layouts[re.sub(r"\d+", token, text.strip()[:end]) + (following if following in ("日", "月") else "")] += 1
+    style = layouts.most_common(1)[0][0] if layouts else "{Y}-{M}-{D}"
+    return style.replace("{M}", "{M0}" if padded["M"] else "{M}").replace("{D}", "{D0}" if padded["D"] else "{D}")
+
+
+def years(day: date) -> float:
+    """A day as a decimal year, the day of the year over the year's length: 2007-07-02 -> 2007.4986.
+    Decision (ours): dates are modelled as numbers in years, which sliders, ranges and charts
+    show readably, and written back as dates (`write_date`)."""
+    start = date(day.year, 1, 1)
+    return day.year + (day - start).days / (date(day.year + 1, 1, 1) - start).days
+
+
+def day_of(value: float) -> date:
+    """The day a decimal year (`years`) falls on, to the nearest day."""
+    year = min(max(int(math.floor(value)), 1), 9998)
+    start = date(year, 1, 1)
+    length = (date(year + 1, 1, 1) - start).days
+    return start + timedelta(days=min(max(round((value - year) * length), 0), length - 1))
+
+
+def write_date(value: float, style: str) -> str:
+    """A decimal year (`years`) written as a date in `style` (`date_style`), to the nearest day."""
+    day = day_of(value)
+    return style.format(Y=day.year, M=day.month, M0=f"{day.month:02d}", D=day.day, D0=f"{day.day:02d}")
 
 
 def cell_text(value: object) -> str | None:

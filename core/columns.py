@@ -8,9 +8,10 @@ Inference (`infer_roles`), first rule that applies:
 1. More than half of the cells missing -> EXCLUDED "more than half missing".
 2. Name looks like an id (id, ID, No., 编号, 序号, 样本号, ...) -> EXCLUDED.
 3. One distinct value -> EXCLUDED "constant".
-   Then, at least 90 % of the cells dates ("2007-07-07", "2007年7月") -> EXCLUDED "dates".
-   Decision (ours): a date becomes neither a number (generated rows would show day counts)
-   nor a label (thousands of one-hot columns); a year column is modelled as a number.
+   Then, at least 90 % of the cells dates ("2007-07-07", "2007年7月") -> DATE: modelled as a
+   number in decimal years (core.cells.years; 2007-07-07 is 2007.51), written back as dates in
+   the column's own style. Decision (ours): not a label (thousands of one-hot columns), and years
+   rather than day counts, so that ranges, sliders and charts read as years.
 4. More than 10 rows, none missing, all different and mostly not numbers -> EXCLUDED (an id
    or a name); or integers rising by exactly 1 row after row -> EXCLUDED (row numbers).
 5. Two distinct values -> BINARY.
@@ -29,8 +30,8 @@ value, then labels); BINARY with the negative label (否, 无, No, False, 0, ...
 ORDINAL; CATEGORICAL sorted by label.
 
 Overrides: `roles` and `exclude` win over inference; an unknown column is refused. A forced
-numeric role needs at least half of the non-missing cells to be numbers; a forced BINARY role
-needs exactly two distinct labels.
+numeric role needs at least half of the non-missing cells to be numbers, a forced DATE role at
+least half to be dates; a forced BINARY role needs exactly two distinct labels.
 
 Missing values (`ColumnReport.missing_action`):
 - numeric roles: filled with the column median (rounded for INTEGER);
@@ -50,8 +51,8 @@ from enum import Enum
 import numpy as np
 import pandas as pd
 
-from core.cells import (NEGATIVE_LABELS, cell_text, grade_order, is_date, label_key, order_bins, parse_bin, read_cell,
-                        to_number)
+from core.cells import (NEGATIVE_LABELS, cell_text, date_of, date_style, grade_order, label_key, order_bins, parse_bin,
+                        read_cell, to_number, write_date, years)
 from core.errors import InputError
 from core.messages import Message, msg
 from core.passthrough import Passthrough
@@ -63,6 +64,7 @@ class Role(str, Enum):
     BINARY = "binary"            # exactly two values, e.g. 是/否
     CATEGORICAL = "categorical"  # nominal labels, e.g. 框架结构 / 框剪结构
     ORDINAL = "ordinal"          # ordered bins or grades, e.g. 15–20 / 20–25 / 30以上
+    DATE = "date"                # calendar dates, e.g. 竣工日期 2007-07-07; modelled in years
     EXCLUDED = "excluded"        # ids, constants, or excluded by the user
 
 
@@ -72,15 +74,17 @@ class ColumnSpec:
 
     For BINARY, CATEGORICAL and ORDINAL the labels are strings: ORDINAL in bin or
     grade order, BINARY with the negative label (否/无/No/0) first, CATEGORICAL
-    sorted; for numeric roles `categories` is empty.
+    sorted; for numeric roles `categories` is empty. `style`: how a DATE column writes its
+    dates (core.cells.date_style).
     """
     name: str
     role: Role
     categories: tuple[str, ...] = ()
+    style: str = ""
 
     @property
     def is_numeric(self) -> bool:
-        return self.role in (Role.CONTINUOUS, Role.INTEGER)
+        return self.role in NUMERIC_ROLES
 
 
 @dataclass
@@ -120,6 +124,9 @@ class PreparedTable:
     def unmodelled_reasons(self) -> dict[str, Message]:
         """Column -> why the model does not use it, for every input column not modelled."""
         return {entry.name: entry.reason for entry in self.report if entry.role is Role.EXCLUDED}
+
+
+NUMERIC_ROLES = (Role.CONTINUOUS, Role.INTEGER, Role.DATE)   # one standardised number each
 
 
 # ---------------------------------------------------------------- limits
@@ -178,9 +185,9 @@ def _infer(name: str, texts: list[str | None]) -> tuple[Role, Message, bool]:
     distinct = list(dict.fromkeys(present))
     if len(distinct) == 1:
         return Role.EXCLUDED, msg("reason.constant"), stray
-    dates = {label for label in distinct if is_date(label)}
+    dates = {label for label in distinct if date_of(label) is not None}
     if not stray and sum(text in dates for text in present) >= DATE_FRACTION * len(present):
-        return Role.EXCLUDED, msg("reason.dates"), False
+        return Role.DATE, msg("reason.dates"), False
     numbers = [read_cell(text)[1] for text in present]
     n_numbers = sum(number is not None for number in numbers)
     if len(distinct) == len(texts) > ID_MIN_ROWS and n_numbers < len(present) / 2:
@@ -297,8 +304,12 @@ def _prepare_column(name: str, texts: list[str | None], forced: Role | None, row
     entry.n_missing = sum(text is None or read_cell(text)[0] for text in texts)
     if role is Role.EXCLUDED:
         return None, None, entry
-    numeric = role in (Role.CONTINUOUS, Role.INTEGER)
-    if numeric:
+    numeric = role in NUMERIC_ROLES
+    if role is Role.DATE:
+        cells = _date_cells(name, texts, forced is not None, rows, source)
+        entry.n_coerced = sum(text is not None and cell is None and not read_cell(text)[0]
+                              for text, cell in zip(texts, cells))   # text that is no date
+    elif numeric:
         cells = _numeric_cells(name, texts, role, forced is not None, rows, source)
         entry.n_coerced = sum(text is not None and not read_cell(text)[0] and not read_cell(text)[2]
                               for text in texts)   # missing tokens ("-") are counted as missing only
@@ -316,11 +327,12 @@ def _prepare_column(name: str, texts: list[str | None], forced: Role | None, row
         entry.role, entry.reason = Role.EXCLUDED, msg("reason.more_than_half_missing")
         return None, None, entry
     if numeric:
-        values, entry.missing_action = _fill_median(cells, role)
+        style = date_style(text for text, cell in zip(texts, cells) if cell is not None) if role is Role.DATE else ""
+        values, entry.missing_action = _fill_median(cells, role, style)
         if role is Role.INTEGER and not forced and maybe_class(name, values):
             entry.maybe_class = True
             entry.reason = msg("reason.maybe_class", reason=entry.reason, n=len(np.unique(values)))
-        return values, ColumnSpec(name, role), entry
+        return values, ColumnSpec(name, role, style=style), entry
     distinct = list(dict.fromkeys(cell for cell in cells if cell is not None))
     if role is Role.BINARY and len(distinct) != 2:
         raise InputError(msg("columns.not_binary", source=source, name=name, n=len(distinct)))
@@ -361,7 +373,19 @@ def _numeric_cells(name: str, texts: list[str | None], role: Role, forced: bool,
     return cells
 
 
-def _fill_median(cells: list[float | None], role: Role) -> tuple[np.ndarray, Message | None]:
+def _date_cells(name: str, texts: list[str | None], forced: bool, rows: list, source: str) -> list[float | None]:
+    """Each cell in decimal years (core.cells.years), None for blanks and text that is no date; a
+    forced DATE role needs at least FORCED_NUMERIC_FRACTION of the present cells to be dates."""
+    days = [None if text is None else date_of(text) for text in texts]
+    present = [i for i, text in enumerate(texts) if text is not None and not read_cell(text)[0]]
+    bad = [i for i in present if days[i] is None]
+    if forced and len(bad) > (1 - FORCED_NUMERIC_FRACTION) * len(present):
+        raise InputError(msg("columns.not_dates", source=source, name=name, dates=len(present) - len(bad),
+                             present=len(present), row=rows[bad[0]], value=texts[bad[0]][:40]))
+    return [None if day is None else years(day) for day in days]
+
+
+def _fill_median(cells: list[float | None], role: Role, style: str = "") -> tuple[np.ndarray, Message | None]:
     values = np.array([np.nan if cell is None else cell for cell in cells], dtype=np.float64)
     missing = np.isnan(values)
     if not missing.any():
@@ -370,7 +394,7 @@ def _fill_median(cells: list[float | None], role: Role) -> tuple[np.ndarray, Mes
     if role is Role.INTEGER:
         median = math.floor(median + 0.5)   # a count stays whole; halves round up
     values[missing] = median
-    return values, msg("action.median", value=f"{median:g}")
+    return values, msg("action.median", value=write_date(median, style) if role is Role.DATE else f"{median:g}")
 
 
 def _fill_mode(cells: list[str | None], categories: tuple[str, ...]) -> tuple[list[str], Message | None]:

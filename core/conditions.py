@@ -3,7 +3,8 @@
 Our addition: the paper generates rows by semantic, not by condition.
 
 A condition is `COLUMN=VALUE` (a label, or the code of a column of integers) or
-`COLUMN=LO..HI` (a numeric range, both ends included); several combine with AND. The route
+`COLUMN=LO..HI` (a numeric range, both ends included; on a column of dates, dates or decimal
+years); several combine with AND. The route
 (`sample_where`), the minority-class route of core.augmentation generalised:
 1. the real rows that satisfy every condition are encoded: mu_i, sigma_i;
 2. each new row draws z = mu_i + sqrt(sigma_i^2 + h^2) * e for a matching row i chosen at
@@ -31,6 +32,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from core.cells import date_of, years
 from core.columns import Role
 from core.errors import InputError
 from core.generation import decode, resolve_latents
@@ -59,10 +61,10 @@ class Condition:
         found = _RANGE.match(value)
         if found is None:
             return cls(column.strip(), value=value.strip())
-        try:
-            low, high = float(found.group(1)), float(found.group(2))
-        except ValueError:
-            raise InputError(f"--where '{text}': LO and HI of a range must be numbers") from None
+        low, high = _bound(found.group(1)), _bound(found.group(2))
+        if low is None or high is None:
+            raise InputError(f"--where '{text}': LO and HI of a range must be numbers, or dates such as "
+                             "2007-07-07 for a column of dates")
         if not (np.isfinite(low) and np.isfinite(high)):
             raise InputError(f"--where '{text}': LO and HI of a range must be finite numbers")
         if low > high:
@@ -89,6 +91,16 @@ class Condition:
             return values.astype(str).to_numpy() == self.value
         numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
         return (numbers >= bounds[0]) & (numbers <= bounds[1])
+
+
+def _bound(text: str) -> float | None:
+    """One end of a range: a number, or a date in decimal years (a column of dates holds years,
+    core.cells.years: 竣工日期=1990-01-01..1999-12-31, or 1990..2000 in years)."""
+    try:
+        return float(text)
+    except ValueError:
+        day = date_of(text)
+        return None if day is None else years(day)
 
 
 def modelled_conditions(model: FittedModel, conditions: list[Condition]) -> list[Condition]:

@@ -20,7 +20,7 @@ ENGLISH: dict[str, str] = {
     "reason.id_name": "name looks like an id",
     "reason.constant": "constant",
     "reason.all_different": "every value is different (an id or a name)",
-    "reason.dates": "dates (a year column is modelled as a number)",
+    "reason.dates": "dates, modelled in years and written back as dates",
     "reason.free_text": "{n} different labels: free text or names (set the role to categorical to model it)",
     "reason.row_numbers": "consecutive row numbers",
     "reason.two_values": "two values",
@@ -147,6 +147,8 @@ ENGLISH: dict[str, str] = {
     "columns.unknown": "{source} has no column '{name}' (its columns are {columns})",
     "columns.bad_role": "{source}: role '{role}' for column '{name}' is not one of {roles}",
     "columns.not_binary": "{source}: column '{name}' has {n} different value(s), so it cannot be binary",
+    "columns.not_dates": "{source}: column '{name}' cannot be date: only {dates} of {present} values are "
+                         "dates such as 2007-07-07 or 2007年7月 (row {row} has '{value}')",
     "columns.not_numeric": "{source}: column '{name}' cannot be {role}: only {numbers} of {present} values "
                            "are numbers (row {row} has '{value}')",
     # training

@@ -174,8 +174,9 @@ class FittedModel:
         return {column.name: column.reason for column in self.unmodelled}
 
     def complete(self, rows: pd.DataFrame, seed: int = 0) -> pd.DataFrame:
-        """Generated rows with every input column, in input order (see core.passthrough)."""
-        return complete(rows, self.columns, self.unmodelled, seed)
+        """Generated rows as the survey writes them (dates as dates), with every input column, in
+        input order (see core.passthrough)."""
+        return complete(self.transformer.written(rows), self.columns, self.unmodelled, seed)
 
     @property
     def latent_dim(self) -> int:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import struct
 
 from core import limits
-from core.columns import Role
+from core.columns import NUMERIC_ROLES, Role
 from core.errors import InputError
 from core.model import TrainConfig
 from core.transformer import MAX_DECIMALS, MAX_PLACES
@@ -106,12 +107,16 @@ def _check_layout(transformer, n_inputs: int, where: str) -> None:
         categories = span.get("categories", [])
         if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
             raise InputError(f"{at}.categories must be a list of labels")
-        if span["role"] in (Role.CONTINUOUS.value, Role.INTEGER.value):
+        if span["role"] in {role.value for role in NUMERIC_ROLES}:
             numbers = {key: limits.number(f"{at}.{key}", span.get(key, default), -1e300, 1e300)
                        for key, default in (("low", 0.0), ("high", 0.0), ("mean", 0.0), ("std", 1.0))}
             if numbers["low"] > numbers["high"] or numbers["std"] <= 0:
                 raise InputError(f"{at}: low must not exceed high, and std must be above 0")
             limits.whole(f"{at}.decimals", span.get("decimals", MAX_DECIMALS), 0, MAX_PLACES)
+            style = span.get("style", "")
+            if not isinstance(style, str) or len(style) > 40 or re.sub(r"\{(?:Y|M0?|D0?)\}", "", style).count("{") \
+                    or re.sub(r"\{(?:Y|M0?|D0?)\}", "", style).count("}"):
+                raise InputError(f"{at}.style must be a date template such as {{Y}}-{{M0}}-{{D0}}")
         elif len(categories) < (2 if span["role"] == Role.BINARY.value else 1):
             raise InputError(f"{at}.categories must list the column's labels")
     if layout[-1]["stop"] != n_inputs:

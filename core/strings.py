@@ -63,6 +63,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "role.binary": {"en": "binary", "zh": "二值"},
     "role.categorical": {"en": "categorical", "zh": "类别"},
     "role.ordinal": {"en": "ordinal", "zh": "有序"},
+    "role.date": {"en": "date", "zh": "日期"},
     "role.excluded": {"en": "excluded", "zh": "排除"},
     # data page
     "data.upload": {"en": "Upload a table (CSV or Excel, up to 50 MB)", "zh": "上传数据表（CSV 或 Excel，最大 50 MB）"},

@@ -6,6 +6,8 @@ all read the same layout, so they cannot disagree about where a column lives.
 
 Encoding per role (decided here; the paper only says "one-hot"):
     continuous, integer  1 column, standardised (z-score on the training rows)
+    date                 1 column, standardised decimal years (core.cells.years); generated
+                         rows keep the years, `written` turns them back into dates
     binary               1 column, 0/1 (1 = the second category)
     categorical, ordinal 1 column per category seen in training (one-hot)
 """
@@ -16,7 +18,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from core.columns import ColumnSpec, PreparedTable, Role
+from core.cells import write_date
+from core.columns import NUMERIC_ROLES, ColumnSpec, PreparedTable, Role
 from core.errors import InputError
 
 
@@ -33,11 +36,12 @@ class Span:
     mean: float = 0.0    # standardisation, numeric roles only
     std: float = 1.0
     decimals: int = 6    # generated numbers are written with the data's own precision
+    style: str = ""      # DATE: how the column writes its dates (core.cells.date_style)
 
     @property
     def kind(self) -> str:
         """How the loss treats the span: 'numeric', 'binary' or 'onehot'."""
-        if self.role in (Role.CONTINUOUS, Role.INTEGER):
+        if self.role in NUMERIC_ROLES:
             return "numeric"
         return "binary" if self.role is Role.BINARY else "onehot"
 
@@ -117,6 +121,18 @@ class TableTransformer:
                 columns[span.name] = pd.Series(np.asarray(span.categories, dtype=object)[index], dtype=str)
         return pd.DataFrame(columns)
 
+    def written(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """Rows as the survey writes them: DATE columns (decimal years) back to dates in their
+        column's style; `rows` itself when there are none."""
+        dates = [span for span in self.layout_ if span.role is Role.DATE and span.name in rows.columns]
+        if not dates:
+            return rows
+        rows = rows.copy()
+        for span in dates:
+            rows[span.name] = pd.Series([write_date(v, span.style or "{Y}-{M0}-{D0}") for v in rows[span.name]],
+                                        index=rows.index, dtype=str)
+        return rows
+
     def to_dict(self) -> dict:
         return {"layout": [{**asdict(s), "role": s.role.value, "categories": list(s.categories)}
                            for s in self.layout_]}
@@ -163,7 +179,7 @@ def _fit_span(spec: ColumnSpec, values: pd.Series, start: int) -> Span:
         return Span(spec.name, spec.role, start, start + 1,
                     low=float(numbers.min()), high=float(numbers.max()),
                     mean=float(numbers.mean()), std=std if std > 0 else 1.0,
-                    decimals=decimals(values))
+                    decimals=decimals(values), style=spec.style)
     categories = spec.categories or tuple(sorted(values.astype(str).unique()))
     width = 1 if spec.role is Role.BINARY else len(categories)
     return Span(spec.name, spec.role, start, start + width, categories=tuple(categories))

@@ -14,6 +14,7 @@ from typing import Any, Callable
 import streamlit as st
 
 from core.augmentation import balance_count, class_counts
+from core.cells import day_of
 from core.columns import Role, maybe_class
 from core.controllability import Control, controllability
 from core.device import configure_threads
@@ -197,7 +198,12 @@ def condition_picker(current: Project, model) -> None:
     a, b, c = st.columns([2, 3, 1], vertical_alignment="bottom")
     name = a.selectbox(t("gen.where_column"), list(spans), key="where_column")
     span = spans[name]
-    if span.kind != "numeric" or (span.role is Role.INTEGER and span.high - span.low <= 30):
+    if span.role is Role.DATE:   # the model holds decimal years; the engineer picks days
+        first, last = day_of(span.low), day_of(span.high)
+        low, high = b.slider(t("gen.where_range"), first, last, (first, last), format="YYYY-MM-DD",
+                             key=f"where_range_{name}")
+        text = f"{name}={low.isoformat()}..{high.isoformat()}"
+    elif span.kind != "numeric" or (span.role is Role.INTEGER and span.high - span.low <= 30):
         values = span.categories if span.kind != "numeric" else range(int(span.low), int(span.high) + 1)
         text = f"{name}={b.selectbox(t('gen.where_value'), values, key=f'where_value_{name}')}"
     else:

@@ -152,3 +152,28 @@ def test_downloads_are_named_after_what_they_hold(trained, monkeypatch):
     at.slider(key=f"z_{latent}").set_value(2.0).run()
     at.number_input(key="gen_rows").set_value(50).run()
     assert names[-1] == f"buildings_30__{trained.semantics.names[0]}+2__n50__seed0.csv"
+
+
+def test_a_column_of_dates_is_shown_as_dates_and_conditioned_by_a_range_of_days():
+    import numpy as np
+    from datetime import date
+    from core.project import Project
+    from core.training import fit
+    from tests.app.conftest import FAST
+    rng = np.random.default_rng(0)
+    n = 120
+    frame = pd.DataFrame({"竣工日期": [f"{y}年{m}月" for y, m in zip(rng.integers(1960, 2015, n), rng.integers(1, 13, n))],
+                          "结构": rng.choice(["砖混", "框架"], n), "裂缝宽度": np.round(rng.gamma(2.0, 0.2, n), 2)})
+    project = Project(data=frame.astype(str), source_name="dates.csv", encoding="utf-8")
+    project.semantics = SemanticMatrix(["年代", "损坏"], project.prepared().features, [[1, 1, 0], [0, 0, 1]])
+    project.settings = FAST
+    project.model = fit(project.prepared(), project.semantics, FAST)
+    at = open_page(PAGE, project)
+    assert project.generated["竣工日期"].str.fullmatch(r"\d{4}年\d{1,2}月").all()   # as the survey writes them
+    at.selectbox(key="where_column").set_value("竣工日期").run()
+    at.slider(key="where_range_竣工日期").set_value((date(1970, 1, 1), date(1979, 12, 31))).run()
+    at.button(key="where_add").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert project.conditions == ["竣工日期=1970-01-01..1979-12-31"]
+    years = project.generated["竣工日期"].str.slice(0, 4).astype(int)
+    assert len(years) == 100 and years.between(1970, 1979).all()

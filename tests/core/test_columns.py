@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.cells import grade_order, is_date, order_bins, parse_bin, to_number
+from core.cells import date_of, date_style, grade_order, is_date, order_bins, parse_bin, to_number, write_date, years
 from core.columns import MIN_ROWS, Role, infer_roles, prepare_table, reading_notes
 from core.errors import InputError
 from core.table import read_table
@@ -137,20 +137,49 @@ def test_notes_count_conversions_apart_from_missing_tokens():
     assert "read.text_in_numbers" not in notes
 
 
-def test_dates_are_set_aside_and_years_are_numbers():
+def test_dates_are_modelled_in_years_and_years_are_numbers():
     n = 40
     days = pd.date_range("1990-01-01", periods=n, freq="37D")
-    roles = infer_roles(frame(
+    columns = dict(
         iso=[d.strftime("%Y-%m-%d") for d in days],
         slashes=[d.strftime("%Y/%m/%d") if i % 10 else "-" for i, d in enumerate(days)],   # blanks too
         chinese=[f"{d.year}年{d.month}月" for d in days],
         excel=list(days.to_pydatetime()),               # an XLSX date cell arrives as a datetime
         year=[str(d.year) for d in days],
-        bins=["1980-1990", "1990-2000", "2000-2010", "2010-2020"] * (n // 4)))
+        bins=["1980-1990", "1990-2000", "2000-2010", "2010-2020"] * (n // 4))
+    roles = infer_roles(frame(**columns))
     assert {name: role for name, (role, _) in roles.items()} == {
-        "iso": Role.EXCLUDED, "slashes": Role.EXCLUDED, "chinese": Role.EXCLUDED, "excel": Role.EXCLUDED,
+        "iso": Role.DATE, "slashes": Role.DATE, "chinese": Role.DATE, "excel": Role.DATE,
         "year": Role.INTEGER, "bins": Role.ORDINAL}
     assert roles["iso"][1].code == "reason.dates"
+    table = prepare_table(frame(**columns))
+    styles = {spec.name: spec.style for spec in table.specs if spec.role is Role.DATE}
+    assert styles == {"iso": "{Y}-{M0}-{D0}", "slashes": "{Y}/{M0}/{D0}", "chinese": "{Y}年{M}月",
+                      "excel": "{Y}-{M0}-{D0}"}
+    assert table.frame["iso"].iloc[0] == 1990.0 and table.frame["iso"].iloc[1] == pytest.approx(1990 + 37 / 365)
+    assert table.frame["chinese"].iloc[1] == 1990.0 + 31 / 365                 # February: its first day
+
+
+@pytest.mark.parametrize("text, style", [
+    ("2007-07-07", "{Y}-{M0}-{D0}"), ("2007/7/7", "{Y}/{M}/{D}"), ("2007.07.07", "{Y}.{M0}.{D0}"),
+    ("2007年7月7日", "{Y}年{M}月{D}日"), ("2007年7月", "{Y}年{M}月"), ("2007-07", "{Y}-{M0}"),
+    ("2007-07-07 10:30:00", "{Y}-{M0}-{D0}")])
+def test_a_date_comes_back_written_as_its_column_writes_it(text, style):
+    assert date_style([text]) == style
+    assert write_date(years(date_of(text)), style) == text.split(" ")[0]
+
+
+def test_date_padding_is_read_from_the_whole_column_and_impossible_dates_are_text():
+    assert date_style(["2008/2/29", "2008/12/1", "2008/11/15"]) == "{Y}/{M}/{D}"   # 12, 15: no zero written
+    assert date_style(["2008/12/15", "2008/02/29"]) == "{Y}/{M0}/{D}"
+    assert date_of("2007-13-45") is None and date_of("2007-02-29") is None and date_of("2007") is None
+    assert write_date(2007.9999999, "{Y}-{M0}-{D0}") == "2007-12-31"           # never the next year's first day
+
+
+def test_forcing_the_date_role_on_text_names_a_cell_that_is_no_date():
+    raw = frame(when=["2007-07-07", "不详", "很久以前", "框架"] * 3, n=[str(i) for i in range(12)])
+    with pytest.raises(InputError, match=r"'when' cannot be date: only 3 of 9 values are dates .*'很久以前'"):
+        prepare_table(raw, {"when": "date"})
 
 
 def test_free_text_is_set_aside_unless_forced():
