@@ -21,7 +21,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load as load_tensors
 from safetensors.torch import save as save_tensors
 
-from core.columns import Role
+from core.columns import PreparedTable, Role
 from core.errors import InputError
 from core.latents import MIXTURE_COMPONENTS, Gaussian, LatentDistribution, PosteriorMixture
 from core.messages import from_json, to_json
@@ -187,9 +187,32 @@ def _project_from_json(document: dict, members: dict[str, bytes], source: str) -
                 prepared = project.prepared()
             except InputError as exc:   # the roles, exclusions or data of the file do not fit together
                 raise InputError(f"{source}: its data cannot be prepared: {exc}") from None
+            if schema_differences(project.model, prepared):   # roles inferred otherwise since it was saved
+                prepared = _keep_model_roles(project, prepared)
             if differences := schema_differences(project.model, prepared):
                 raise InputError(f"{source}: the model does not match its data: " + "; ".join(differences))
     return project
+
+
+def _keep_model_roles(project: Project, prepared: PreparedTable) -> PreparedTable:
+    """The project's table prepared with the role its model was trained with for each column whose
+    inferred role differs and that the user gave no role: a project saved before a change of role
+    inference (a column of dates was once set aside, '1.5e-3' once read as a bin) opens with its
+    model instead of being refused. Those roles become the project's own, as if set by hand."""
+    trained = {span.name: span.role for span in project.model.transformer.layout_}
+    trained |= {column.name: Role.EXCLUDED for column in project.model.unmodelled}
+    inferred = {entry.name: entry.role for entry in prepared.report}
+    pinned = {name: role for name, role in trained.items()
+              if name in inferred and inferred[name] is not role and name not in project.roles}
+    if not pinned:
+        return prepared
+    before = project.roles
+    project.roles = {**project.roles, **pinned}
+    try:
+        return project.prepared()
+    except InputError:   # the model's roles do not fit the data either: the differences are reported
+        project.roles = before
+        return prepared
 
 
 def _model_to_json(model: FittedModel | None) -> dict | None:

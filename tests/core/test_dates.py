@@ -71,3 +71,23 @@ def test_a_range_that_is_neither_numbers_nor_dates_is_a_clear_error(fitted):
     result = cli("generate", "p.zip", "--n", "5", "--out", "x.csv", "--where", "竣工日期=1960..long ago", cwd=folder)
     assert result.returncode != 0 and "must be numbers, or dates such as 2007-07-07" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_project_saved_when_dates_were_set_aside_opens_with_its_model():
+    from core.columns import Role
+    from core.model import TrainConfig
+    from core.project import Project
+    from core.projectfile import save_project
+    from core.semantics import SemanticMatrix
+    from core.training import fit
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"检测日期": [f"2019-{m:02d}-{d:02d}" for m, d in zip(rng.integers(1, 13, 60), rng.integers(1, 28, 60))],
+                          "层数": rng.integers(1, 7, 60).astype(str), "结构": rng.choice(["砖混", "框架"], 60)})
+    project = Project(data=frame, source_name="old.csv", encoding="utf-8")
+    project.roles = {"检测日期": Role.EXCLUDED}   # what inference decided before dates were modelled
+    project.semantics = SemanticMatrix(["s"], project.prepared().features, [[1, 1]])
+    project.model = fit(project.prepared(), project.semantics, TrainConfig(epochs=20, finetune_epochs=2))
+    project.roles = {}                              # ... and the file recorded no role of the user's
+    opened = load_project(save_project(project), "old.zip")
+    assert opened.model is not None and opened.roles == {"检测日期": Role.EXCLUDED}
+    assert opened.prepared().features == ["层数", "结构"]
