@@ -415,7 +415,8 @@ def reading_notes(table: PreparedTable) -> list[Message]:
             continue
         if entry.text_cells:
             shown = entry.text_cells[:5]
-            notes.append(msg("read.text_in_numbers", name=entry.name, n=len(entry.text_cells),
+            code = "read.text_in_dates" if entry.role is Role.DATE else "read.text_in_numbers"
+            notes.append(msg(code, name=entry.name, n=len(entry.text_cells),
                              rows=", ".join(str(row) for row, _ in shown) + (" …" if len(entry.text_cells) > 5 else ""),
                              examples=", ".join(f"'{text[:20]}'" for _, text in shown)))
         converted = entry.n_coerced - len(entry.text_cells)

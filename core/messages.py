@@ -52,6 +52,8 @@ ENGLISH: dict[str, str] = {
     "read.modelled": "{modelled} of {columns} columns are modelled; the other {unmodelled} come back in "
                      "generated files as the survey has them",
     "read.excluded": "column '{name}' is not modelled: {reason}",
+    "read.text_in_dates": "column '{name}': {n} cell(s) that are no date treated as missing "
+                          "(row(s) {rows}: {examples})",
     "read.text_in_numbers": "column '{name}': {n} text cell(s) among numbers treated as missing "
                             "(row(s) {rows}: {examples})",
     "read.cleaned": "column '{name}': {n} cell(s) converted to numbers (e.g. '3层' -> 3, a bin -> its midpoint)",

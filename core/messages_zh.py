@@ -35,6 +35,7 @@ ZH: dict[str, str] = {
     "read.sheet": "{source}：读取工作表“{sheet}”（共有 {sheets}），{rows} 行 × {columns} 列",
     "read.modelled": "{columns} 列中有 {modelled} 列参与建模；其余 {unmodelled} 列在生成文件中按原调查数据的情况给出",
     "read.excluded": "列“{name}”不参与建模：{reason}",
+    "read.text_in_dates": "列“{name}”：有 {n} 个单元格不是日期，按缺失处理（第 {rows} 行：{examples}）",
     "read.text_in_numbers": "列“{name}”：数值中有 {n} 个文本单元格，按缺失处理（第 {rows} 行：{examples}）",
     "read.cleaned": "列“{name}”：{n} 个单元格已转换为数值（如“3层”→ 3，区间 → 中点）",
     "read.filled": "列“{name}”：{n} 个缺失单元格已{action}",

@@ -176,6 +176,14 @@ def test_date_padding_is_read_from_the_whole_column_and_impossible_dates_are_tex
     assert write_date(2007.9999999, "{Y}-{M0}-{D0}") == "2007-12-31"           # never the next year's first day
 
 
+def test_a_cell_that_is_no_date_is_missing_and_named_in_the_notes():
+    raw = frame(built=[f"19{60 + i}-05-01" for i in range(31)] + ["很久以前"], n=[str(i % 7) for i in range(32)])
+    table = prepare_table(raw)
+    notes = {note.code: note for note in reading_notes(table)}
+    assert "'很久以前'" in str(notes["read.text_in_dates"]) and "read.text_in_numbers" not in notes
+    assert str(notes["read.filled"]).endswith("filled with median 1975-05-01")
+
+
 def test_forcing_the_date_role_on_text_names_a_cell_that_is_no_date():
     raw = frame(when=["2007-07-07", "不详", "很久以前", "框架"] * 3, n=[str(i) for i in range(12)])
     with pytest.raises(InputError, match=r"'when' cannot be date: only 3 of 9 values are dates .*'很久以前'"):
