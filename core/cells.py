@@ -110,22 +110,25 @@ def date_style(texts: Iterable[str]) -> str:
     frequent layout wins; month and day take a leading zero when any cell writes one ("07").
     A time of day is dropped."""
     layouts: Counter[str] = Counter()
-    padded = {"M": False, "D": False}
+    padded: set[str] = set()
     for text in texts:
         written = _DATE_PARTS.fullmatch(text.strip())
         if written is None:
             continue
-        end = written.end(3) if written[3] else written.end(2)
-        following = text.strip()[end:end + 1]
-        tokens = iter(("Y", "M", "D"))
-
-        def token(run: re.Match) -> str:
-            name = next(tokens)
-            padded[name] = padded.get(name, False) or (name != "Y" and run[0].startswith("0"))
-            return "{" + name + "}"
-        layouts[re.sub(r"\d+", token, text.strip()[:end]) + (following if following in ("日", "月") else "")] += 1
+        layout, end = "", 0
+        for group, part in zip((1, 2, 3), "YMD"):
+            if written[group] is None:
+                break
+            layout += written.string[end:written.start(group)] + "{" + part + "}"
+            end = written.end(group)
+            if part != "Y" and written[group].startswith("0"):
+                padded.add(part)
+        following = written.string[end:end + 1]   # 2007年7月7日, 2007年7月
+        layouts[layout + (following if following in ("日", "月") else "")] += 1
     style = layouts.most_common(1)[0][0] if layouts else "{Y}-{M}-{D}"
-    return style.replace("{M}", "{M0}" if padded["M"] else "{M}").replace("{D}", "{D0}" if padded["D"] else "{D}")
+    for part in padded:
+        style = style.replace("{" + part + "}", "{" + part + "0}")
+    return style
 
 
 def years(day: date) -> float:
