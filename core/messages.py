@@ -63,6 +63,8 @@ ENGLISH: dict[str, str] = {
     "read.header_numbers": "{where}: the first row contains only numbers; is the header row missing?",
     "read.index_column": "{where}: column {letter} has no header and numbers the rows ({first} to {last}): "
                          "read as the file's row index and left out",
+    "read.two_row_header": "{where}: rows {rows} read as one header of two rows, group headings "
+                            "({headings}) above the column names",
     "read.title_rows": "{where}: row(s) {rows} read as a title above the header and skipped ('{title}')",
     # R against the data
     "r.not_modelled": "semantic '{semantic}' ticks {n} column(s) the model does not use ({columns}); "

@@ -42,6 +42,7 @@ ZH: dict[str, str] = {
     "read.maybe_class": "列“{name}”只有 {n} 种整数取值（{values}）；如果它是类别，请用 --role {name}=categorical 指定（或在“数据”页修改）",
     "read.header_numbers": "{where}：第一行全是数字；是否缺少表头行？",
     "read.index_column": "{where}：第 {letter} 列没有表头，内容是行号（{first} 至 {last}）：视为文件的行索引，不使用",
+    "read.two_row_header": "{where}：第 {rows} 行视为两行表头，上行为分组标题（{headings}），下行为列名",
     "read.title_rows": "{where}：第 {rows} 行视为表头上方的标题，已跳过（“{title}”）",
     "r.not_modelled": "语义“{semantic}”勾选了 {n} 个模型未使用的列（{columns}）；这些勾选会保留，但不计分",
     "r.column_reason": "“{name}”：{reason}",

@@ -19,7 +19,10 @@ typing happens in one place, `core.columns`. The rules, in order:
 - Decimal comma: with a ";" or tab delimiter, cells such as "3,5" (or "1.234,5") are decimal
   commas; they are rewritten as "3.5" and `decimal` is ",".
 - Header: the first non-blank row, after up to 3 title rows (one filled cell each, above a
-  row of several names that are not numbers: "某区房屋安全鉴定汇总表"), skipped with a note. Names are stripped of surrounding spaces. Names that
+  row of several names that are not numbers: "某区房屋安全鉴定汇总表"), skipped with a note.
+  A header of two rows, group headings over column names ("基本信息" over "结构类型", "层数";
+  core.xlsx.two_row_header), gives each column the name of its second row, or of its first when
+  that is merged down over both; names repeated under two headings take the heading ("东墙_左"). Names are stripped of surrounding spaces. Names that
   repeat, differ only by spaces, or look like a program's renamed duplicate ("层数.1" next to
   "层数") are refused, as is a blank name over a column with values, unless they are whole
   numbers rising row by row: the row index pandas or R writes, dropped with a note. Empty unnamed
@@ -42,7 +45,7 @@ import pandas as pd
 from core.errors import InputError
 from core.messages import Message, msg
 from core.upload import DEFAULT_MAX_BYTES, load_bytes
-from core.xlsx import title_rows
+from core.xlsx import header_rows
 
 ENCODINGS = ("utf-8-sig", "utf-8", "gbk", "gb18030")
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -231,10 +234,17 @@ def _build_frame(rows: list[list[str | None]], numbers: list[int], where: str,
     if not kept:
         raise InputError(msg("table.empty", source=where))
     notes = []
-    if titles := title_rows([row for _, row in kept]):
+    titles, depth = header_rows([row for _, row in kept])
+    if titles:
         notes.append(msg("read.title_rows", where=where, rows=", ".join(str(n) for n, _ in kept[:titles]),
                          title=next(cell for cell in kept[0][1] if cell is not None).strip()[:60]))
         kept = kept[titles:]
+    if depth == 2:
+        (first, top), (second, sub) = kept[0], kept[1]
+        headings = [cell.strip() for cell in top if cell is not None]
+        notes.append(msg("read.two_row_header", where=where, rows=f"{first}, {second}",
+                         headings=", ".join(f"'{h}'" for h in headings[:6]) + (" …" if len(headings) > 6 else "")))
+        kept = [(second, _two_row_names(top, sub)), *kept[2:]]
     (_, header), body = kept[0], kept[1:]
     if not body:
         raise InputError(msg("table.no_rows", where=where))
@@ -258,6 +268,25 @@ def _build_frame(rows: list[list[str | None]], numbers: list[int], where: str,
     if columns and all(re.fullmatch(r"-?[\d.]+", name) for name in columns):
         notes.append(msg("read.header_numbers", where=where))
     return frame, notes
+
+
+def _two_row_names(top: list[str | None], sub: list[str | None]) -> list[str | None]:
+    """One name per column of a two-row header: the second row's name, else the first row's (a
+    name merged down over both). When second-row names repeat under different headings ("左"
+    under two walls), each takes its heading: "东墙_左"."""
+    width = max(len(top), len(sub))
+    top, sub = top + [None] * (width - len(top)), sub + [None] * (width - len(sub))
+    names = [sub[j] if sub[j] is not None else top[j] for j in range(width)]
+    subs = [name.strip() for name in sub if name is not None]
+    if len(subs) == len(set(subs)):
+        return names
+    heading = None
+    for j in range(width):
+        if top[j] is not None:
+            heading = top[j].strip()
+        if sub[j] is not None and heading is not None:
+            names[j] = f"{heading}_{sub[j].strip()}"
+    return names
 
 
 def _numbers_rows(values: list[str | None]) -> bool:

@@ -3,7 +3,8 @@
 Refused with a clear sentence: a damaged or truncated workbook, one that unpacks to more
 than XLSX_INFLATE_FACTOR times the size limit (zip bomb), an unknown sheet, a chart sheet,
 values spread too far to be a table, and merged cells in the header row (a title row above
-the header, merged or not, is skipped: `title_rows`).
+the header, merged or not, is skipped: `title_rows`; a two-row header keeps its merged group
+headings and names: `two_row_header`).
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import warnings
 import zipfile
 from dataclasses import dataclass
 
-from core.cells import cell_text
+from core.cells import cell_text, to_number
 from core.errors import InputError
 from core.messages import Message, format_size, msg
 
@@ -50,9 +51,42 @@ def read_sheet(raw: bytes, source: str, sheet: str | int | None, max_bytes: int)
         raise InputError(msg("xlsx.chart", where=where))
     rows, numbers = _sheet_rows(ws, where)
     filled = [n for n, row in zip(numbers, rows) if any(cell is not None for cell in row)]
-    header = filled[title_rows([row for row in rows if any(cell is not None for cell in row)])] if filled else 1
-    notes = _check_merged(ws, header, where)
+    titles, depth = header_rows([row for row in rows if any(cell is not None for cell in row)])
+    header = filled[titles + depth - 1] if len(filled) > titles + depth - 1 else 1
+    notes = _check_merged(ws, header, where, depth)
     return Sheet(rows, numbers, ws.title, names, notes)
+
+
+def header_rows(rows: list[list[str | None]]) -> tuple[int, int]:
+    """(title rows, header rows) at the top of `rows` (blank rows already dropped): the titles of
+    `title_rows`, then a header of one row, or of two when `two_row_header` says so."""
+    titles = title_rows(rows)
+    return titles, 2 if two_row_header(rows[titles:]) else 1
+
+
+def two_row_header(rows: list[list[str | None]]) -> bool:
+    """Is the header two rows, group headings over column names ("基本信息" over "结构类型, 层数")?
+
+    So it is when the second row names at least two columns, neither row holds a number, some
+    column is named in the second row only (under a heading that spans several), and some column
+    named there holds numbers below it (so the second row is not a row of data). A column named
+    in the first row only ("序号", merged down over both rows) keeps that name."""
+    if len(rows) < 3:
+        return False
+    top, sub, data = rows[0], rows[1], rows[2:]
+    names = [cell for cell in top + sub if cell is not None and cell.strip()]
+    if sum(cell is not None for cell in sub) < 2 or any(_NUMBER.fullmatch(name.strip()) for name in names):
+        return False
+    width = max(len(row) for row in rows)
+    top, sub = top + [None] * (width - len(top)), sub + [None] * (width - len(sub))
+    if not any(top[j] is None and sub[j] is not None for j in range(width)):
+        return False
+    return any(sub[j] is not None and _numeric_below(data, j) for j in range(width))
+
+
+def _numeric_below(data: list[list[str | None]], j: int) -> bool:
+    cells = [row[j] for row in data if j < len(row) and row[j] is not None]
+    return bool(cells) and sum(to_number(cell) is not None for cell in cells) >= 0.9 * len(cells)
 
 
 def title_rows(rows: list[list[str | None]]) -> int:
@@ -108,9 +142,12 @@ def _sheet_rows(ws, where: str) -> tuple[list[list[str | None]], list[int]]:
     return rows, list(range(first, last + 1))
 
 
-def _check_merged(ws, header_row: int, where: str) -> list[Message]:
+def _check_merged(ws, header_row: int, where: str, depth: int = 1) -> list[Message]:
+    """Refuse merged cells in the (last) header row; below it, warn. Of a two-row header, a
+    heading merged across its columns, or a name merged down over both rows, is kept."""
     ranges = list(ws.merged_cells.ranges)
-    in_header = [r.coord for r in ranges if r.min_row <= header_row <= r.max_row]
+    in_header = [r.coord for r in ranges if r.min_row <= header_row <= r.max_row
+                 and (depth == 1 or r.min_row == header_row)]
     if in_header:
         raise InputError(msg("xlsx.merged_header", where=where, cells=in_header))
     below = [r for r in ranges if r.min_row > header_row]   # a title above the header may be merged

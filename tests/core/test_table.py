@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from core.columns import PreparedTable, prepare_table
 from core.errors import InputError
 from core.table import ReadResult, read_table
+from core.xlsx import two_row_header
 
 HEADER = "结构体系,层数"
 ASCII_ROWS = "frame,3\nwall,5\nframe,7\n"
@@ -245,6 +246,40 @@ def test_xlsx_title_rows_above_the_header_are_skipped_merged_or_not():
         assert list(result.frame.columns) == ["层数", "高度"] and list(result.frame.index) == [4, 5]
         assert [note.code for note in result.warnings] == ["read.title_rows"]   # no "merged" warning
         assert result.warnings[0].params["rows"] == "1, 2"
+
+
+TWO_ROW_HEADER = [["序号", "基本信息", None, "损伤情况", None],
+                  [None, "结构", "层数", "裂缝宽度", "等级"],
+                  [1, "框架", 3, 0.2, "B"], [2, "砖混", 2, 0.5, "C"], [3, "砖混", 5, 0.1, "A"]]
+
+
+@pytest.mark.parametrize("merge", [{}, {"S": ["A1:A2", "B1:C1", "D1:E1"]}])
+def test_xlsx_two_row_header_merged_or_not_names_each_column_once(merge):
+    result = read_table(xlsx_bytes({"S": TWO_ROW_HEADER}, merge), "b.xlsx")
+    assert list(result.frame.columns) == ["序号", "结构", "层数", "裂缝宽度", "等级"]
+    assert list(result.frame.index) == [3, 4, 5] and result.frame["层数"].tolist() == ["3", "2", "5"]
+    assert [note.code for note in result.warnings] == ["read.two_row_header"]   # no "merged" warning
+    assert "rows 1, 2 read as one header of two rows, group headings ('序号', '基本信息', '损伤情况')" \
+        in str(result.warnings[0])
+
+
+def test_csv_two_row_header_below_a_title_and_repeated_names_under_two_headings():
+    text = ("某区鉴定汇总表,,,,\n"
+            "结构,东墙,,西墙,\n"
+            ",左,右,左,右\n"
+            "框架,0.2,0.3,0.1,0.4\n"
+            "砖混,0.5,0.1,0.2,0.2\n")
+    result = read_table(text.encode("gbk"), "b.csv")
+    assert list(result.frame.columns) == ["结构", "东墙_左", "东墙_右", "西墙_左", "西墙_右"]
+    assert [note.code for note in result.warnings] == ["read.title_rows", "read.two_row_header"]
+
+
+@pytest.mark.parametrize("rows", [
+    [["a", "b", None], ["x", "y", "z"], ["u", "v", "w"]],          # text only below: a data row, not names
+    [["a", "b", "c"], ["x", "y", "z"], [1, 2, 3]],                  # no heading spans columns
+    [["组", None, "c"], ["x", "2", "z"], [1, 2, 3]]])               # a number among the names
+def test_what_is_not_a_two_row_header(rows):
+    assert not two_row_header([[None if cell is None else str(cell) for cell in row] for row in rows])
 
 
 def test_xlsx_merged_data_cells_are_a_warning():
