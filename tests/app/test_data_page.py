@@ -108,3 +108,22 @@ def test_a_table_saved_by_pandas_with_its_index_loads_without_the_index():
     assert list(at.session_state["project"].data.columns) == ["层数", "材料", "裂缝宽度"]
     assert "column A has no header and numbers the rows (0 to 39)" in texts(at.warning)
     assert "Loaded exported.csv (40 rows)" in texts(at.success)
+
+
+def test_a_workbook_with_a_two_row_merged_header_loads_with_one_name_per_column():
+    import io
+    import openpyxl
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["序号", "基本信息", None, "损伤情况"])
+    sheet.append([None, "结构", "层数", "裂缝宽度"])
+    for i in range(30):
+        sheet.append([i + 1, "框架" if i % 3 else "砖混", 2 + i % 5, round(0.05 * (i % 9), 2)])
+    for cells in ("A1:A2", "B1:C1"):
+        sheet.merge_cells(cells)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    at = upload(open_page(), "汇总.xlsx", buffer.getvalue())
+    assert list(at.session_state["project"].data.columns) == ["序号", "结构", "层数", "裂缝宽度"]
+    assert "rows 1, 2 read as one header of two rows" in texts(at.warning)
+    assert "Loaded 汇总.xlsx (30 rows)" in texts(at.success)
