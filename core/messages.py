@@ -65,6 +65,8 @@ ENGLISH: dict[str, str] = {
                          "read as the file's row index and left out",
     "read.two_row_header": "{where}: rows {rows} read as one header of two rows, group headings "
                             "({headings}) above the column names",
+    "read.totals": "{where}: row(s) {rows} ('{word}') are totals, not buildings, and are skipped",
+    "read.note_rows": "{where}: row(s) {rows} below the table hold a single note ('{text}') and are skipped",
     "read.title_rows": "{where}: row(s) {rows} read as a title above the header and skipped ('{title}')",
     # R against the data
     "r.not_modelled": "semantic '{semantic}' ticks {n} column(s) the model does not use ({columns}); "

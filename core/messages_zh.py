@@ -43,6 +43,8 @@ ZH: dict[str, str] = {
     "read.header_numbers": "{where}：第一行全是数字；是否缺少表头行？",
     "read.index_column": "{where}：第 {letter} 列没有表头，内容是行号（{first} 至 {last}）：视为文件的行索引，不使用",
     "read.two_row_header": "{where}：第 {rows} 行视为两行表头，上行为分组标题（{headings}），下行为列名",
+    "read.totals": "{where}：第 {rows} 行（“{word}”）是合计行，不是房屋记录，已跳过",
+    "read.note_rows": "{where}：表格下方第 {rows} 行只有一条说明（“{text}”），已跳过",
     "read.title_rows": "{where}：第 {rows} 行视为表头上方的标题，已跳过（“{title}”）",
     "r.not_modelled": "语义“{semantic}”勾选了 {n} 个模型未使用的列（{columns}）；这些勾选会保留，但不计分",
     "r.column_reason": "“{name}”：{reason}",

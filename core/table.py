@@ -27,6 +27,8 @@ typing happens in one place, `core.columns`. The rules, in order:
   "层数") are refused, as is a blank name over a column with values, unless they are whole
   numbers rising row by row: the row index pandas or R writes, dropped with a note. Empty unnamed
   columns are dropped. Merged header cells in XLSX are refused; merged data cells give a warning.
+- Rows of totals (first cell 合计, 小计, 平均, Total, ...) and notes below the table (last rows
+  with one cell of text: "注：……", "填表人：……") are skipped with a note: they are no buildings.
 - Cells are stripped; blank rows are dropped. The frame's index, named "row", is the row
   number the engineer sees in Excel (the header is row 1 when the sheet starts with it).
 """
@@ -246,6 +248,8 @@ def _build_frame(rows: list[list[str | None]], numbers: list[int], where: str,
                          headings=", ".join(f"'{h}'" for h in headings[:6]) + (" …" if len(headings) > 6 else "")))
         kept = [(second, _two_row_names(top, sub)), *kept[2:]]
     (_, header), body = kept[0], kept[1:]
+    body, skipped = _without_totals_and_notes(body, where, sum(cell is not None for cell in header))
+    notes += skipped
     if not body:
         raise InputError(msg("table.no_rows", where=where))
     width = max(len(row) for _, row in kept)
@@ -268,6 +272,39 @@ def _build_frame(rows: list[list[str | None]], numbers: list[int], where: str,
     if columns and all(re.fullmatch(r"-?[\d.]+", name) for name in columns):
         notes.append(msg("read.header_numbers", where=where))
     return frame, notes
+
+
+TOTAL_WORDS = frozenset(("合计", "总计", "小计", "共计", "总和", "汇总", "平均", "平均值",
+                         "total", "sum", "subtotal", "average", "mean"))
+MAX_NOTE_ROWS = 5
+
+
+def _without_totals_and_notes(body: list, where: str, n_names: int) -> tuple[list, list[Message]]:
+    """The data rows without rows of totals (first cell 合计, 小计, Total, ...: anywhere) and
+    without the notes below the table (up to MAX_NOTE_ROWS last rows with one filled cell of text:
+    "注：裂缝宽度为最大值", "填表人：张三"); each kind skipped with a note. A total is no building,
+    and both would otherwise be read as one (a structure type '合计' with 445 storeys)."""
+    notes = []
+    first = [next((cell.strip() for cell in row if cell is not None), "") for _, row in body]
+    totals = [i for i, text in enumerate(first) if re.sub(r"\s+", "", text).casefold() in TOTAL_WORDS]
+    if totals:
+        notes.append(msg("read.totals", where=where, rows=", ".join(str(body[i][0]) for i in totals[:5])
+                         + (" …" if len(totals) > 5 else ""), word=first[totals[0]]))
+        body = [row for i, row in enumerate(body) if i not in set(totals)]
+    ends = 0
+    while (ends < min(MAX_NOTE_ROWS, len(body) - 1) and n_names >= 3
+           and sum(cell is not None for cell in body[-1 - ends][1]) == 1
+           and not _NUMBER_CELL.fullmatch(next(cell for cell in body[-1 - ends][1] if cell is not None).strip())):
+        ends += 1
+    if ends:
+        skipped = body[len(body) - ends:]
+        notes.append(msg("read.note_rows", where=where, rows=", ".join(str(n) for n, _ in skipped),
+                         text=next(cell for cell in skipped[0][1] if cell is not None).strip()[:60]))
+        body = body[:len(body) - ends]
+    return body, notes
+
+
+_NUMBER_CELL = re.compile(r"[+-]?[\d.,]+%?")
 
 
 def _two_row_names(top: list[str | None], sub: list[str | None]) -> list[str | None]:

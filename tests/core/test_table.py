@@ -131,6 +131,28 @@ def test_csv_title_row_above_the_header_is_skipped(title):
     assert "row(s) 1 read as a title" in str(result.warnings[0])
 
 
+def test_totals_anywhere_and_notes_below_the_table_are_skipped_with_notes():
+    text = ("结构,层数,裂缝宽度\n框架,3,0.2\n砖混,2,0.5\n小计,5,0.7\n框架,4,0.1\n"
+            "合 计,9,0.8\n注：裂缝宽度为最大值,,\n填表人：张三,,\n")
+    result = read_table(text.encode("gbk"), "b.csv")
+    assert result.frame["结构"].tolist() == ["框架", "砖混", "框架"] and list(result.frame.index) == [2, 3, 5]
+    said = [str(note) for note in result.warnings]
+    assert said == ["b.csv: row(s) 4, 6 ('小计') are totals, not buildings, and are skipped",
+                    "b.csv: row(s) 7, 8 below the table hold a single note ('注：裂缝宽度为最大值') and are skipped"]
+
+
+@pytest.mark.parametrize("last", [",7,", "框架,3,0.4"])
+def test_a_last_row_with_a_number_or_several_cells_is_a_building(last):
+    text = "结构,层数,裂缝宽度\n框架,3,0.2\n砖混,2,0.5\n" + last + "\n"
+    result = read_table(text.encode(), "b.csv")
+    assert len(result.frame) == 3 and not result.warnings
+
+
+def test_a_last_row_with_one_cell_of_text_is_read_as_a_note_and_said():
+    result = read_table("结构,层数,裂缝宽度\n框架,3,0.2\n砖混,2,0.5\n砖混,,\n".encode(), "b.csv")
+    assert len(result.frame) == 2 and "row(s) 4 below the table hold a single note ('砖混')" in str(result.warnings[0])
+
+
 def test_a_lone_name_over_numbers_is_not_a_title():
     # one named column, then rows of numbers: a missing header, not a title
     refused("层数,,\n3,9.5,1\n2,6,1\n".encode(), "b.csv", "column 2 (B) has no header")
