@@ -144,8 +144,7 @@ ENGLISH: dict[str, str] = {
                    "to be a table; delete stray cells",
     "xlsx.merged_header": "{where}: header cells {cells} are merged; unmerge them and delete any title row "
                           "above the header, so that every column has its own name",
-    "xlsx.merged": "{where}: cells {cells} are merged; only the top-left cell has a value, the others "
-                   "are read as blank",
+    "xlsx.merged": "{where}: cells {cells} are merged; each of them is read with the merged value",
     # preparing columns
     "columns.too_few_rows": "{source} has {rows} data row(s); at least {minimum} are needed to train a model",
     "columns.nothing_left": "{source}: every column is constant or excluded, so nothing is left to learn from",

@@ -101,7 +101,7 @@ ZH: dict[str, str] = {
     "xlsx.no_sheet": "{source} 中没有工作表“{sheet}”；其工作表为 {sheets}",
     "xlsx.spread": "{where} 的值分布在第 {first}-{last} 行、{width} 列，范围太大不像数据表；请删除零散的单元格",
     "xlsx.merged_header": "{where}：表头单元格 {cells} 被合并；请取消合并并删除表头上方的标题行，使每列都有自己的名称",
-    "xlsx.merged": "{where}：单元格 {cells} 被合并；只有左上角单元格有值，其余按空白读取",
+    "xlsx.merged": "{where}：单元格 {cells} 被合并；其中每个单元格都按合并后的值读取",
     "columns.too_few_rows": "{source} 只有 {rows} 行数据；训练模型至少需要 {minimum} 行",
     "columns.nothing_left": "{source}：所有列都是恒定值或被排除，没有可学习的内容",
     "columns.repeated": "{source}：列“{name}”出现了两次；请重命名或删除其一",

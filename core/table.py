@@ -26,7 +26,7 @@ typing happens in one place, `core.columns`. The rules, in order:
   repeat, differ only by spaces, or look like a program's renamed duplicate ("层数.1" next to
   "层数") are refused, as is a blank name over a column with values, unless they are whole
   numbers rising row by row: the row index pandas or R writes, dropped with a note. Empty unnamed
-  columns are dropped. Merged header cells in XLSX are refused; merged data cells give a warning.
+  columns are dropped. Merged header cells in XLSX are refused; each cell of merged data cells reads the merged value, with a note.
 - Rows of totals (first cell 合计, 小计, 平均, Total, ...) and notes below the table (last rows
   with one cell of text: "注：……", "填表人：……") are skipped with a note: they are no buildings.
 - Cells are stripped; blank rows are dropped. The frame's index, named "row", is the row

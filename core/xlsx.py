@@ -54,6 +54,7 @@ def read_sheet(raw: bytes, source: str, sheet: str | int | None, max_bytes: int)
     titles, depth = header_rows([row for row in rows if any(cell is not None for cell in row)])
     header = filled[titles + depth - 1] if len(filled) > titles + depth - 1 else 1
     notes = _check_merged(ws, header, where, depth)
+    _fill_merged(ws, rows, numbers, header)
     return Sheet(rows, numbers, ws.title, names, notes)
 
 
@@ -143,7 +144,7 @@ def _sheet_rows(ws, where: str) -> tuple[list[list[str | None]], list[int]]:
 
 
 def _check_merged(ws, header_row: int, where: str, depth: int = 1) -> list[Message]:
-    """Refuse merged cells in the (last) header row; below it, warn. Of a two-row header, a
+    """Refuse merged cells in the (last) header row; below it, say which (`_fill_merged`). Of a two-row header, a
     heading merged across its columns, or a name merged down over both rows, is kept."""
     ranges = list(ws.merged_cells.ranges)
     in_header = [r.coord for r in ranges if r.min_row <= header_row <= r.max_row
@@ -152,6 +153,20 @@ def _check_merged(ws, header_row: int, where: str, depth: int = 1) -> list[Messa
         raise InputError(msg("xlsx.merged_header", where=where, cells=in_header))
     below = [r for r in ranges if r.min_row > header_row]   # a title above the header may be merged
     return [msg("xlsx.merged", where=where, cells=r.coord) for r in below[:5]]
+
+
+def _fill_merged(ws, rows: list[list[str | None]], numbers: list[int], header_row: int) -> None:
+    """Below the header, every cell of a merged range takes its top-left cell's value, as the
+    sheet shows it: 砖混 merged down over three buildings is the structure of all three."""
+    first = numbers[0] if numbers else 1
+    for merged in ws.merged_cells.ranges:
+        if merged.min_row <= header_row or merged.min_row - first >= len(rows):
+            continue
+        value = rows[merged.min_row - first][merged.min_col - 1]
+        for r in range(merged.min_row, min(merged.max_row, first + len(rows) - 1) + 1):
+            for c in range(merged.min_col, merged.max_col + 1):
+                if c <= len(rows[r - first]):
+                    rows[r - first][c - 1] = value
 
 
 def _raw_text(value: object) -> str | None:

@@ -304,11 +304,12 @@ def test_what_is_not_a_two_row_header(rows):
     assert not two_row_header([[None if cell is None else str(cell) for cell in row] for row in rows])
 
 
-def test_xlsx_merged_data_cells_are_a_warning():
-    rows = [["结构", "层数"], ["框架", 3], [None, 4], ["砖混", 5]]
-    result = read_table(xlsx_bytes({"S": rows}, {"S": ["A2:A3"]}), "b.xlsx")
-    assert any("A2:A3" in str(note) for note in result.warnings)
-    assert pd.isna(result.frame.loc[3, "结构"])
+def test_xlsx_merged_data_cells_give_every_row_the_value_and_a_note():
+    rows = [["结构", "层数", "鉴定"], ["框架", 3, "B"], [None, 4, None], ["砖混", 5, None], ["框架", 2, "C"]]
+    result = read_table(xlsx_bytes({"S": rows}, {"S": ["A2:A3", "C2:C4"]}), "b.xlsx")
+    assert any("A2:A3 are merged; each of them is read with the merged value" in str(note) for note in result.warnings)
+    assert result.frame["结构"].tolist() == ["框架", "框架", "砖混", "框架"]
+    assert result.frame["鉴定"].tolist() == ["B", "B", "B", "C"]
 
 
 def test_xlsx_header_checks_apply():
