@@ -14,7 +14,9 @@ Inference (`infer_roles`), first rule that applies:
    rather than day counts, so that ranges, sliders and charts read as years.
 4. More than 10 rows, none missing, all different and mostly not numbers -> EXCLUDED (an id
    or a name); or integers rising by exactly 1 row after row -> EXCLUDED (row numbers).
-5. Two distinct values -> BINARY.
+5. Two distinct values -> BINARY. Before rule 1: one mark ("√", "是", "有", "1", ...) and blanks
+   -> BINARY, blank meaning no (label "", written back blank): a form's tick box, where the
+   rare ticks are the dangerous cases, not a column more than half missing.
 6. Bins make up at least half of the distinct labels, the rest plain numbers -> ORDINAL.
 7. All labels in one scale of `ORDINAL_GRADES` (case ignored) -> ORDINAL in that order.
 8. At least 90 % of the non-missing cells are numbers or bins -> INTEGER when every value is
@@ -171,9 +173,25 @@ def _mostly_numbers(present: list[str]) -> bool:
     return len(present) > n_numbers >= INFERRED_NUMERIC_FRACTION * len(present)
 
 
+NO_MARK = ""   # the label of a blank in a column of marks: written back blank, as the form has it
+MARKS = frozenset(("√", "✓", "✔", "☑", "●", "■", "★", "*", "x", "是", "有", "y", "yes", "true", "1"))
+
+
+def mark_of(texts: list[str | None]) -> str | None:
+    """The mark of a column that holds one mark and blanks (a form's tick box: "√" where a wall
+    cracks, nothing where it does not), as first written; None for any other column."""
+    written = [text for text in texts if text is not None]
+    if not written or len(written) == len(texts):
+        return None
+    keys = {label_key(text) for text in written}
+    return written[0] if len(keys) == 1 and keys <= MARKS else None
+
+
 def _infer(name: str, texts: list[str | None]) -> tuple[Role, Message, bool]:
     """(role, reason, stray text): the third is True when a mostly numeric column's text
     cells were set aside to infer the role (they are read as missing)."""
+    if (mark := mark_of(texts)) is not None:   # before "more than half missing": rare ticks matter most
+        return Role.BINARY, msg("reason.marks", mark=mark), False
     present = _present(texts)
     if len(texts) - len(present) > MAX_MISSING_FRACTION * len(texts) or not present:
         return Role.EXCLUDED, msg("reason.more_than_half_missing"), False
@@ -304,6 +322,9 @@ def _prepare_column(name: str, texts: list[str | None], forced: Role | None, row
     entry.n_missing = sum(text is None or read_cell(text)[0] for text in texts)
     if role is Role.EXCLUDED:
         return None, None, entry
+    if role is Role.BINARY and (mark := mark_of(texts)) is not None:   # a blank is "no", not missing
+        entry.n_missing = 0
+        return [NO_MARK if text is None else mark for text in texts], ColumnSpec(name, role, (NO_MARK, mark)), entry
     numeric = role in NUMERIC_ROLES
     if role is Role.DATE:
         cells = _date_cells(name, texts, forced is not None, rows, source)

@@ -2,7 +2,8 @@
 
 Our addition: the paper generates rows by semantic, not by condition.
 
-A condition is `COLUMN=VALUE` (a label, or the code of a column of integers) or
+A condition is `COLUMN=VALUE` (a label, or the code of a column of integers; `COLUMN=` is the
+blank of a tick box) or
 `COLUMN=LO..HI` (a numeric range, both ends included; on a column of dates, dates or decimal
 years); several combine with AND. The route
 (`sample_where`), the minority-class route of core.augmentation generalised:
@@ -55,9 +56,11 @@ class Condition:
     def parse(cls, text: str) -> "Condition":
         """'COLUMN=VALUE' or 'COLUMN=LO..HI' (the column name may itself hold '=': the last one splits)."""
         column, sep, value = text.rpartition("=")
-        if not sep or not column.strip() or not value.strip():
+        if not sep or not column.strip():
             raise InputError(f"--where '{text}' must look like COLUMN=VALUE or COLUMN=LO..HI, "
                              "e.g. 结构体系=砌体结构 or 建造年代=20..30")
+        if not value.strip():   # the blank of a tick box (core.columns.mark_of): 墙体开裂=
+            return cls(column.strip(), value="")
         found = _RANGE.match(value)
         if found is None:
             return cls(column.strip(), value=value.strip())

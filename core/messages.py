@@ -24,6 +24,7 @@ ENGLISH: dict[str, str] = {
     "reason.free_text": "{n} different labels: free text or names (set the role to categorical to model it)",
     "reason.row_numbers": "consecutive row numbers",
     "reason.two_values": "two values",
+    "reason.marks": "'{mark}' or blank: a tick box, blank read as no",
     "reason.bins": "value ranges (bins)",
     "reason.grade_scale": "grade scale {scale}",
     "reason.whole_numbers": "whole numbers",

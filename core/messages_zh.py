@@ -21,6 +21,7 @@ ZH: dict[str, str] = {
     "reason.free_text": "{n} 种不同取值：自由文本或名称（将角色设为分类变量即可建模）",
     "reason.row_numbers": "连续的行号",
     "reason.two_values": "两种取值",
+    "reason.marks": "“{mark}”或空白：勾选项，空白视为否",
     "reason.bins": "数值区间（分档）",
     "reason.grade_scale": "等级序列 {scale}",
     "reason.whole_numbers": "整数",

@@ -205,7 +205,7 @@ def condition_picker(current: Project, model) -> None:
         text = f"{name}={low.isoformat()}..{high.isoformat()}"
     elif span.kind != "numeric" or (span.role is Role.INTEGER and span.high - span.low <= 30):
         values = span.categories if span.kind != "numeric" else range(int(span.low), int(span.high) + 1)
-        text = f"{name}={b.selectbox(t('gen.where_value'), values, key=f'where_value_{name}')}"
+        text = f"{name}={b.selectbox(t('gen.where_value'), values, key=f'where_value_{name}', format_func=_shown)}"
     else:
         low, high = b.slider(t("gen.where_range"), float(span.low), float(span.high),
                              (float(span.low), float(span.high)), key=f"where_range_{name}")
@@ -215,6 +215,11 @@ def condition_picker(current: Project, model) -> None:
     for n, kept in enumerate(current.conditions):
         st.button(md(kept), key=f"where_drop_{n}", icon=":material/close:", help=t("gen.where_drop"),
                   on_click=_set_conditions, args=([c for c in current.conditions if c != kept],))
+
+
+def _shown(value) -> str:
+    """A label as a picker shows it: the blank of a tick box as "(blank)"."""
+    return t("gen.blank") if value == "" else str(value)
 
 
 def _set_conditions(conditions: list[str]) -> None:

@@ -177,3 +177,26 @@ def test_a_column_of_dates_is_shown_as_dates_and_conditioned_by_a_range_of_days(
     assert project.conditions == ["竣工日期=1970-01-01..1979-12-31"]
     years = project.generated["竣工日期"].str.slice(0, 4).astype(int)
     assert len(years) == 100 and years.between(1970, 1979).all()
+
+
+def test_a_tick_box_left_blank_is_a_condition_the_picker_shows_as_blank():
+    import numpy as np
+    from core.project import Project
+    from core.training import fit
+    from tests.app.conftest import FAST
+    rng = np.random.default_rng(0)
+    n = 120
+    frame = pd.DataFrame({"墙体开裂": np.where(rng.random(n) < 0.2, "√", None), "层数": rng.integers(1, 7, n).astype(str),
+                          "结构": rng.choice(["砖混", "框架"], n)})
+    project = Project(data=frame, source_name="ticks.csv", encoding="utf-8")
+    project.semantics = SemanticMatrix(["损坏", "构造"], project.prepared().features, [[1, 0, 0], [0, 1, 1]])
+    project.settings = FAST
+    project.model = fit(project.prepared(), project.semantics, FAST)
+    at = open_page(PAGE, project)
+    at.selectbox(key="where_column").set_value("墙体开裂").run()
+    picker = at.selectbox(key="where_value_墙体开裂")
+    assert picker.options == ["(blank)", "√"]
+    picker.set_value("").run()
+    at.button(key="where_add").click().run()
+    assert not at.exception and project.conditions == ["墙体开裂="]
+    assert (project.generated["墙体开裂"] == "").all() and len(project.generated) == 100

@@ -31,7 +31,8 @@ def test_parse():
     assert Condition.parse("a=b=c") == Condition("a=b", value="c")        # the last '=' splits
     assert Condition.parse("x=-1.5..2") == Condition("x", low=-1.5, high=2.0)
     assert str(Condition.parse("x=1..2")) == "x=1..2"
-    for text, message in [("no-equals", "COLUMN=VALUE"), ("=v", "COLUMN=VALUE"), ("a=", "COLUMN=VALUE"),
+    assert Condition.parse("墙体开裂= ") == Condition("墙体开裂", value="")     # a tick box left blank
+    for text, message in [("no-equals", "COLUMN=VALUE"), ("=v", "COLUMN=VALUE"),
                           ("a=3..1", "LO \\(3\\) is above HI \\(1\\)"), ("a=x..y", "must be numbers"),
                           ("a=1..inf", "finite")]:
         with pytest.raises(InputError, match=message):
