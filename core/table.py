@@ -47,7 +47,7 @@ import pandas as pd
 from core.errors import InputError
 from core.messages import Message, msg
 from core.upload import DEFAULT_MAX_BYTES, load_bytes
-from core.xlsx import header_rows
+from core.xlsx import NUMBER_TEXT, header_rows
 
 ENCODINGS = ("utf-8-sig", "utf-8", "gbk", "gb18030")
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -286,15 +286,14 @@ def _without_totals_and_notes(body: list, where: str, n_names: int) -> tuple[lis
     and both would otherwise be read as one (a structure type '合计' with 445 storeys)."""
     notes = []
     first = [next((cell.strip() for cell in row if cell is not None), "") for _, row in body]
-    totals = [i for i, text in enumerate(first) if re.sub(r"\s+", "", text).casefold() in TOTAL_WORDS]
+    totals = {i for i, text in enumerate(first) if re.sub(r"\s+", "", text).casefold() in TOTAL_WORDS}
     if totals:
-        notes.append(msg("read.totals", where=where, rows=", ".join(str(body[i][0]) for i in totals[:5])
-                         + (" …" if len(totals) > 5 else ""), word=first[totals[0]]))
-        body = [row for i, row in enumerate(body) if i not in set(totals)]
+        rows = [str(body[i][0]) for i in sorted(totals)]
+        notes.append(msg("read.totals", where=where, rows=", ".join(rows[:5]) + (" …" if len(rows) > 5 else ""),
+                         word=first[min(totals)]))
+        body = [row for i, row in enumerate(body) if i not in totals]
     ends = 0
-    while (ends < min(MAX_NOTE_ROWS, len(body) - 1) and n_names >= 3
-           and sum(cell is not None for cell in body[-1 - ends][1]) == 1
-           and not _NUMBER_CELL.fullmatch(next(cell for cell in body[-1 - ends][1] if cell is not None).strip())):
+    while ends < min(MAX_NOTE_ROWS, len(body) - 1) and _is_note(body[-1 - ends][1], n_names):
         ends += 1
     if ends:
         skipped = body[len(body) - ends:]
@@ -304,7 +303,10 @@ def _without_totals_and_notes(body: list, where: str, n_names: int) -> tuple[lis
     return body, notes
 
 
-_NUMBER_CELL = re.compile(r"[+-]?[\d.,]+%?")
+def _is_note(row: list[str | None], n_names: int) -> bool:
+    """One filled cell, of text, in a table of at least 3 columns: a note, not a building."""
+    filled = [cell.strip() for cell in row if cell is not None]
+    return n_names >= 3 and len(filled) == 1 and not NUMBER_TEXT.fullmatch(filled[0])
 
 
 def _two_row_names(top: list[str | None], sub: list[str | None]) -> list[str | None]:

@@ -20,7 +20,7 @@ from core.messages import Message, format_size, msg
 
 MAX_XLSX_CELLS = 20_000_000                  # guards against a stray cell at XFD1048576
 MAX_TITLE_ROWS = 3
-_NUMBER = re.compile(r"[+-]?[\d.,]+%?")
+NUMBER_TEXT = re.compile(r"[+-]?[\d.,]+%?")   # a cell that is a number, not a name
 XLSX_INFLATE_FACTOR = 20                     # unzipped size allowed per byte of limit (zip bombs)
 
 
@@ -76,7 +76,7 @@ def two_row_header(rows: list[list[str | None]]) -> bool:
         return False
     top, sub, data = rows[0], rows[1], rows[2:]
     names = [cell for cell in top + sub if cell is not None and cell.strip()]
-    if sum(cell is not None for cell in sub) < 2 or any(_NUMBER.fullmatch(name.strip()) for name in names):
+    if sum(cell is not None for cell in sub) < 2 or any(NUMBER_TEXT.fullmatch(name.strip()) for name in names):
         return False
     width = max(len(row) for row in rows)
     top, sub = top + [None] * (width - len(top)), sub + [None] * (width - len(sub))
@@ -100,7 +100,7 @@ def title_rows(rows: list[list[str | None]]) -> int:
         titles += 1
     header = rows[titles] if titles < len(rows) else []
     names = [cell.strip() for cell in header if cell is not None and cell.strip()]
-    if titles and (len(names) < 2 or any(_NUMBER.fullmatch(name) for name in names)):
+    if titles and (len(names) < 2 or any(NUMBER_TEXT.fullmatch(name) for name in names)):
         return 0
     return titles
 
