@@ -27,13 +27,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import torch
 
-from core.cells import date_of, years
+from core.cells import date_of, write_date, years
 from core.columns import Role
 from core.errors import InputError
 from core.generation import decode, resolve_latents
@@ -51,6 +51,7 @@ class Condition:
     value: str | None = None       # COLUMN=VALUE
     low: float | None = None       # COLUMN=LO..HI
     high: float | None = None
+    written: str | None = field(default=None, compare=False)   # LO..HI as typed, when dates
 
     @classmethod
     def parse(cls, text: str) -> "Condition":
@@ -72,12 +73,13 @@ class Condition:
             raise InputError(f"--where '{text}': LO and HI of a range must be finite numbers")
         if low > high:
             raise InputError(f"--where '{text}': LO ({low:g}) is above HI ({high:g})")
-        return cls(column.strip(), low=low, high=high)
+        dates = date_of(found.group(1)) is not None or date_of(found.group(2)) is not None
+        return cls(column.strip(), low=low, high=high, written=value.strip() if dates else None)
 
     def __str__(self) -> str:
         if self.value is not None:
             return f"{self.column}={self.value}"
-        return f"{self.column}={self.low:.10g}..{self.high:.10g}"
+        return f"{self.column}={self.written or f'{self.low:.10g}..{self.high:.10g}'}"
 
     def bounds(self, span: Span) -> tuple[float, float] | None:
         """The numeric range this condition allows on a numeric span (VALUE on integers: [v, v])."""
@@ -104,6 +106,13 @@ def _bound(text: str) -> float | None:
     except ValueError:
         day = date_of(text)
         return None if day is None else years(day)
+
+
+def _extent(span: Span) -> str:
+    """A numeric column's observed range as LO..HI; dates as dates."""
+    if span.role is Role.DATE:
+        return f"{write_date(span.low, '{Y}-{M0}-{D0}')}..{write_date(span.high, '{Y}-{M0}-{D0}')}"
+    return f"{span.low:g}..{span.high:g}"
 
 
 def modelled_conditions(model: FittedModel, conditions: list[Condition]) -> list[Condition]:
@@ -145,6 +154,9 @@ def check_conditions(model: FittedModel, real: pd.DataFrame, conditions: list[Co
         if span.kind != "numeric" and condition.value not in span.categories:
             raise InputError(f"--where {condition}: '{condition.value}' never occurs in '{span.name}'; "
                              f"its values: {', '.join(span.categories[:20])}")
+        if span.role is Role.DATE and condition.value is not None:
+            raise InputError(f"--where {condition}: '{span.name}' holds dates; give a range of them, e.g. "
+                             f"{span.name}={_extent(span)}")
         if span.kind == "numeric" and condition.value is not None:
             try:
                 number = float(condition.value)
@@ -157,7 +169,7 @@ def check_conditions(model: FittedModel, real: pd.DataFrame, conditions: list[Co
         holds = condition.holds(real[span.name], span)
         if not holds.any():
             raise InputError(f"--where {condition}: no row of the data has it "
-                             f"('{span.name}' runs from {span.low:g} to {span.high:g})" if span.kind == "numeric"
+                             f"('{span.name}' runs {_extent(span)})" if span.kind == "numeric"
                              else f"--where {condition}: no row of the data has it")
         mask &= holds
     if not mask.any():

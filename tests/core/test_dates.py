@@ -91,3 +91,12 @@ def test_a_project_saved_when_dates_were_set_aside_opens_with_its_model():
     opened = load_project(save_project(project), "old.zip")
     assert opened.model is not None and opened.roles == {"检测日期": Role.EXCLUDED}
     assert opened.prepared().features == ["层数", "结构"]
+
+
+@pytest.mark.parametrize("where, said", [
+    ("竣工日期=2007-07-07", "'竣工日期' holds dates; give a range of them, e.g. 竣工日期=19"),
+    ("竣工日期=1900-01-01..1910-12-31", "竣工日期=1900-01-01..1910-12-31: no row of the data has it ('竣工日期' runs 19")])
+def test_a_date_condition_that_cannot_hold_names_the_dates_the_data_has(fitted, where, said):
+    folder, _ = fitted
+    result = cli("generate", "p.zip", "--n", "5", "--out", "x.csv", "--where", where, cwd=folder)
+    assert result.returncode != 0 and said in result.stderr and "Traceback" not in result.stderr
