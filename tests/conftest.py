@@ -30,6 +30,19 @@ def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     return subprocess.CompletedProcess(["python", "-m", "core", *args], code, out.getvalue(), err.getvalue())
 
 
+def fit_on_cli(folder: Path, frame: pd.DataFrame, groups: dict[str, list[str]]) -> Path:
+    """`frame` as folder/survey.csv, an R of `groups` (semantic -> its columns) as folder/R.csv, and
+    `fit` run there on the command line (80 + 20 epochs, seed 1) into folder/p.zip."""
+    frame.to_csv(folder / "survey.csv", index=False)
+    pd.DataFrame({"feature": list(frame.columns),
+                  **{name: [int(c in columns) for c in frame.columns] for name, columns in groups.items()}}
+                 ).to_csv(folder / "R.csv", index=False)
+    result = cli("fit", "survey.csv", "--semantics", "R.csv", "--out", "p.zip", "--epochs", "80",
+                 "--finetune-epochs", "20", "--seed", "1", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    return folder
+
+
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     """`python -m core ARGS` in a fresh process, as a user runs it (for what only a real process shows)."""
     return subprocess.run([sys.executable, "-m", "core", *args], cwd=cwd, capture_output=True,

@@ -8,9 +8,7 @@ import pytest
 
 from core.cells import date_of
 from core.projectfile import load_project
-from tests.conftest import cli
-
-SHORT = ["--epochs", "80", "--finetune-epochs", "20", "--seed", "1"]
+from tests.conftest import cli, fit_on_cli
 
 
 @pytest.fixture(scope="module")
@@ -25,12 +23,7 @@ def fitted(tmp_path_factory):
         "结构": rng.choice(["砖混", "框架"], n),
         "裂缝宽度": np.round(rng.gamma(2.0, 0.2, n) * (2020 - built) / 40, 2),
         "等级": np.where(2020 - built + rng.normal(0, 8, n) > 50, "D", "B")})
-    frame.to_csv(folder / "survey.csv", index=False)
-    pd.DataFrame({"feature": ["竣工日期", "结构", "裂缝宽度", "等级"], "age": [1, 0, 0, 1],
-                  "damage": [0, 1, 1, 0]}).to_csv(folder / "R.csv", index=False)
-    result = cli("fit", "survey.csv", "--semantics", "R.csv", "--out", "p.zip", *SHORT, cwd=folder)
-    assert result.returncode == 0, result.stderr
-    return folder, frame
+    return fit_on_cli(folder, frame, {"age": ["竣工日期", "等级"], "damage": ["结构", "裂缝宽度"]}), frame
 
 
 def _years(column: pd.Series) -> np.ndarray:

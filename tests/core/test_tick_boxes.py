@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from core.columns import NO_MARK, Role, infer_roles, mark_of, prepare_table, reading_notes
-from tests.conftest import cli
+from tests.conftest import cli, fit_on_cli
 
 
 def test_one_mark_and_blanks_is_a_tick_box_before_the_missing_rule():
@@ -31,14 +31,8 @@ def fitted(tmp_path_factory):
     n = 300
     age = rng.integers(5, 60, n)
     crack = np.where(rng.random(n) < age / 120, "√", "")
-    pd.DataFrame({"房龄": age, "墙体开裂": crack, "结构": rng.choice(["砖混", "框架"], n)}).to_csv(
-        folder / "survey.csv", index=False)
-    pd.DataFrame({"feature": ["房龄", "墙体开裂", "结构"], "age": [1, 1, 0], "kind": [0, 0, 1]}).to_csv(
-        folder / "R.csv", index=False)
-    result = cli("fit", "survey.csv", "--semantics", "R.csv", "--out", "p.zip", "--epochs", "80",
-                 "--finetune-epochs", "20", "--seed", "1", cwd=folder)
-    assert result.returncode == 0, result.stderr
-    return folder
+    frame = pd.DataFrame({"房龄": age, "墙体开裂": crack, "结构": rng.choice(["砖混", "框架"], n)})
+    return fit_on_cli(folder, frame, {"age": ["房龄", "墙体开裂"], "kind": ["结构"]})
 
 
 @pytest.mark.parametrize("where, ticked", [("墙体开裂=√", True), ("墙体开裂=", False)])
