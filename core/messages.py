@@ -68,6 +68,7 @@ ENGLISH: dict[str, str] = {
                             "({headings}) above the column names",
     "read.totals": "{where}: row(s) {rows} ('{word}') are totals, not buildings, and are skipped",
     "read.note_rows": "{where}: row(s) {rows} below the table hold a single note ('{text}') and are skipped",
+    "read.units_row": "{where}: row {row} holds units ({units}) under the header and is skipped",
     "read.title_rows": "{where}: row(s) {rows} read as a title above the header and skipped ('{title}')",
     # R against the data
     "r.not_modelled": "semantic '{semantic}' ticks {n} column(s) the model does not use ({columns}); "

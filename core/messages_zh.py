@@ -46,6 +46,7 @@ ZH: dict[str, str] = {
     "read.two_row_header": "{where}：第 {rows} 行视为两行表头，上行为分组标题（{headings}），下行为列名",
     "read.totals": "{where}：第 {rows} 行（“{word}”）是合计行，不是房屋记录，已跳过",
     "read.note_rows": "{where}：表格下方第 {rows} 行只有一条说明（“{text}”），已跳过",
+    "read.units_row": "{where}：第 {row} 行是表头下方的单位（{units}），已跳过",
     "read.title_rows": "{where}：第 {rows} 行视为表头上方的标题，已跳过（“{title}”）",
     "r.not_modelled": "语义“{semantic}”勾选了 {n} 个模型未使用的列（{columns}）；这些勾选会保留，但不计分",
     "r.column_reason": "“{name}”：{reason}",

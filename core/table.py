@@ -27,6 +27,7 @@ typing happens in one place, `core.columns`. The rules, in order:
   "层数") are refused, as is a blank name over a column with values, unless they are whole
   numbers rising row by row: the row index pandas or R writes, dropped with a note. Empty unnamed
   columns are dropped. Merged header cells in XLSX are refused; each cell of merged data cells reads the merged value, with a note.
+- A row of units in brackets under the header ("(层)", "（mm）") is skipped with a note.
 - Rows of totals (first cell 合计, 小计, 平均, Total, ...) and notes below the table (last rows
   with one cell of text: "注：……", "填表人：……") are skipped with a note: they are no buildings.
 - Cells are stripped; blank rows are dropped. The frame's index, named "row", is the row
@@ -47,7 +48,7 @@ import pandas as pd
 from core.errors import InputError
 from core.messages import Message, msg
 from core.upload import DEFAULT_MAX_BYTES, load_bytes
-from core.xlsx import NUMBER_TEXT, header_rows
+from core.xlsx import NUMBER_TEXT, header_rows, numeric_below
 
 ENCODINGS = ("utf-8-sig", "utf-8", "gbk", "gb18030")
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
@@ -248,6 +249,10 @@ def _build_frame(rows: list[list[str | None]], numbers: list[int], where: str,
                          headings=", ".join(f"'{h}'" for h in headings[:6]) + (" …" if len(headings) > 6 else "")))
         kept = [(second, _two_row_names(top, sub)), *kept[2:]]
     (_, header), body = kept[0], kept[1:]
+    if body and _is_units(body[0][1], body[1:]):
+        units = [cell.strip() for cell in body[0][1] if cell is not None]
+        notes.append(msg("read.units_row", where=where, row=body[0][0], units=", ".join(units[:6])))
+        body = body[1:]
     body, skipped = _without_totals_and_notes(body, where, sum(cell is not None for cell in header))
     notes += skipped
     if not body:
@@ -301,6 +306,18 @@ def _without_totals_and_notes(body: list, where: str, n_names: int) -> tuple[lis
                          text=next(cell for cell in skipped[0][1] if cell is not None).strip()[:60]))
         body = body[:len(body) - ends]
     return body, notes
+
+
+_UNIT = re.compile(r"[(（\[【]\s*[^\d\s()（）\[\]【】][^()（）\[\]【】]{0,11}[)）\]】]")   # (mm), （层）, [m²]
+
+
+def _is_units(row: list[str | None], data: list) -> bool:
+    """A row of units in brackets under the header ("(层)", "（mm）"), at least two of them, one over
+    a column of numbers: the header's second line, not a building."""
+    filled = [(j, cell.strip()) for j, cell in enumerate(row) if cell is not None]
+    if len(filled) < 2 or not all(_UNIT.fullmatch(cell) for _, cell in filled):
+        return False
+    return any(numeric_below([r for _, r in data], j) for j, _ in filled)
 
 
 def _is_note(row: list[str | None], n_names: int) -> bool:

@@ -82,10 +82,11 @@ def two_row_header(rows: list[list[str | None]]) -> bool:
     top, sub = top + [None] * (width - len(top)), sub + [None] * (width - len(sub))
     if not any(top[j] is None and sub[j] is not None for j in range(width)):
         return False
-    return any(sub[j] is not None and _numeric_below(data, j) for j in range(width))
+    return any(sub[j] is not None and numeric_below(data, j) for j in range(width))
 
 
-def _numeric_below(data: list[list[str | None]], j: int) -> bool:
+def numeric_below(data: list[list[str | None]], j: int) -> bool:
+    """Are at least 90 % of the filled cells of column j in `data` numbers (and one at least)?"""
     cells = [row[j] for row in data if j < len(row) and row[j] is not None]
     return bool(cells) and sum(to_number(cell) is not None for cell in cells) >= 0.9 * len(cells)
 
