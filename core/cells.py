@@ -4,7 +4,8 @@ Reading a cell (`to_number`, `parse_bin`):
 - Missing: blank, or a token in `MISSING_TOKENS` ("-", "N/A", "无数据", "#DIV/0!", ...).
 - Number: "5", "-3.2", "1e-3", "1,234" or "1 234" (thousands; the reader has already turned
   decimal commas into dots), or a number followed by unit text without digits ("3层", "20mm").
-  Full-width digits count. Bins are never numbers.
+  Full-width digits count, and a count in Chinese numerals with its unit ("三层" 3, "二十五年" 25;
+  not "一级", a grade). Bins are never numbers.
 - Date: `is_date`, `date_of`; a column of dates is modelled in decimal years (`years`) and
   written back in its own style (`date_style`, `write_date`).
 - Bin: a range "15-20" (also – — ~ 〜 至 到, with optional units "15层至20层"), an open upper
@@ -199,9 +200,28 @@ def to_number(cell: object) -> float | None:
         number = float(re.sub(r"[, \u00a0\u202f]", "", text))
     elif (match := _WITH_UNIT.fullmatch(text)) and parse_bin(text) is None:
         number = float(match.group(1))
+    elif match := _CHINESE_COUNT.fullmatch(text):
+        number = float(chinese_number(match.group(1)))
     else:
         return None
     return number if math.isfinite(number) else None
+
+
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+# a count in Chinese numerals with its unit: "三层" (3), "二十五年" (25); "一级", "二类" are grades, not counts
+_CHINESE_COUNT = re.compile(r"([零〇一二两三四五六七八九十百]{1,5})\s*(?:层|户|间|人|年|个|处|条|根|栋|幢|米|套)")
+
+
+def chinese_number(text: str) -> int:
+    """Chinese numerals up to 999: "三" 3, "十二" 12, "二十五" 25, "一百零八" 108."""
+    total, digit = 0, 0
+    for char in text:
+        if char in _DIGITS:
+            digit = _DIGITS[char]
+        else:   # 十 or 百: the digit before it, 1 when none ("十二")
+            total += (digit or 1) * (10 if char == "十" else 100)
+            digit = 0
+    return total + digit
 
 
 def parse_bin(label: object) -> tuple[float, float] | None:

@@ -33,6 +33,8 @@ def test_parse_bin(label, bounds):
     ("-", None), ("N/A", None), ("无数据", None), ("", None), ("#DIV/0!", None),
     ("15-20", None), ("30以上", None), ("3,5", None), ("框架", None), ("inf", None),
     ("1e999", None), ("3层(含1层地下)", None), (float("nan"), None),
+    ("三层", 3.0), ("十二层", 12.0), ("二十五年", 25.0), ("一百零八户", 108.0), ("两间", 2.0),
+    ("一级", None), ("二类", None), ("三", None),
 ])
 def test_to_number(cell, number):
     assert to_number(cell) == number
