@@ -190,7 +190,8 @@ def mark_of(texts: list[str | None]) -> str | None:
 def _infer(name: str, texts: list[str | None]) -> tuple[Role, Message, bool]:
     """(role, reason, stray text): the third is True when a mostly numeric column's text
     cells were set aside to infer the role (they are read as missing)."""
-    if (mark := mark_of(texts)) is not None:   # before "more than half missing": rare ticks matter most
+    if not _ID_NAME.fullmatch(name.strip()) and (mark := mark_of(texts)) is not None:
+        # before "more than half missing": the rare ticks are the dangerous cases
         return Role.BINARY, msg("reason.marks", mark=mark), False
     present = _present(texts)
     if len(texts) - len(present) > MAX_MISSING_FRACTION * len(texts) or not present:

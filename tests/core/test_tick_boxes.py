@@ -17,6 +17,7 @@ def test_one_mark_and_blanks_is_a_tick_box_before_the_missing_rule():
     assert mark_of(["√", "√"]) is None                # no blank: a constant
     assert mark_of(["砖混", None]) is None             # a word that is no mark
     frame = pd.DataFrame({"裂缝": ["√", "√"] + blank, "层数": [str(i % 5) for i in range(20)]})
+    assert infer_roles(frame.rename(columns={"裂缝": "编号"}))["编号"][0] is Role.EXCLUDED   # an id stays an id
     role, reason = infer_roles(frame)["裂缝"]
     assert role is Role.BINARY and str(reason) == "'√' or blank: a tick box, blank read as no"
     table = prepare_table(frame)
