@@ -183,7 +183,7 @@ def class_picker(model, real, prefix: str) -> tuple[str, str, int] | None:
     a, b, c = st.columns(3)
     label = a.selectbox(t("ev.label"), labels, index=len(labels) - 1, key=f"{prefix}_label")
     counts = project().derived(f"class_counts:{label}", (real,), lambda: class_counts(real[label]))
-    shown = {name: t_plain("ev.class_count", name=name, n=int(counts[name])) for name in counts.index}
+    shown = {name: t_plain("ev.class_count", name=_shown(name), n=int(counts[name])) for name in counts.index}
     value = b.selectbox(t("ev.class"), sorted(counts.index, key=lambda name: (counts[name], name)),
                         format_func=shown.get, key=f"{prefix}_class")   # the words of this run's language
     n_rows = c.number_input(t("ev.n_rows"), 1, 100_000, balance_count(counts, value),

@@ -200,3 +200,6 @@ def test_a_tick_box_left_blank_is_a_condition_the_picker_shows_as_blank():
     at.button(key="where_add").click().run()
     assert not at.exception and project.conditions == ["墙体开裂="]
     assert (project.generated["墙体开裂"] == "").all() and len(project.generated) == 100
+    at.selectbox(key="gen_aug_label").set_value("墙体开裂").run()
+    classes = at.selectbox(key="gen_aug_class").options
+    assert len(classes) == 2 and classes[1].startswith("(blank)")   # the rarer class first: the ticks
