@@ -79,26 +79,29 @@ _BIN_PATTERNS = (   # (pattern, kind): matched with spaces removed; kind says wh
 )
 
 
-_DATE = re.compile(r"\d{4}(?:[-/.年]\d{1,2}月?(?:[-/.月]\d{1,2}日?)?)"
+_DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})月?(?:[-/.月](\d{1,2})日?)?"   # year, month, day
                    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+ISO_STYLE = "{Y}-{M0}-{D0}"   # `write_date`'s template for 2007-07-07
+
+
+def _date_parts(text: str) -> re.Match | None:
+    """`_DATE`'s match of a date cell; None for other text, and for "2007.07", a number."""
+    text = text.strip()
+    return None if _PLAIN.fullmatch(text) else _DATE.fullmatch(text)
 
 
 def is_date(text: str) -> bool:
     """A calendar date, with or without the day or a time: "2007-07-07", "2007/7/7 10:30",
     "2007年7月7日", "2007-07" (a bare year is a number)."""
-    return _DATE.fullmatch(text.strip()) is not None and not _PLAIN.fullmatch(text.strip())
-
-
-_DATE_PARTS = re.compile(r"(\d{4})[-/.年](\d{1,2})月?(?:[-/.月](\d{1,2})日?)?"
-                         r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+    return _date_parts(text) is not None
 
 
 def date_of(text: str | None) -> date | None:
     """The calendar day of a date cell ("2007年7月" -> 2007-07-01; the time is dropped), or None
     for other text and impossible dates ("2007-13-45")."""
-    if text is None or not is_date(text):
+    parts = None if text is None else _date_parts(text)
+    if parts is None:
         return None
-    parts = _DATE_PARTS.fullmatch(text.strip())
     try:
         return date(int(parts[1]), int(parts[2]), int(parts[3] or 1))
     except ValueError:
@@ -113,7 +116,7 @@ def date_style(texts: Iterable[str]) -> str:
     layouts: Counter[str] = Counter()
     padded: set[str] = set()
     for text in texts:
-        written = _DATE_PARTS.fullmatch(text.strip())
+        written = _DATE.fullmatch(text.strip())
         if written is None:
             continue
         layout, end = "", 0

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from core.cells import date_of, write_date, years
+from core.cells import ISO_STYLE, date_of, write_date, years
 from core.columns import Role
 from core.errors import InputError
 from core.generation import decode, resolve_latents
@@ -57,11 +57,9 @@ class Condition:
     def parse(cls, text: str) -> "Condition":
         """'COLUMN=VALUE' or 'COLUMN=LO..HI' (the column name may itself hold '=': the last one splits)."""
         column, sep, value = text.rpartition("=")
-        if not sep or not column.strip():
+        if not sep or not column.strip():   # an empty VALUE is the blank of a tick box: 墙体开裂=
             raise InputError(f"--where '{text}' must look like COLUMN=VALUE or COLUMN=LO..HI, "
                              "e.g. 结构体系=砌体结构 or 建造年代=20..30")
-        if not value.strip():   # the blank of a tick box (core.columns.mark_of): 墙体开裂=
-            return cls(column.strip(), value="")
         found = _RANGE.match(value)
         if found is None:
             return cls(column.strip(), value=value.strip())
@@ -111,7 +109,7 @@ def _bound(text: str) -> float | None:
 def _extent(span: Span) -> str:
     """A numeric column's observed range as LO..HI; dates as dates."""
     if span.role is Role.DATE:
-        return f"{write_date(span.low, '{Y}-{M0}-{D0}')}..{write_date(span.high, '{Y}-{M0}-{D0}')}"
+        return f"{write_date(span.low, ISO_STYLE)}..{write_date(span.high, ISO_STYLE)}"
     return f"{span.low:g}..{span.high:g}"
 
 

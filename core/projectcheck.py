@@ -114,8 +114,9 @@ def _check_layout(transformer, n_inputs: int, where: str) -> None:
                 raise InputError(f"{at}: low must not exceed high, and std must be above 0")
             limits.whole(f"{at}.decimals", span.get("decimals", MAX_DECIMALS), 0, MAX_PLACES)
             style = span.get("style", "")
-            if not isinstance(style, str) or len(style) > 40 or re.sub(r"\{(?:Y|M0?|D0?)\}", "", style).count("{") \
-                    or re.sub(r"\{(?:Y|M0?|D0?)\}", "", style).count("}"):
+            fields_removed = re.sub(r"\{(?:Y|M0?|D0?)\}", "", style) \
+                if isinstance(style, str) and len(style) <= 40 else "{"
+            if "{" in fields_removed or "}" in fields_removed:
                 raise InputError(f"{at}.style must be a date template such as {{Y}}-{{M0}}-{{D0}}")
         elif len(categories) < (2 if span["role"] == Role.BINARY.value else 1):
             raise InputError(f"{at}.categories must list the column's labels")

@@ -45,6 +45,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from core.cells import label_key
 from core.errors import InputError
 from core.messages import Message, msg
 from core.upload import DEFAULT_MAX_BYTES, load_bytes
@@ -291,7 +292,7 @@ def _without_totals_and_notes(body: list, where: str, n_names: int) -> tuple[lis
     and both would otherwise be read as one (a structure type '合计' with 445 storeys)."""
     notes = []
     first = [next((cell.strip() for cell in row if cell is not None), "") for _, row in body]
-    totals = {i for i, text in enumerate(first) if re.sub(r"\s+", "", text).casefold() in TOTAL_WORDS}
+    totals = {i for i, text in enumerate(first) if label_key(text) in TOTAL_WORDS}
     if totals:
         rows = [str(body[i][0]) for i in sorted(totals)]
         notes.append(msg("read.totals", where=where, rows=", ".join(rows[:5]) + (" …" if len(rows) > 5 else ""),

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from core.cells import write_date
+from core.cells import ISO_STYLE, write_date
 from core.columns import NUMERIC_ROLES, ColumnSpec, PreparedTable, Role
 from core.errors import InputError
 
@@ -129,7 +129,7 @@ class TableTransformer:
             return rows
         rows = rows.copy()
         for span in dates:
-            rows[span.name] = pd.Series([write_date(v, span.style or "{Y}-{M0}-{D0}") for v in rows[span.name]],
+            rows[span.name] = pd.Series([write_date(v, span.style or ISO_STYLE) for v in rows[span.name]],
                                         index=rows.index, dtype=str)
         return rows
 
