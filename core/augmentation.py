@@ -54,7 +54,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from core.columns import Role
+from core.columns import Role, blank_column, filled_in
 from core.errors import InputError
 from core.messages import Message, msg
 from core.model import FittedModel
@@ -83,7 +83,7 @@ def check_label(model: FittedModel, real: pd.DataFrame, label: str, value: str, 
     if value not in spans[label].categories:
         raise InputError(msg("label.unknown_class", value=value, label=label,
                              classes=", ".join(spans[label].categories)))
-    found = int((real[label].astype(str) == value).sum())
+    found = int(((real[label].astype(str) == value) & filled_in(real, label)).sum())
     if found < min_rows:
         raise InputError(msg("label.too_few", value=value, label=label, found=found, needed=min_rows))
 
@@ -94,7 +94,7 @@ def sample_class(model: FittedModel, real: pd.DataFrame, label: str, value: str,
     check_label(model, real, label, value)
     if n_rows < 1:
         raise InputError("the number of rows to generate must be at least 1")
-    seeds = real[real[label].astype(str) == value]
+    seeds = real[(real[label].astype(str) == value) & filled_in(real, label)]
     span = next(s for s in model.transformer.layout_ if s.name == label)
     with torch.no_grad():
         mu, logvar = model.vae.encode(torch.from_numpy(model.transformer.transform(seeds)))  # (m, L)
@@ -110,6 +110,7 @@ def sample_class(model: FittedModel, real: pd.DataFrame, label: str, value: str,
         accept = torch.rand(batch, generator=generator).numpy() < class_probability(out, span, value)
         rows = model.transformer.inverse_transform(out[accept])   # the most likely rows
         rows[label] = value
+        _not_blank(rows, label)
         kept.append(rows)
         n_kept, n_drawn = n_kept + len(kept[-1]), n_drawn + batch
     sample = ClassSample(pd.concat(kept, ignore_index=True).head(n_rows), n_drawn, n_kept / n_drawn)
@@ -127,7 +128,7 @@ def interpolate_class(model: FittedModel, real: pd.DataFrame, label: str, value:
     check_label(model, real, label, value)
     if n_rows < 1:
         raise InputError("the number of rows to generate must be at least 1")
-    own = real[real[label].astype(str) == value]
+    own = real[(real[label].astype(str) == value) & filled_in(real, label)]
     if len(own) < 2:
         sample = sample_class(model, real, label, value, n_rows, seed)
         sample.notes.insert(0, msg("augment.one_row", value=value))
@@ -151,19 +152,29 @@ def interpolate_class(model: FittedModel, real: pd.DataFrame, label: str, value:
         block_i, block_j = x[i, span.start:span.stop], x[j, span.start:span.stop]
         if span.kind == "numeric":
             made[:, span.start] = block_i[:, 0] + u * (block_j[:, 0] - block_i[:, 0])
+            if span.blank:   # blank as the nearer of the two rows is
+                made[:, span.stop - 1] = np.where(u < 0.5, block_i[:, -1], block_j[:, -1])
             continue
-        p_i, p_j = (label_probability(out, span, block) for block in (block_i, block_j))
+        p_i, p_j = (label_probability(out, span, block[:, :span.value_stop - span.start])
+                    for block in (block_i, block_j))
         take_j = rng.random(n_rows) * (p_i + p_j) < p_j
-        made[:, span.start:span.stop] = np.where(take_j[:, None], block_j, block_i)
+        made[:, span.start:span.stop] = np.where(take_j[:, None], block_j, block_i)   # with its blank
     rows = model.transformer.inverse_transform(made)   # integers rounded, labels named
     rows[label] = value
+    _not_blank(rows, label)
     return ClassSample(rows, n_rows, 1.0)
+
+
+def _not_blank(rows: pd.DataFrame, label: str) -> None:
+    """In place: the class column of generated rows holds its class, never a blank."""
+    if blank_column(label) in rows.columns:
+        rows[blank_column(label)] = False
 
 
 def label_probability(out: np.ndarray, span, encoded: np.ndarray) -> np.ndarray:
     """(n,) the decoder's probability, from its outputs (n, N), of each row's label in `encoded`
     (n, width), the span's 0/1 code (binary) or one-hot block."""
-    block = out[:, span.start:span.stop]
+    block = out[:, span.start:span.value_stop]
     if span.kind == "binary":
         p_second = 1.0 / (1.0 + np.exp(-block[:, 0]))
         return np.where(encoded[:, 0] > 0.5, p_second, 1.0 - p_second)
@@ -174,7 +185,7 @@ def label_probability(out: np.ndarray, span, encoded: np.ndarray) -> np.ndarray:
 def class_probability(out: np.ndarray, span, value: str) -> np.ndarray:
     """(n,) the decoder's probability of label `value` from its outputs (n, N): sigmoid of
     the binary column, softmax over the one-hot group."""
-    block = out[:, span.start:span.stop]
+    block = out[:, span.start:span.value_stop]
     index = span.categories.index(value)
     if span.kind == "binary":
         p_second = 1.0 / (1.0 + np.exp(-block[:, 0]))

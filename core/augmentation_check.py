@@ -15,7 +15,7 @@ from sklearn.metrics import f1_score, recall_score
 
 from core.augmentation import (ClassSample, LOW_ACCEPTANCE, balance_count, check_label, class_counts,
                                interpolate_class)
-from core.columns import ColumnSpec, PreparedTable
+from core.columns import ColumnSpec, PreparedTable, filled_in
 from core.evaluation import count_copies
 from core.messages import Message, msg
 from core.model import FittedModel
@@ -36,7 +36,7 @@ def compare(model: FittedModel, real: pd.DataFrame, label: str, value: str,
     model's settings and R, on its training rows only (slow: one training per split).
     """
     check_label(model, real, label, value, min_rows=2)   # one to train on, one to test
-    real = real.reset_index(drop=True)
+    real = real[filled_in(real, label)].reset_index(drop=True)   # a row whose class is blank has none
     design = _Design(model, label)
     scores = {route: [] for route in ROUTES}
     samples, copies, n_new = [], [], []
@@ -141,7 +141,7 @@ def _refit(model: FittedModel, train: pd.DataFrame) -> FittedModel:
     """A model like `model` trained on `train` only; the categories stay those of the full data."""
     from core.training import fit
 
-    specs = [ColumnSpec(s.name, s.role, s.categories) for s in model.transformer.layout_]
+    specs = [ColumnSpec(s.name, s.role, s.categories, s.style, s.blank) for s in model.transformer.layout_]
     return fit(PreparedTable(train.reset_index(drop=True), specs), model.semantics, model.config)
 
 

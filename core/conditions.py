@@ -34,7 +34,7 @@ import pandas as pd
 import torch
 
 from core.cells import ISO_STYLE, date_of, write_date, years
-from core.columns import Role
+from core.columns import Role, filled_in
 from core.errors import InputError
 from core.generation import decode, resolve_latents
 from core.latents import PosteriorMixture
@@ -164,7 +164,7 @@ def check_conditions(model: FittedModel, real: pd.DataFrame, conditions: list[Co
             if span.role is not Role.INTEGER or number != round(number):
                 raise InputError(f"--where {condition}: '{span.name}' holds continuous numbers; give a "
                                  f"range LO..HI, e.g. {span.name}={span.low:g}..{span.high:g}")
-        holds = condition.holds(real[span.name], span)
+        holds = condition.holds(real[span.name], span) & filled_in(real, span.name).to_numpy()   # not a blank
         if not holds.any():
             raise InputError(f"--where {condition}: no row of the data has it "
                              f"('{span.name}' runs {_extent(span)})" if span.kind == "numeric"
@@ -183,7 +183,7 @@ def sample_where(model: FittedModel, real: pd.DataFrame, conditions: list[Condit
         raise InputError("the number of rows to generate must be at least 1")
     mask = check_conditions(model, real, conditions)
     conditions = modelled_conditions(model, conditions)
-    seeds = real.loc[mask, [span.name for span in model.transformer.layout_]]
+    seeds = real.loc[mask]
     with torch.no_grad():
         mu, logvar = model.vae.encode(torch.from_numpy(model.transformer.transform(seeds)))
     generator = torch.Generator().manual_seed(seed)

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from core.columns import Role
+from core.columns import Role, blank_column
 from core.errors import InputError
 from core.latents import OTHERS, Noise  # noqa: F401  (OTHERS: the ways to draw, for the CLI and the page)
 from core.model import FittedModel
@@ -87,13 +87,15 @@ def decode(model: FittedModel, z: np.ndarray, seed: int = 0, sample_values: bool
 
 def _restrict(model: FittedModel, drawn: np.ndarray, out: np.ndarray, span, allowed, rng: np.random.Generator,
               redraws: int) -> None:
-    """In place: the span's values in `drawn` (encoded) drawn within `allowed`; `out` holds the
-    decoder's means the numbers are redrawn around."""
+    """In place: the span's values in `drawn` (encoded) drawn within `allowed`, and not blank;
+    `out` holds the decoder's means the numbers are redrawn around."""
+    if span.blank:
+        drawn[:, span.stop - 1] = 0.0
     if span.kind != "numeric":   # p(x | z) restricted to one label is that label
         if span.kind == "binary":
             drawn[:, span.start] = float(allowed)
         else:
-            drawn[:, span.start:span.stop] = 0.0
+            drawn[:, span.start:span.value_stop] = 0.0
             drawn[:, span.start + int(allowed)] = 1.0
         return
     low, high = ((bound - span.mean) / span.std for bound in allowed)
@@ -128,7 +130,9 @@ def calibrate(model: FittedModel, real: np.ndarray, seed: int = 0) -> dict[str, 
       and of the real column; decoding maps each drawn v through the fixed monotone map
       F_real^-1(F_generated(v)) (`_calibrated`);
     - labels: (K,) logit offsets log p_real(k) - log p_generated(k) (binary: the logit's),
-      added to the decoder's logits before a label is drawn.
+      added to the decoder's logits before a label is drawn;
+    - a column that keeps its blanks: the logit offset of its blank column, under `blank_column`;
+      its value's map comes from the rows not blank, generated and real.
 
     Decision (the paper decodes with no calibration): a Gaussian decoder shapes skewed or
     discrete numbers (ages in 5-year bins, floor counts) only roughly, and column shapes are
@@ -143,21 +147,31 @@ def calibrate(model: FittedModel, real: np.ndarray, seed: int = 0) -> dict[str, 
     q = np.linspace(0, 1, CALIBRATION_QUANTILES)
     table = {}
     for span in model.transformer.layout_:
-        block, truth = out[:, span.start:span.stop], real[:, span.start:span.stop]
+        block, truth, values = out[:, span.start:span.value_stop], real[:, span.start:span.value_stop], drawn
+        if span.blank:   # blank or not as a binary column; the value's maps from the cells not blank
+            table[blank_column(span.name)] = _logit_offset(out[:, span.stop - 1], real[:, span.stop - 1])
+            shown, present = drawn[:, span.stop - 1] < 0.5, real[:, span.stop - 1] < 0.5
+            if shown.any() and present.any():
+                block, truth, values = block[shown], truth[present], drawn[shown]
         if span.kind == "numeric":
-            generated = np.quantile(drawn[:, span.start], q)
+            generated = np.quantile(values[:, span.start], q)
             spread = max(float(generated[-1] - generated[0]), 1e-6)
             generated = np.maximum.accumulate(generated) + np.arange(len(q)) * 1e-9 * spread   # increasing
             table[span.name] = np.stack([generated, np.quantile(truth[:, 0], q)])
         elif span.kind == "binary":
-            made = np.clip((1 / (1 + np.exp(-block[:, 0]))).mean(), 1e-4, 1 - 1e-4)
-            wanted = np.clip(truth[:, 0].mean(), 1e-4, 1 - 1e-4)
-            table[span.name] = np.array([np.log(wanted / (1 - wanted)) - np.log(made / (1 - made))])
+            table[span.name] = _logit_offset(block[:, 0], truth[:, 0])
         else:
             probs = np.exp(block - block.max(axis=1, keepdims=True))
             made = np.clip((probs / probs.sum(axis=1, keepdims=True)).mean(axis=0), 1e-4, None)
             table[span.name] = np.log(np.clip(truth.mean(axis=0), 1e-4, None)) - np.log(made)
     return table
+
+
+def _logit_offset(logits: np.ndarray, truth: np.ndarray) -> np.ndarray:
+    """(1,) what to add to a binary column's logits so that its mean probability is the real share."""
+    made = np.clip((1 / (1 + np.exp(-logits))).mean(), 1e-4, 1 - 1e-4)
+    wanted = np.clip(truth.mean(), 1e-4, 1 - 1e-4)
+    return np.array([np.log(wanted / (1 - wanted)) - np.log(made / (1 - made))])
 
 
 def _calibrated(model: FittedModel, span, values: np.ndarray) -> np.ndarray:
@@ -170,7 +184,10 @@ def _sample_outputs(model: FittedModel, out: np.ndarray, rng: np.random.Generato
     """Draw x ~ p(x | z) from decoder outputs (n, N); returned in the encoding's own form."""
     drawn = out.copy()
     for span in model.transformer.layout_:
-        block = out[:, span.start:span.stop]
+        if span.blank:   # blank or not, drawn from its sigmoid as a binary column is
+            logit = out[:, span.stop - 1] + model.calibration.get(blank_column(span.name), np.zeros(1))[0]
+            drawn[:, span.stop - 1] = rng.random(len(out)) < 1.0 / (1.0 + np.exp(-logit))
+        block = out[:, span.start:span.value_stop]
         if span.kind != "numeric" and span.name in model.calibration:   # logit offsets (`calibrate`)
             block = block + model.calibration[span.name]
         if span.kind == "numeric":
@@ -181,8 +198,8 @@ def _sample_outputs(model: FittedModel, out: np.ndarray, rng: np.random.Generato
         else:
             probs = np.exp(block - block.max(axis=1, keepdims=True))
             cumulative = np.cumsum(probs / probs.sum(axis=1, keepdims=True), axis=1)
-            index = (cumulative < rng.random((len(out), 1))).sum(axis=1).clip(max=span.stop - span.start - 1)
-            drawn[:, span.start:span.stop] = 0.0
+            index = (cumulative < rng.random((len(out), 1))).sum(axis=1).clip(max=span.value_stop - span.start - 1)
+            drawn[:, span.start:span.value_stop] = 0.0
             drawn[np.arange(len(out)), span.start + index] = 1.0
     return drawn
 

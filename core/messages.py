@@ -59,6 +59,8 @@ ENGLISH: dict[str, str] = {
                             "(row(s) {rows}: {examples})",
     "read.cleaned": "column '{name}': {n} cell(s) converted to numbers (e.g. '3层' -> 3, a bin -> its midpoint)",
     "read.filled": "column '{name}': {n} missing cell(s) {action}",
+    "read.kept_blank": "column '{name}': {n} missing cell(s) ({share}) kept: the model learns which rows "
+                       "are blank, and generated rows leave as many blank (for training, {action})",
     "read.maybe_class": "column '{name}' holds only {n} different whole numbers ({values}); if it is a "
                         "class, say so with --role {name}=categorical (or on the Data page)",
     "read.header_numbers": "{where}: the first row contains only numbers; is the header row missing?",

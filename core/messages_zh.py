@@ -40,6 +40,8 @@ ZH: dict[str, str] = {
     "read.text_in_numbers": "列“{name}”：数值中有 {n} 个文本单元格，按缺失处理（第 {rows} 行：{examples}）",
     "read.cleaned": "列“{name}”：{n} 个单元格已转换为数值（如“3层”→ 3，区间 → 中点）",
     "read.filled": "列“{name}”：{n} 个缺失单元格已{action}",
+    "read.kept_blank": "列“{name}”：{n} 个缺失单元格（{share}）保留为空：模型学习哪些行为空，"
+                       "生成的行以相同比例留空（训练时{action}）",
     "read.maybe_class": "列“{name}”只有 {n} 种整数取值（{values}）；如果它是类别，请用 --role {name}=categorical 指定（或在“数据”页修改）",
     "read.header_numbers": "{where}：第一行全是数字；是否缺少表头行？",
     "read.index_column": "{where}：第 {letter} 列没有表头，内容是行号（{first} 至 {last}）：视为文件的行索引，不使用",

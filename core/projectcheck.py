@@ -107,6 +107,13 @@ def _check_layout(transformer, n_inputs: int, where: str) -> None:
         categories = span.get("categories", [])
         if not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
             raise InputError(f"{at}.categories must be a list of labels")
+        if not isinstance(span.get("blank", False), bool):
+            raise InputError(f"{at}.blank must be true or false")
+        fill = span.get("fill")
+        if span.get("blank") and not (isinstance(fill, str) and fill in categories
+                                      or isinstance(fill, (int, float)) and not isinstance(fill, bool)
+                                      and not categories and math.isfinite(fill)):
+            raise InputError(f"{at}.fill must be one of its labels, or a number for a column of numbers")
         if span["role"] in {role.value for role in NUMERIC_ROLES}:
             numbers = {key: limits.number(f"{at}.{key}", span.get(key, default), -1e300, 1e300)
                        for key, default in (("low", 0.0), ("high", 0.0), ("mean", 0.0), ("std", 1.0))}

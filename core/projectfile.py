@@ -21,7 +21,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load as load_tensors
 from safetensors.torch import save as save_tensors
 
-from core.columns import PreparedTable, Role
+from core.columns import PreparedTable, Role, blank_column
 from core.errors import InputError
 from core.latents import MIXTURE_COMPONENTS, Gaussian, LatentDistribution, PosteriorMixture
 from core.messages import from_json, to_json
@@ -320,20 +320,23 @@ def _mixture(spec: dict, latent_dim: int, source: str) -> PosteriorMixture:
 
 def _calibration(spec: dict, layout, source: str) -> dict[str, np.ndarray]:
     """The decoder's calibration (core.generation.calibrate): per numeric column two increasing
-    rows of quantiles, per label column one offset per category (binary: one)."""
+    rows of quantiles, per label column one offset per category (binary: one), and one offset
+    per column that keeps its blanks (under its `blank_column`)."""
     if not isinstance(spec, dict):
         raise InputError(f"{source}: the calibration must map column names to numbers")
     spans, table = {span.name: span for span in layout}, {}
+    blanks = {blank_column(span.name) for span in layout if span.blank}
     for name, values in spec.items():
         span = spans.get(name)
         try:
             array = np.asarray(values, dtype=np.float64)
         except (TypeError, ValueError):
             array = np.empty(0)
-        if span is None:
+        if span is None and name not in blanks:
             raise InputError(f"{source}: calibration names '{name}', which is not a modelled column")
-        numeric = span.kind == "numeric"
-        shape = (2, array.shape[-1] if array.ndim else 0) if numeric else (span.stop - span.start,)
+        numeric = span is not None and span.kind == "numeric"
+        shape = (2, array.shape[-1] if array.ndim else 0) if numeric else \
+            (1,) if span is None else (span.value_stop - span.start,)
         if (array.shape != shape or not np.isfinite(array).all() or array.size > 2 * 10_000
                 or (numeric and (array.shape[1] < 2 or (np.diff(array, axis=1) < 0).any()))):
             raise InputError(f"{source}: the calibration of '{name}' is malformed")

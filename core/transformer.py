@@ -10,6 +10,9 @@ Encoding per role (decided here; the paper only says "one-hot"):
                          rows keep the years, `written` turns them back into dates
     binary               1 column, 0/1 (1 = the second category)
     categorical, ordinal 1 column per category seen in training (one-hot)
+A column that keeps its blanks (`ColumnSpec.blanks`) has one more, its last: 1 where the cell
+is blank (the prepared frame's `blank_column`), modelled like a binary column. Generated rows
+carry it in the same companion column, and `written` blanks those cells.
 """
 from __future__ import annotations
 
@@ -19,8 +22,11 @@ import numpy as np
 import pandas as pd
 
 from core.cells import ISO_STYLE, write_date
-from core.columns import NUMERIC_ROLES, ColumnSpec, PreparedTable, Role
+from core.columns import NUMERIC_ROLES, ColumnSpec, PreparedTable, Role, blank_column
 from core.errors import InputError
+
+
+BLANK_MARK = "∅"   # how charts name a column's blank column: "碳化深度=∅"
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,18 @@ class Span:
     std: float = 1.0
     decimals: int = 6    # generated numbers are written with the data's own precision
     style: str = ""      # DATE: how the column writes its dates (core.cells.date_style)
+    blank: bool = False  # the column keeps its blanks: its last encoded column is 1 where blank
+    fill: float | str | None = None   # ... and what its blank cells hold in the prepared frame
+
+    @property
+    def value_stop(self) -> int:
+        """End of the columns that encode the value: `stop` without the blank column."""
+        return self.stop - self.blank
+
+    @property
+    def width(self) -> int:
+        """Encoded columns the span needs: its value's, and one more when it keeps blanks."""
+        return (len(self.categories) if self.kind == "onehot" else 1) + self.blank
 
     @property
     def kind(self) -> str:
@@ -47,9 +65,8 @@ class Span:
 
     @property
     def column_names(self) -> list[str]:
-        if self.kind == "onehot":
-            return [f"{self.name}={c}" for c in self.categories]
-        return [self.name]
+        names = [f"{self.name}={c}" for c in self.categories] if self.kind == "onehot" else [self.name]
+        return names + [f"{self.name}={BLANK_MARK}"] * self.blank
 
 
 class TableTransformer:
@@ -61,7 +78,7 @@ class TableTransformer:
     def fit(self, table: PreparedTable) -> "TableTransformer":
         spans, offset = [], 0
         for spec in table.specs:
-            span = _fit_span(spec, table.frame[spec.name], offset)
+            span = _fit_span(spec, table.frame[spec.name], offset, table.frame.get(blank_column(spec.name)))
             spans.append(span)
             offset = span.stop
         self.layout_ = spans
@@ -88,6 +105,8 @@ class TableTransformer:
         out = np.zeros((len(frame), self.n_columns), dtype=np.float32)
         for span in self.layout_:
             values = frame[span.name]
+            if span.blank and blank_column(span.name) in frame.columns:
+                out[:, span.stop - 1] = frame[blank_column(span.name)].to_numpy(dtype=bool)
             if span.kind == "numeric":
                 out[:, span.start] = (values.to_numpy(dtype=float) - span.mean) / span.std
                 continue
@@ -105,32 +124,60 @@ class TableTransformer:
         """Decoder outputs (standardised numbers and logits, or a 0/1 encoding) -> rows.
 
         Categories come only from training; numbers are clipped to the observed
-        range; integers are rounded.
+        range; integers are rounded. A column that keeps its blanks gets its companion
+        (`blank_column`), True where the blank column is positive, and its cell there holds the
+        `fill` its blank cells hold in the prepared frame, so that generated rows compare with
+        the real ones as they are (core.evaluation) and charts read every row.
         """
         assert matrix.shape[1] == self.n_columns, (matrix.shape, self.n_columns)
         columns = {}
         for span in self.layout_:
             block = matrix[:, span.start:span.stop]
+            if span.blank:
+                blank = block[:, -1] > 0
+                block = block.copy()
+                if span.kind == "numeric":
+                    block[blank, 0] = (span.fill - span.mean) / span.std
+                elif span.kind == "binary":
+                    block[blank, 0] = float(span.categories.index(span.fill))
+                else:
+                    block[blank] = 0.0
+                    block[blank, span.categories.index(span.fill)] = 1.0
             if span.kind == "numeric":
                 # float64 first: clipping in the decoder's float32 lands just outside the range
                 values = np.clip(block[:, 0].astype(np.float64) * span.std + span.mean, span.low, span.high)
                 columns[span.name] = (np.round(values).astype(np.int64) if span.role is Role.INTEGER
                                       else np.round(values, span.decimals))
             else:
-                index = (block[:, 0] > 0).astype(int) if span.kind == "binary" else block.argmax(axis=1)
+                index = (block[:, 0] > 0).astype(int) if span.kind == "binary" \
+                    else block[:, :span.value_stop - span.start].argmax(axis=1)
                 columns[span.name] = pd.Series(np.asarray(span.categories, dtype=object)[index], dtype=str)
+        for span in self.layout_:   # after every value, so the companions trail the columns
+            if span.blank:
+                columns[blank_column(span.name)] = matrix[:, span.stop - 1] > 0
         return pd.DataFrame(columns)
 
     def written(self, rows: pd.DataFrame) -> pd.DataFrame:
         """Rows as the survey writes them: DATE columns (decimal years) back to dates in their
-        column's style; `rows` itself when there are none."""
+        column's style, and blank where a column's companion (`blank_column`) says so, the
+        companions dropped; `rows` itself when there is nothing to do."""
         dates = [span for span in self.layout_ if span.role is Role.DATE and span.name in rows.columns]
-        if not dates:
+        blanks = [span for span in self.layout_ if blank_column(span.name) in rows.columns]
+        if not dates and not blanks:
             return rows
         rows = rows.copy()
         for span in dates:
             rows[span.name] = pd.Series([write_date(v, span.style or ISO_STYLE) for v in rows[span.name]],
                                         index=rows.index, dtype=str)
+        for span in blanks:
+            blank = rows.pop(blank_column(span.name)).to_numpy(dtype=bool)
+            if span.role is Role.CONTINUOUS:
+                rows[span.name] = rows[span.name].where(~blank)   # NaN: an empty cell
+            elif span.role is Role.INTEGER:   # whole numbers and None, written "3" and ""
+                rows[span.name] = pd.Series([None if b else v for v, b in zip(rows[span.name].tolist(), blank)],
+                                            index=rows.index, dtype=object)
+            else:
+                rows.loc[blank, span.name] = ""
         return rows
 
     def to_dict(self) -> dict:
@@ -144,8 +191,7 @@ class TableTransformer:
                         for s in data["layout"]]
         offset = 0
         for span in self.layout_:   # a hand-edited file must still describe a contiguous layout
-            width = 1 if span.kind != "onehot" else len(span.categories)
-            if span.start != offset or span.stop != offset + width:
+            if span.start != offset or span.stop != offset + span.width:
                 raise ValueError(f"layout of column '{span.name}' is not contiguous")
             offset = span.stop
         return self
@@ -168,7 +214,9 @@ def decimals(values: pd.Series) -> int:
     return MAX_DECIMALS + shift
 
 
-def _fit_span(spec: ColumnSpec, values: pd.Series, start: int) -> Span:
+def _fit_span(spec: ColumnSpec, values: pd.Series, start: int, blank: pd.Series | None = None) -> Span:
+    filled = values[blank.to_numpy(dtype=bool)] if spec.blanks and blank is not None else values.iloc[:0]
+    fill = (float(filled.iloc[0]) if spec.is_numeric else str(filled.iloc[0])) if len(filled) else None
     if spec.is_numeric:
         numbers = values.to_numpy(dtype=float)
         with np.errstate(over="ignore", invalid="ignore"):
@@ -176,10 +224,12 @@ def _fit_span(spec: ColumnSpec, values: pd.Series, start: int) -> Span:
         if not (np.isfinite(numbers).all() and np.isfinite(std)):
             raise InputError(f"column '{spec.name}' has values too large to model "
                              f"(up to {np.nanmax(np.abs(numbers)):.3g}); rescale it or exclude it")
-        return Span(spec.name, spec.role, start, start + 1,
+        return Span(spec.name, spec.role, start, start + 1 + spec.blanks,
                     low=float(numbers.min()), high=float(numbers.max()),
                     mean=float(numbers.mean()), std=std if std > 0 else 1.0,
-                    decimals=decimals(values), style=spec.style)
+                    decimals=decimals(values), style=spec.style, blank=spec.blanks,
+                    fill=float(np.median(numbers)) if fill is None and spec.blanks else fill)
     categories = spec.categories or tuple(sorted(values.astype(str).unique()))
-    width = 1 if spec.role is Role.BINARY else len(categories)
-    return Span(spec.name, spec.role, start, start + width, categories=tuple(categories))
+    width = (1 if spec.role is Role.BINARY else len(categories)) + spec.blanks
+    fill = categories[0] if fill is None and spec.blanks else fill
+    return Span(spec.name, spec.role, start, start + width, categories=tuple(categories), blank=spec.blanks, fill=fill)

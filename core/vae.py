@@ -225,9 +225,11 @@ class LossLayout:
         numeric, binary, groups, offset = [], [], [], 0
         for span in layout:   # walk the layout with a running offset, as CTGAN's TVAE does
             assert span.start == offset, f"layout gap before '{span.name}'"
-            cols = list(range(span.start, span.stop))
+            cols = list(range(span.start, span.value_stop))
             {"numeric": numeric, "binary": binary}.get(span.kind, groups).append(
                 cols if span.kind == "onehot" else cols[0])
+            if span.blank:   # whether the cell is blank: a binary column of its own
+                binary.append(span.stop - 1)
             offset = span.stop
         width = max((len(g) for g in groups), default=1)
         onehot = torch.zeros((len(groups), width), dtype=torch.long)

@@ -86,12 +86,13 @@ if made is not None:
     st.markdown(t("ev.made", n=len(sample.rows), name=made_value))
     for note in sample.notes:
         st.warning(say(note))
-    st.dataframe(sample.rows.head(100), hide_index=True)
+    new_rows = model.complete(sample.rows)   # as the survey writes them: dates, blanks, every column
+    st.dataframe(new_rows.head(100), hide_index=True)
     left, right = st.columns(2)
     parts = [f"{label}={made_value}", f"n{len(sample.rows)}"]
-    left.download_button(t("ev.download_new"), csv_bytes(sample.rows), download_name(project.source_name, parts, "csv"),
+    left.download_button(t("ev.download_new"), csv_bytes(new_rows), download_name(project.source_name, parts, "csv"),
                          "text/csv", on_click="ignore", icon=":material/download:")
-    expanded = pd.concat([real, sample.rows], ignore_index=True)
+    expanded = model.transformer.written(pd.concat([real, sample.rows], ignore_index=True))
     right.download_button(t("ev.download_all"), csv_bytes(expanded),
                           download_name(project.source_name, ["real+" + parts[0], *parts[1:]], "csv"), "text/csv",
                           on_click="ignore", icon=":material/download:")

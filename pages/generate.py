@@ -109,8 +109,9 @@ with st.expander(t("gen.augment")):   # rows of one class (core.augmentation)
     extra = project.recall("augmented", (model, real))
     if extra is not None and picked is not None:
         st.markdown(t("gen.augmented", n=len(extra), name=picked[1]))
-        st.dataframe(extra.head(100), hide_index=True)
-        st.download_button(t("ev.download_new"), csv_bytes(model.complete(extra, int(seed))),
+        written = model.complete(extra, int(seed))
+        st.dataframe(written.head(100), hide_index=True)
+        st.download_button(t("ev.download_new"), csv_bytes(written),
                            download_name(project.source_name, [f"{picked[0]}={picked[1]}", f"n{len(extra)}",
                                                                f"seed{int(seed)}"], "csv"), "text/csv",
                            on_click="ignore", icon=":material/download:", key="gen_aug_download")

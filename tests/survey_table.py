@@ -100,3 +100,22 @@ def survey_semantics(columns) -> pd.DataFrame:
 
 def _sigmoid(x):
     return 1.0 / (1.0 + np.exp(-x))
+
+
+def survey_with_blanks(n_rows: int = 300, seed: int = 0) -> pd.DataFrame:
+    """`survey_frame` with the blanks a real survey leaves, each where a survey leaves it:
+    - `age` unknown for a fifth of the buildings, the older ones far more often;
+    - the secondary-use section (every `has_secondary_use*` flag) not filled for 15 % of the
+      buildings, all of its cells blank together;
+    - `foundation_type` not inspected where the building has 3 floors or more, half the time."""
+    frame = survey_frame(n_rows, seed, text_cells=False)
+    rng = np.random.default_rng(seed + 1)
+    age = frame["age"].to_numpy(dtype=float)
+    unknown = rng.random(n_rows) < _sigmoid((age - 40) / 10) * 0.5
+    frame["age"] = frame["age"].astype(object).where(~unknown, None)
+    skipped = rng.random(n_rows) < 0.15
+    for name in [c for c in frame.columns if c.startswith("has_secondary_use")]:
+        frame[name] = frame[name].astype(object).where(~skipped, None)
+    tall = (frame["count_floors_pre_eq"].to_numpy() >= 3) & (rng.random(n_rows) < 0.5)
+    frame["foundation_type"] = frame["foundation_type"].astype(object).where(~tall, None)
+    return frame

@@ -135,7 +135,7 @@ def test_notes_count_conversions_apart_from_missing_tokens():
                                           "6", "5.5", "8"]))
     notes = {note.code: note.params for note in reading_notes(prepared)}
     assert notes["read.cleaned"]["n"] == 1                      # only "4mm"
-    assert notes["read.filled"]["n"] == 3                       # the three words for missing
+    assert notes["read.kept_blank"]["n"] == 3                   # the three words for missing (25 %: kept)
     assert "read.text_in_numbers" not in notes
 
 

@@ -237,6 +237,7 @@ def _set(path: str, value):
     ("model.transformer.layout.0.decimals", 10**9, "layout[0].decimals must be from 0 to 30"),
     ("model.transformer.layout.0.style", "{Y}-{__class__}", "layout[0].style must be a date template"),
     ("model.transformer.layout.0.style", 7, "layout[0].style must be a date template"),
+    ("model.transformer.layout.0.blank", "yes", "layout[0].blank must be true or false"),
     ("model.transformer.layout.0.role", "excluded", "layout[0].role must be one of"),
     ("model.transformer.layout.0.stop", 10**9, "layout[0].stop must be from 1 to"),
     ("model.transformer.layout", [], "layout must be a non-empty list"),

@@ -1,0 +1,153 @@
+"""Blank cells that a survey leaves on purpose (depth not measured, section not filled): a column
+with at least 5 % of them keeps them. The model learns which rows are blank, generated rows are
+blank as often and in the same kind of rows, and the values they do hold have the real shape,
+without the spike that filling every blank with the median or the mode puts in them."""
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.columns import Role, blank_column, prepare_table, reading_notes
+from core.errors import InputError
+from core.generation import generate
+from core.projectfile import load_project, save_project
+from core.transformer import TableTransformer
+from tests.conftest import cli, fit_on_cli
+
+
+def test_a_column_keeps_its_blanks_from_five_percent_with_a_companion_that_marks_them():
+    n = 40
+    frame = pd.DataFrame({
+        "depth": ["缺失" if i % 4 == 0 else "n/a" if i == 1 else str(1 + i % 7) for i in range(n)],   # 11 of 40
+        "kind": [None if i % 10 == 3 else "砖混" if i % 2 else "框架" for i in range(n)],                # 4 of 40
+        "floors": [None if i == 5 else str(i % 6 + 1) for i in range(n)],                              # 1 of 40
+    })
+    table = prepare_table(frame)
+    specs = {spec.name: spec for spec in table.specs}
+    assert specs["depth"].blanks and specs["kind"].blanks and not specs["floors"].blanks
+    assert table.frame[blank_column("depth")].tolist() == [i % 4 == 0 or i == 1 for i in range(n)]
+    assert table.frame[blank_column("kind")].sum() == 4
+    assert blank_column("floors") not in table.frame.columns
+    assert list(table.frame.columns[:3]) == ["depth", "kind", "floors"]   # the companions trail the columns
+    assert not table.frame[["depth", "kind", "floors"]].isna().any().any()   # filled for training, as before
+    notes = {note.code: note for note in reading_notes(table)}
+    assert notes["read.kept_blank"].params["name"] in ("depth", "kind")
+    assert "1 missing cell(s) filled with median" in str(notes["read.filled"])   # floors: under 5 %
+
+
+def test_the_encoding_carries_the_blank_and_writes_it_back_in_each_role():
+    frame = pd.DataFrame({
+        "width": [None, "0.2", "0.35", None, "0.1", "0.4", "0.15", "0.3", "0.25", "0.05"],
+        "floors": ["3", None, "5", "2", "6", "4", "3", "2", "5", "4"],
+        "kind": ["砖混", "框架", None, "框架", "砖混", "钢", "框架", "砖混", "框架", "钢"],
+        "built": ["2001-05-03", "1998-11-20", "2010-01-15", None, "2005-07-07", "1995-03-30", "2012-12-01",
+                  "2003-09-09", "1999-02-02", "2008-08-08"],
+    })
+    table = prepare_table(frame)
+    transformer = TableTransformer().fit(table)
+    spans = {span.name: span for span in transformer.layout_}
+    assert all(span.blank for span in spans.values()) and spans["kind"].width == 4   # 3 labels + blank
+    assert transformer.columns_[spans["kind"].stop - 4:spans["kind"].stop] == ["kind=框架", "kind=砖混", "kind=钢", "kind=∅"]
+    encoded = transformer.transform(table.frame)
+    for name, span in spans.items():
+        assert encoded[:, span.stop - 1].tolist() == frame[name].isna().astype(float).tolist()
+    rows = transformer.inverse_transform(encoded)
+    written = transformer.written(rows)
+    assert list(written.columns) == ["width", "floors", "kind", "built"]   # companions gone
+    assert np.isnan(written["width"][0]) and written["width"][1] == 0.2
+    assert written["floors"][1] is None and written["floors"][0] == 3
+    assert written["kind"][2] == "" and written["kind"][0] == "砖混"
+    assert written["built"][3] == "" and written["built"][0] == "2001-05-03"
+    again = TableTransformer.from_dict(transformer.to_dict())   # the project file's round trip
+    assert again.layout_ == transformer.layout_
+
+
+def _survey(n: int = 400, seed: int = 0) -> pd.DataFrame:
+    """Carbonation depth is measured on concrete frames only, and their year is sometimes unknown."""
+    rng = np.random.default_rng(seed)
+    frame_built = rng.random(n) < 0.6
+    age = rng.integers(5, 60, n).astype(float)
+    depth = np.round(0.3 * np.sqrt(age) + rng.normal(0, 0.2, n), 2)
+    return pd.DataFrame({
+        "结构": np.where(frame_built, "框架", "砖混"),
+        "房龄": np.where(rng.random(n) < 0.1, np.nan, age),
+        "碳化深度": np.where(frame_built, depth, np.nan),
+        "层数": np.where(frame_built, rng.integers(4, 12, n), rng.integers(1, 4, n)),
+    })
+
+
+@pytest.fixture(scope="module")
+def fitted(tmp_path_factory):
+    return fit_on_cli(tmp_path_factory.mktemp("blanks"), _survey(), {"构造": ["结构", "层数"], "耐久": ["房龄", "碳化深度"]})
+
+
+def test_generated_rows_are_blank_as_often_and_where_the_real_ones_are(fitted):
+    result = cli("generate", "p.zip", "--n", "2000", "--out", "rows.csv", "--seed", "3", cwd=fitted)
+    assert result.returncode == 0, result.stderr
+    rows = pd.read_csv(fitted / "rows.csv", dtype=str, keep_default_na=False)
+    real = pd.read_csv(fitted / "survey.csv", dtype=str, keep_default_na=False)
+    for name in ("碳化深度", "房龄"):
+        assert abs((rows[name] == "").mean() - (real[name] == "").mean()) < 0.05, name
+    # depth is blank on brick buildings, as in the survey (before: never blank, and 40 % of the
+    # values at the median)
+    brick = rows["结构"] == "砖混"
+    assert (rows.loc[brick, "碳化深度"] == "").mean() > 0.85 and (rows.loc[~brick, "碳化深度"] == "").mean() < 0.15
+    measured = rows.loc[rows["碳化深度"] != "", "碳化深度"].astype(float)
+    real_measured = real.loc[real["碳化深度"] != "", "碳化深度"].astype(float)
+    median = float(real_measured.median())
+    assert (measured == median).mean() < 0.05   # no spike where the blanks were filled
+    assert abs(measured.mean() - real_measured.mean()) < 0.1
+
+
+def test_conditions_and_the_class_route_never_return_a_blank_for_what_they_were_asked(fitted):
+    result = cli("generate", "p.zip", "--n", "300", "--out", "where.csv", "--where", "碳化深度=1.5..3",
+                 cwd=fitted)
+    assert result.returncode == 0, result.stderr
+    rows = pd.read_csv(fitted / "where.csv", dtype=str, keep_default_na=False)
+    assert len(rows) == 300 and rows["碳化深度"].astype(float).between(1.5, 3).all()
+    assert (rows["结构"] == "框架").mean() > 0.9   # only frames have a depth
+
+
+def test_a_project_keeps_the_blanks_of_its_model(fitted):
+    project = load_project((fitted / "p.zip").read_bytes())
+    spans = {span.name: span for span in project.model.transformer.layout_}
+    assert spans["碳化深度"].blank and spans["房龄"].blank and not spans["结构"].blank
+    assert blank_column("碳化深度") in project.model.calibration
+    again = load_project(save_project(project))
+    assert again.model.transformer.layout_ == project.model.transformer.layout_
+    assert spans["碳化深度"].role is Role.CONTINUOUS
+
+
+def test_generated_blank_cells_hold_the_fill_of_the_real_ones_until_written(fitted):
+    """Inside, a generated blank holds what a real blank holds in the prepared frame (its median
+    or most frequent label), so the two compare as they are; `complete` writes it blank."""
+    model = load_project((fitted / "p.zip").read_bytes()).model
+    rows = generate(model, 500, seed=2)
+    span = next(span for span in model.transformer.layout_ if span.name == "碳化深度")
+    blank = rows[blank_column("碳化深度")]
+    assert 0.2 < blank.mean() < 0.6 and (rows.loc[blank, "碳化深度"] == span.fill).all()
+    assert (rows.loc[~blank, "碳化深度"] != span.fill).mean() > 0.9
+    written = model.complete(rows, seed=2)
+    assert written["碳化深度"].isna().tolist() == blank.tolist() and blank_column("碳化深度") not in written
+
+
+def test_a_hand_edited_fill_that_is_no_label_of_its_column_is_refused(fitted):
+    data = (fitted / "p.zip").read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    document = json.loads(members["project.json"])
+    layout = document["model"]["transformer"]["layout"]
+    number = next(i for i, span in enumerate(layout) if span["blank"])
+    layout[number]["fill"] = "__class__"
+    members["project.json"] = json.dumps(document).encode()
+    edited = io.BytesIO()
+    with zipfile.ZipFile(edited, "w") as archive:
+        for name, member in members.items():
+            archive.writestr(name, member)
+    with pytest.raises(InputError, match=rf"layout\[{number}\].fill must be one of its labels, or a number"):
+        load_project(edited.getvalue(), "shared.zip")
