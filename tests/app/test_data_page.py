@@ -127,3 +127,13 @@ def test_a_workbook_with_a_two_row_merged_header_loads_with_one_name_per_column(
     assert list(at.session_state["project"].data.columns) == ["序号", "结构", "层数", "裂缝宽度"]
     assert "rows 1, 2 read as one header of two rows" in texts(at.warning)
     assert "Loaded 汇总.xlsx (30 rows)" in texts(at.success)
+
+
+def test_a_column_that_keeps_its_blanks_says_so_in_the_profile():
+    rows = [f"{3 + i % 4},{'砖' if i % 2 else '混凝土'},{'' if i % 2 else f'{0.1 * i:.1f}'}" for i in range(40)]
+    at = upload(open_page(), "depth.csv", ("层数,材料,碳化深度\n" + "\n".join(rows) + "\n").encode())
+    profile = next(frame.value for frame in at.dataframe if "Missing values" in frame.value.columns)
+    depth = profile.set_index("Column").loc["碳化深度"]
+    assert depth["Missing"] == 20
+    assert depth["Missing values"] == "kept: blank as often in generated rows (filled with median 1.9 for training)"
+    assert profile.set_index("Column").loc["层数", "Missing values"] == ""
