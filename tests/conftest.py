@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import subprocess
 import sys
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +31,20 @@ def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     with contextlib.chdir(cwd or Path.cwd()), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main([str(arg) for arg in args])
     return subprocess.CompletedProcess(["python", "-m", "core", *args], code, out.getvalue(), err.getvalue())
+
+
+def edit_project_file(data: bytes, edit: Callable[[dict], None]) -> bytes:
+    """A project file with its project.json changed in place by `edit`, as a hand-edited file is."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    document = json.loads(members["project.json"])
+    edit(document)
+    members["project.json"] = json.dumps(document).encode()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, member in members.items():
+            archive.writestr(name, member)
+    return buffer.getvalue()
 
 
 def fit_on_cli(folder: Path, frame: pd.DataFrame, groups: dict[str, list[str]]) -> Path:

@@ -4,10 +4,6 @@ blank as often and in the same kind of rows, and the values they do hold have th
 without the spike that filling every blank with the median or the mode puts in them."""
 from __future__ import annotations
 
-import io
-import json
-import zipfile
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -17,7 +13,7 @@ from core.errors import InputError
 from core.generation import generate
 from core.projectfile import load_project, save_project
 from core.transformer import TableTransformer
-from tests.conftest import cli, fit_on_cli
+from tests.conftest import cli, edit_project_file, fit_on_cli
 
 
 def test_a_column_keeps_its_blanks_from_five_percent_with_a_companion_that_marks_them():
@@ -137,17 +133,11 @@ def test_generated_blank_cells_hold_the_fill_of_the_real_ones_until_written(fitt
 
 
 def test_a_hand_edited_fill_that_is_no_label_of_its_column_is_refused(fitted):
-    data = (fitted / "p.zip").read_bytes()
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        members = {name: archive.read(name) for name in archive.namelist()}
-    document = json.loads(members["project.json"])
-    layout = document["model"]["transformer"]["layout"]
-    number = next(i for i, span in enumerate(layout) if span["blank"])
-    layout[number]["fill"] = "__class__"
-    members["project.json"] = json.dumps(document).encode()
-    edited = io.BytesIO()
-    with zipfile.ZipFile(edited, "w") as archive:
-        for name, member in members.items():
-            archive.writestr(name, member)
+    layout = load_project((fitted / "p.zip").read_bytes()).model.transformer.layout_
+    number = next(i for i, span in enumerate(layout) if span.blank)   # a number: a label will not do
+
+    def edit(document):
+        document["model"]["transformer"]["layout"][number]["fill"] = "__class__"
+    edited = edit_project_file((fitted / "p.zip").read_bytes(), edit)
     with pytest.raises(InputError, match=rf"layout\[{number}\].fill must be one of its labels, or a number"):
-        load_project(edited.getvalue(), "shared.zip")
+        load_project(edited, "shared.zip")

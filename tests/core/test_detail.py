@@ -12,7 +12,7 @@ from core.projectfile import load_project, save_project
 from core.project import Project
 from core.training import fit
 from core.vae import state_shapes
-from tests.conftest import factor_table
+from tests.conftest import edit_project_file, factor_table
 
 FAST = dict(epochs=40, finetune_epochs=10, hidden=(32,), seed=3, detail_kl_weight=1.0)   # no choice
 
@@ -74,24 +74,14 @@ def test_a_saved_model_with_detail_latents_generates_the_same_rows():
 
 
 def test_a_model_file_whose_detail_latents_do_not_match_its_weights_is_refused():
-    import io, json, zipfile
     table, semantics = factor_table(n_rows=30, n_groups=2, per_group=3)
     project = Project(data=table.frame.astype(str), source_name="t.csv", semantics=semantics,
                       settings=TrainConfig(detail_latents=4, detail_epochs=3, **FAST))
     project.model = fit(project.prepared(), semantics, project.settings)
-    members = {}
-    with zipfile.ZipFile(io.BytesIO(save_project(project))) as archive:
-        for name in archive.namelist():
-            members[name] = archive.read(name)
-    document = json.loads(members["project.json"])
-    document["model"]["config"]["detail_latents"] = 3
-    members["project.json"] = json.dumps(document).encode()
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
+    edited = edit_project_file(save_project(project),
+                               lambda document: document["model"]["config"].update(detail_latents=3))
     with pytest.raises(InputError, match=r"detail.mu_head.weight"):
-        load_project(buffer.getvalue())
+        load_project(edited)
 
 
 def test_a_non_finite_loss_while_training_the_detail_latents_keeps_their_last_good_weights(monkeypatch):
