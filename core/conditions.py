@@ -3,7 +3,7 @@
 Our addition: the paper generates rows by semantic, not by condition.
 
 A condition is `COLUMN=VALUE` (a label, or the code of a column of integers; `COLUMN=` is the
-blank of a tick box) or
+blank of a tick box, or a blank cell of a column that keeps its blanks) or
 `COLUMN=LO..HI` (a numeric range, both ends included; on a column of dates, dates or decimal
 years); several combine with AND. The route
 (`sample_where`), the minority-class route of core.augmentation generalised:
@@ -36,7 +36,7 @@ import torch
 from core.cells import ISO_STYLE, date_of, write_date, years
 from core.columns import Role, filled_in
 from core.errors import InputError
-from core.generation import decode, resolve_latents
+from core.generation import BLANK, decode, resolve_latents
 from core.latents import PosteriorMixture
 from core.model import FittedModel
 from core.transformer import Span
@@ -79,9 +79,13 @@ class Condition:
             return f"{self.column}={self.value}"
         return f"{self.column}={self.written or f'{self.low:.10g}..{self.high:.10g}'}"
 
+    def blank(self, span: Span) -> bool:
+        """Whether it asks for the blank cells of a column that keeps its blanks (`COLUMN=`)."""
+        return span.blank and self.value == ""
+
     def bounds(self, span: Span) -> tuple[float, float] | None:
         """The numeric range this condition allows on a numeric span (VALUE on integers: [v, v])."""
-        if span.kind != "numeric":
+        if span.kind != "numeric" or self.blank(span):
             return None
         if self.value is not None:
             return float(self.value), float(self.value)
@@ -146,6 +150,9 @@ def check_conditions(model: FittedModel, real: pd.DataFrame, conditions: list[Co
             why = " (it is in the table but not modelled)" if condition.column in unmodelled else ""
             raise InputError(f"--where {condition}: '{condition.column}' is not a modelled column{why}; "
                              f"columns: {', '.join(list(spans)[:12])}{' …' if len(spans) > 12 else ''}")
+        if condition.blank(span):
+            mask &= ~filled_in(real, span.name).to_numpy()   # it has blanks: at least 5 % of the rows
+            continue
         if span.kind != "numeric" and condition.value is None:
             raise InputError(f"--where {condition}: '{span.name}' holds labels; give one, e.g. "
                              f"{span.name}={span.categories[0]}")
@@ -199,7 +206,8 @@ def sample_where(model: FittedModel, real: pd.DataFrame, conditions: list[Condit
     for condition in conditions:
         span = spans[condition.column]
         bounds = condition.bounds(span)
-        allowed[span.name] = bounds if bounds is not None else span.categories.index(condition.value)
+        allowed[span.name] = BLANK if condition.blank(span) else bounds if bounds is not None \
+            else span.categories.index(condition.value)
     rows = decode(model, z.numpy(), seed, allowed=allowed, redraws=REDRAWS)
     for condition in conditions:   # the last word: numbers rounded to the data's precision stay inside
         span = spans[condition.column]

@@ -63,12 +63,15 @@ def latent_noise(model: FittedModel, n_rows: int, seed: int = 0) -> Noise:
     return Noise.draw(n_rows, model.latent_dim, seed)
 
 
+BLANK = "blank"   # `decode(allowed=...)`: the column blank in every row
+
+
 def decode(model: FittedModel, z: np.ndarray, seed: int = 0, sample_values: bool = True,
            allowed: Mapping[str, int | tuple[float, float]] | None = None, redraws: int = 20) -> pd.DataFrame:
     """Latent codes (n, L) -> rows in the original columns and categories.
 
-    `allowed` restricts columns (core.conditions): a category index, or a (low, high) range of a
-    number in its own units, redrawn up to `redraws` times while outside it, then replaced by a
+    `allowed` restricts columns (core.conditions): a category index, BLANK (a column that keeps its
+    blanks, blank in every row), or a (low, high) range of a number in its own units, redrawn up to `redraws` times while outside it, then replaced by a
     real value of the range (the calibration's quantiles of the real column; clipped when none
     falls in it)."""
     with torch.no_grad():
@@ -87,10 +90,12 @@ def decode(model: FittedModel, z: np.ndarray, seed: int = 0, sample_values: bool
 
 def _restrict(model: FittedModel, drawn: np.ndarray, out: np.ndarray, span, allowed, rng: np.random.Generator,
               redraws: int) -> None:
-    """In place: the span's values in `drawn` (encoded) drawn within `allowed`, and not blank;
-    `out` holds the decoder's means the numbers are redrawn around."""
+    """In place: the span's values in `drawn` (encoded) drawn within `allowed`, and not blank, or
+    blank (`allowed` BLANK); `out` holds the decoder's means the numbers are redrawn around."""
     if span.blank:
-        drawn[:, span.stop - 1] = 0.0
+        drawn[:, span.stop - 1] = float(allowed is BLANK)
+    if allowed is BLANK:
+        return
     if span.kind != "numeric":   # p(x | z) restricted to one label is that label
         if span.kind == "binary":
             drawn[:, span.start] = float(allowed)

@@ -292,6 +292,7 @@ STRINGS: dict[str, dict[str, str]] = {
                        "zh": "每一行生成数据都满足全部条件（且）；其他列跟随满足条件的真实数据变化。滑块仍然有效。"},
     "gen.where_column": {"en": "Column", "zh": "列"},
     "gen.blank": {"en": "(blank)", "zh": "（空白）"},
+    "gen.where_blank": {"en": "blank cells", "zh": "空白单元格"},
     "gen.where_value": {"en": "Value", "zh": "取值"},
     "gen.where_range": {"en": "Range", "zh": "范围"},
     "gen.where_add": {"en": "Add", "zh": "添加"},

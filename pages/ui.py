@@ -193,7 +193,8 @@ def class_picker(model, real, prefix: str) -> tuple[str, str, int] | None:
 
 def condition_picker(current: Project, model) -> None:
     """The Generate page's conditions (core.conditions): pick a column, then a label, a code or
-    a range, and add it; each condition kept is a button that removes it."""
+    a range (or, in a column that keeps its blanks, its blank cells), and add it; each condition
+    kept is a button that removes it."""
     spans = {span.name: span for span in model.transformer.layout_}
     a, b, c = st.columns([2, 3, 1], vertical_alignment="bottom")
     name = a.selectbox(t("gen.where_column"), list(spans), key="where_column")
@@ -210,6 +211,8 @@ def condition_picker(current: Project, model) -> None:
         low, high = b.slider(t("gen.where_range"), float(span.low), float(span.high),
                              (float(span.low), float(span.high)), key=f"where_range_{name}")
         text = f"{name}={low:.10g}..{high:.10g}"
+    if span.blank and b.checkbox(t("gen.where_blank"), key=f"where_blank_{name}"):   # it keeps its blanks
+        text = f"{name}="
     c.button(t("gen.where_add"), key="where_add", icon=":material/filter_alt:", width="stretch",
              disabled=text in current.conditions, on_click=_set_conditions, args=([*current.conditions, text],))
     for n, kept in enumerate(current.conditions):

@@ -203,3 +203,28 @@ def test_a_tick_box_left_blank_is_a_condition_the_picker_shows_as_blank():
     at.selectbox(key="gen_aug_label").set_value("墙体开裂").run()
     classes = at.selectbox(key="gen_aug_class").options
     assert len(classes) == 2 and classes[1].startswith("(blank)")   # the rarer class first: the ticks
+
+
+def test_a_column_that_keeps_its_blanks_can_be_conditioned_on_them():
+    import numpy as np
+    from core.project import Project
+    from core.training import fit
+    from tests.app.conftest import FAST
+    rng = np.random.default_rng(0)
+    n = 120
+    brick = rng.random(n) < 0.4
+    frame = pd.DataFrame({"结构": np.where(brick, "砖混", "框架"), "层数": rng.integers(1, 7, n).astype(str),
+                          "碳化深度": np.where(brick, None, np.round(rng.gamma(2.0, 0.5, n), 1).astype(str))})
+    project = Project(data=frame, source_name="depth.csv", encoding="utf-8")
+    project.semantics = SemanticMatrix(["构造", "耐久"], project.prepared().features, [[1, 1, 0], [0, 0, 1]])
+    project.settings = FAST
+    project.model = fit(project.prepared(), project.semantics, FAST)
+    at = open_page(PAGE, project)
+    assert 0.2 < (project.generated["碳化深度"].isna()).mean() < 0.6   # the preview is as the file: blanks
+    at.selectbox(key="where_column").set_value("碳化深度").run()
+    at.checkbox(key="where_blank_碳化深度").check().run()
+    at.button(key="where_add").click().run()
+    assert not at.exception and project.conditions == ["碳化深度="]
+    assert project.generated["碳化深度"].isna().all() and len(project.generated) == 100
+    at.selectbox(key="where_column").set_value("层数").run()
+    assert "where_blank_层数" not in [box.key for box in at.checkbox]   # a column without blanks has none

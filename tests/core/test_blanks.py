@@ -100,13 +100,19 @@ def test_generated_rows_are_blank_as_often_and_where_the_real_ones_are(fitted):
     assert abs(measured.mean() - real_measured.mean()) < 0.1
 
 
-def test_conditions_and_the_class_route_never_return_a_blank_for_what_they_were_asked(fitted):
+def test_a_condition_on_a_value_is_never_met_by_a_blank_and_an_empty_one_asks_for_blanks(fitted):
     result = cli("generate", "p.zip", "--n", "300", "--out", "where.csv", "--where", "碳化深度=1.5..3",
                  cwd=fitted)
     assert result.returncode == 0, result.stderr
     rows = pd.read_csv(fitted / "where.csv", dtype=str, keep_default_na=False)
     assert len(rows) == 300 and rows["碳化深度"].astype(float).between(1.5, 3).all()
     assert (rows["结构"] == "框架").mean() > 0.9   # only frames have a depth
+    result = cli("generate", "p.zip", "--n", "300", "--out", "no_depth.csv", "--where", "碳化深度=", cwd=fitted)
+    assert result.returncode == 0, result.stderr
+    rows = pd.read_csv(fitted / "no_depth.csv", dtype=str, keep_default_na=False)
+    assert len(rows) == 300 and (rows["碳化深度"] == "").all() and (rows["结构"] == "砖混").mean() > 0.9
+    result = cli("generate", "p.zip", "--n", "10", "--out", "x.csv", "--where", "层数=", cwd=fitted)
+    assert result.returncode == 2 and "'层数' holds numbers" in result.stderr   # no blanks kept there
 
 
 def test_a_project_keeps_the_blanks_of_its_model(fitted):
