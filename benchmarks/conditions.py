@@ -14,6 +14,9 @@ fixed seed):
 - integer code: the rarest code of an integer column with at most 10 codes (a class coded
   1/2/3), at least MIN_ROWS rows;
 - numeric range: the top 4 % of a numeric column, quantile 0.96 to the maximum.
+Counts and quantiles leave out the blank cells of a column that keeps its blanks (filled only
+for training), and the real rows meeting a condition are those the route itself uses
+(`check_conditions`: never a blank).
 For each, N_ROWS rows from `core.conditions.sample_where` against N_ROWS unconditional rows
 (`core.generation.generate`), both seeded:
 - satisfied: the share of rows that meet the condition (target 100 %), and whether exactly
@@ -47,8 +50,8 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.fidelity import aside_tables, tables  # noqa: E402
 from benchmarks.machine import command, machine as benchmark_machine  # noqa: E402
-from core.columns import Role, prepare_table  # noqa: E402
-from core.conditions import Condition, sample_where  # noqa: E402
+from core.columns import Role, filled_in, prepare_table  # noqa: E402
+from core.conditions import Condition, check_conditions, sample_where  # noqa: E402
 from core.effects import feature_shift  # noqa: E402
 from core.generation import generate  # noqa: E402
 from core.model import TrainConfig  # noqa: E402
@@ -69,7 +72,7 @@ def conditions(real: pd.DataFrame, layout, seed: int = 0) -> list[tuple[str, Con
     found: dict[str, list[Condition]] = {"rare label": [], "common label": [], "integer code": [],
                                          "numeric range": []}
     for span in layout:
-        column = real[span.name]
+        column = real.loc[filled_in(real, span.name), span.name]   # a blank filled for training is no value
         if span.kind != "numeric":
             shares = column.astype(str).value_counts()
             rare = shares[(shares <= RARE_SHARE * len(column)) & (shares >= MIN_ROWS)]
@@ -104,7 +107,7 @@ def measure(name: str, path: Path, preset: pd.DataFrame, roles: dict) -> list[di
     results = []
     for kind, condition in conditions(real, model.transformer.layout_):
         span = spans[condition.column]
-        mask = condition.holds(real[span.name], span)
+        mask = check_conditions(model, real, [condition])   # the route's own real rows: never a blank
         started = time.perf_counter()
         rows = sample_where(model, real, [condition], N_ROWS, seed=6)
         ms = 1000 * (time.perf_counter() - started)
@@ -114,7 +117,8 @@ def measure(name: str, path: Path, preset: pd.DataFrame, roles: dict) -> list[di
         r_large = correlation(wanted, feature_shift(everything_large, large, model).drop(span.name))
         results.append({"table": name, "kind": kind, "condition": str(condition),
                         "real_share": float(mask.mean()), "rows": len(rows),
-                        "satisfied": float(condition.holds(rows[span.name], span).mean()),
+                        "satisfied": float((condition.holds(rows[span.name], span)
+                                            & filled_in(rows, span.name).to_numpy()).mean()),
                         "shift_r": r, "shift_r_large": r_large, "ms": ms})
         print(results[-1], flush=True)
     return results
