@@ -70,10 +70,10 @@ def decode(model: FittedModel, z: np.ndarray, seed: int = 0, sample_values: bool
            allowed: Mapping[str, int | tuple[float, float]] | None = None, redraws: int = 20) -> pd.DataFrame:
     """Latent codes (n, L) -> rows in the original columns and categories.
 
-    `allowed` restricts columns (core.conditions): a category index, BLANK (a column that keeps its
-    blanks, blank in every row), or a (low, high) range of a number in its own units, redrawn up to `redraws` times while outside it, then replaced by a
-    real value of the range (the calibration's quantiles of the real column; clipped when none
-    falls in it)."""
+    `allowed` restricts columns (core.conditions): a category index; BLANK (a column that keeps
+    its blanks, blank in every row); or a (low, high) range of a number in its own units, redrawn
+    up to `redraws` times while outside it, then replaced by a real value of the range (the
+    calibration's quantiles of the real column; clipped when none falls in it)."""
     with torch.no_grad():
         out = model.vae.decode(torch.as_tensor(z, dtype=torch.float32)).numpy().astype(np.float64)
     rng = np.random.default_rng(seed)
