@@ -110,7 +110,8 @@ class TableTransformer:
             if span.kind == "numeric":
                 out[:, span.start] = (values.to_numpy(dtype=float) - span.mean) / span.std
                 continue
-            codes = pd.Categorical(values.astype(str), categories=list(span.categories)).codes
+            # int64: pandas keeps few categories' codes as int8, and start + code would wrap past 127
+            codes = pd.Categorical(values.astype(str), categories=list(span.categories)).codes.astype(np.int64)
             if (codes < 0).any():
                 bad = values[codes < 0].iloc[0]
                 raise ValueError(f"column '{span.name}' has value '{bad}' not seen in training")

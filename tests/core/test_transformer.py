@@ -91,3 +91,23 @@ def test_generated_small_numbers_keep_their_digits():
     t = TableTransformer().fit(PreparedTable(frame, [ColumnSpec("strain", Role.CONTINUOUS)]))
     out = t.inverse_transform(np.array([[0.3], [-0.7]], dtype=np.float32))["strain"]
     assert (out > 1e-13).all() and len(set(out)) == 2
+
+
+def test_a_label_column_past_the_127th_encoded_column_is_encoded_in_its_own_columns():
+    """pandas keeps the codes of a few categories as int8: start + code once wrapped past 127 (a
+    label written into another column's one-hot) or overflowed past 128 (a crash on a wide survey)."""
+    wide = {f"c{i}": [str(j % 64) for j in range(130)] for i in range(3)}   # 3 x 64 one-hot columns
+    frame = pd.DataFrame({**wide, "kind": ["a", "b"] * 65})
+    specs = [ColumnSpec(f"c{i}", Role.CATEGORICAL, tuple(str(j) for j in range(64))) for i in range(3)]
+    table = PreparedTable(frame, [*specs, ColumnSpec("kind", Role.BINARY, ("a", "b"))])
+    transformer = TableTransformer().fit(table)
+    encoded = transformer.transform(frame)
+    assert encoded.sum(axis=1).tolist() == [3 + (i % 2) for i in range(130)]
+    assert transformer.inverse_transform(encoded).equals(frame)
+    middle = pd.DataFrame({"c0": [str(j % 64) for j in range(130)], "x": ["p", "q", "r"] * 43 + ["p"],
+                           "c1": [str(j % 64) for j in range(130)]})
+    specs = [ColumnSpec("c0", Role.CATEGORICAL, tuple(str(j) for j in range(64))),
+             ColumnSpec("x", Role.CATEGORICAL, ("p", "q", "r")),
+             ColumnSpec("c1", Role.CATEGORICAL, tuple(str(j) for j in range(64)))]
+    transformer = TableTransformer().fit(PreparedTable(middle, specs))
+    assert transformer.inverse_transform(transformer.transform(middle)).equals(middle)
