@@ -8,10 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from core.augmentation_check import compare
 from core.columns import Role, blank_column, prepare_table, reading_notes
 from core.errors import InputError
 from core.generation import generate
+from core.model import TrainConfig
 from core.projectfile import load_project, save_project
+from core.semantics import SemanticMatrix
+from core.training import fit
 from core.transformer import TableTransformer
 from tests.conftest import cli, edit_project_file, fit_on_cli
 
@@ -147,3 +151,18 @@ def test_a_hand_edited_fill_that_is_no_label_of_its_column_is_refused(fitted):
     edited = edit_project_file((fitted / "p.zip").read_bytes(), edit)
     with pytest.raises(InputError, match=rf"layout\[{number}\].fill must be one of its labels, or a number"):
         load_project(edited, "shared.zip")
+
+
+def test_the_augmentation_check_leaves_out_rows_whose_class_is_blank():
+    """A row whose class was never recorded is no row of the most frequent class (its fill)."""
+    rng = np.random.default_rng(0)
+    n = 200
+    grade = np.array(["A"] * 100 + ["B"] * 40 + [None] * 60, dtype=object)
+    frame = pd.DataFrame({"等级": grade, "房龄": rng.integers(5, 60, n).astype(str),
+                          "层数": rng.integers(1, 7, n).astype(str)})
+    table = prepare_table(frame)
+    assert blank_column("等级") in table.frame.columns
+    model = fit(table, SemanticMatrix(["a", "b"], table.features, [[1, 1, 0], [0, 0, 1]]),
+                TrainConfig(epochs=20, finetune_epochs=2, detail_latents=0))
+    result = compare(model, table.frame, "等级", "B", n_splits=2)
+    assert result["n_new"] == 42   # 70 A - 28 B in 70 % of the 140 rows with a class (60 blanks left out)
