@@ -15,7 +15,7 @@ years); several combine with AND. The route
    (core.latents.PosteriorMixture; 0 for older projects): without it a common condition
    moved the rows away from unconditional ones by the difference of the two kernels, not by
    the condition (benchmarks/CONDITIONS_ASIDE.md: 13 of 100 conditions below a shift
-   correlation of 0.7 without h, 2 with it);
+   correlation of 0.7 without h, 2 with it, both before blank cells were kept; 3 since);
 3. the row is drawn from p(x | z) (`core.generation.decode`), with the conditioned columns
    drawn from p(x | z) restricted to the condition: a label the condition allows, a number
    redrawn while outside the range (at most REDRAWS times), then a real value of the range
