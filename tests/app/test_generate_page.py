@@ -214,9 +214,10 @@ def test_a_column_that_keeps_its_blanks_can_be_conditioned_on_them():
     n = 120
     brick = rng.random(n) < 0.4
     frame = pd.DataFrame({"结构": np.where(brick, "砖混", "框架"), "层数": rng.integers(1, 7, n).astype(str),
-                          "碳化深度": np.where(brick, None, np.round(rng.gamma(2.0, 0.5, n), 1).astype(str))})
+                          "碳化深度": np.where(brick, None, np.round(rng.gamma(2.0, 0.5, n), 1).astype(str)),
+                          "等级": np.where(rng.random(n) < 0.15, None, rng.choice(["A", "B"], n, p=[0.7, 0.3]))})
     project = Project(data=frame, source_name="depth.csv", encoding="utf-8")
-    project.semantics = SemanticMatrix(["构造", "耐久"], project.prepared().features, [[1, 1, 0], [0, 0, 1]])
+    project.semantics = SemanticMatrix(["构造", "耐久"], project.prepared().features, [[1, 1, 0, 1], [0, 0, 1, 0]])
     project.settings = FAST
     project.model = fit(project.prepared(), project.semantics, FAST)
     at = open_page(PAGE, project)
@@ -226,5 +227,8 @@ def test_a_column_that_keeps_its_blanks_can_be_conditioned_on_them():
     at.button(key="where_add").click().run()
     assert not at.exception and project.conditions == ["碳化深度="]
     assert project.generated["碳化深度"].isna().all() and len(project.generated) == 100
+    at.selectbox(key="gen_aug_label").set_value("等级").run()
+    counts = frame["等级"].value_counts()   # the blank grades are no class: not counted with the fill
+    assert at.selectbox(key="gen_aug_class").options == [f"B ({counts['B']} rows)", f"A ({counts['A']} rows)"]
     at.selectbox(key="where_column").set_value("层数").run()
     assert "where_blank_层数" not in [box.key for box in at.checkbox]   # a column without blanks has none
