@@ -5,6 +5,7 @@ import streamlit as st
 
 from core import figures
 from core.augmentation import augment
+from core.columns import filled_in
 from core.errors import InputError
 from core.evaluation import CopyIndex
 from core.export import csv_bytes, download_name, xlsx_bytes
@@ -121,11 +122,13 @@ numeric = {span.name: span.kind == "numeric" for span in model.transformer.layou
 first = sorted(matched)[0] if matched else None
 default = [f for f in R.features if first is not None and f in rows.columns
            and R.values[R.names.index(matched[first]), R.features.index(f)]][:2]
-chosen = st.multiselect(t("gen.features"), list(rows.columns), default=default or list(rows.columns)[:2],
-                        key="gen_compare")
+features = list(numeric)   # the model's columns (generated rows also carry which cells are blank)
+chosen = st.multiselect(t("gen.features"), features, default=default or features[:2], key="gen_compare")
 plots = st.columns(2)
-for n, feature in enumerate(chosen):
-    shares = project.derived(f"shares:{feature}", (real,), lambda: Shares.of(real[feature], numeric[feature]))
+for n, feature in enumerate(chosen):   # the cells that are not blank, on both sides
+    shares = project.derived(f"shares:{feature}", (real,),
+                             lambda: Shares.of(real.loc[filled_in(real, feature), feature], numeric[feature]))
     plots[n % 2].plotly_chart(ui.figure(f"compare:{feature}", (shares, rows),
-                                        lambda: figures.compare(shares, rows[feature], feature, lang=language())),
+                                        lambda: figures.compare(shares, rows.loc[filled_in(rows, feature), feature],
+                                                                feature, lang=language())),
                               key=f"compare_{feature}")

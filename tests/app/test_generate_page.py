@@ -227,6 +227,9 @@ def test_a_column_that_keeps_its_blanks_can_be_conditioned_on_them():
     at.button(key="where_add").click().run()
     assert not at.exception and project.conditions == ["碳化深度="]
     assert project.generated["碳化深度"].isna().all() and len(project.generated) == 100
+    assert at.multiselect(key="gen_compare").options == ["结构", "层数", "碳化深度", "等级"]   # no companion
+    at.multiselect(key="gen_compare").set_value(["碳化深度"]).run()
+    assert not at.exception
     at.selectbox(key="gen_aug_label").set_value("等级").run()
     counts = frame["等级"].value_counts()   # the blank grades are no class: not counted with the fill
     assert at.selectbox(key="gen_aug_class").options == [f"B ({counts['B']} rows)", f"A ({counts['A']} rows)"]
