@@ -7,8 +7,8 @@
 
 For each table, in the same run:
 - ours, the default: a column with at least 5 % blank cells keeps them (core.columns.BLANK_FRACTION);
-- ours with every blank filled, the release before (the median, or the most frequent label), the
-  model's settings otherwise the same;
+- ours with every blank filled, the release before (the median, or the most frequent label; a
+  column more than half blank set aside and drawn apart), the model's settings otherwise the same;
 - SDV's GaussianCopula with defaults (benchmarks/peer_fit.py in /tmp/sdv-venv), which models blanks
   itself; skipped when that venv is missing.
 Each route writes the CSV a user downloads (ours: `FittedModel.complete`), `--draws` (3) files of
@@ -73,12 +73,13 @@ def ours(path: Path, r: pd.DataFrame, roles: dict, keep_blanks: bool, n_rows: in
          folder: Path, tag: str) -> tuple[list[Path], list[str], list[str]]:
     """Our files (as downloaded), the modelled columns and the numeric ones among them."""
     raw = read_table(path, max_bytes=2**31).frame
-    kept = core.columns.BLANK_FRACTION
-    core.columns.BLANK_FRACTION = kept if keep_blanks else 2.0   # more than every cell: none kept
+    kept = core.columns.BLANK_FRACTION, core.columns.MAX_SPARSE_FRACTION
+    if not keep_blanks:   # the release before: no blank kept, and a column more than half blank set aside
+        core.columns.BLANK_FRACTION, core.columns.MAX_SPARSE_FRACTION = 2.0, core.columns.MAX_MISSING_FRACTION
     try:
         table = prepare_table(raw, roles)
     finally:
-        core.columns.BLANK_FRACTION = kept
+        core.columns.BLANK_FRACTION, core.columns.MAX_SPARSE_FRACTION = kept
     model = fit(table, SemanticMatrix.from_frame(r, list(raw.columns)), TrainConfig())
     files = []
     for draw in range(draws):

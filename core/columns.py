@@ -5,7 +5,9 @@ of `prepare_table` is what the transformer and the VAE see: the used columns onl
 in the original order, with no missing values.
 
 Inference (`infer_roles`), first rule that applies:
-1. More than half of the cells missing -> EXCLUDED "more than half missing".
+1. Too few values (`too_few_values`): none, or more than half of the cells missing unless at least
+   SPARSE_MIN_VALUES (30) cells hold a value and at most MAX_SPARSE_FRACTION (90 %) are missing
+   -> EXCLUDED "too few values". A sparse column with enough values keeps its blanks.
 2. Name looks like an id (id, ID, No., 编号, 序号, 样本号, ...) -> EXCLUDED.
 3. One distinct value -> EXCLUDED "constant".
    Then, at least 90 % of the cells dates ("2007-07-07", "2007年7月") -> DATE: modelled as a
@@ -16,7 +18,7 @@ Inference (`infer_roles`), first rule that applies:
    or a name); or integers rising by exactly 1 row after row -> EXCLUDED (row numbers).
 5. Two distinct values -> BINARY. Before rule 1: one mark ("√", "是", "有", "1", ...) and blanks
    -> BINARY, blank meaning no (label "", written back blank): a form's tick box, where the
-   rare ticks are the dangerous cases, not a column more than half missing.
+   rare ticks are the dangerous cases, not a column with too few values.
 6. Bins make up at least half of the distinct labels, the rest plain numbers -> ORDINAL.
 7. All labels in one scale of `ORDINAL_GRADES` (case ignored) -> ORDINAL in that order.
 8. At least 90 % of the non-missing cells are numbers or bins -> INTEGER when every value is
@@ -43,7 +45,7 @@ Missing values (`ColumnReport.missing_action`):
   the cell was blank, which the model learns with the rest, so that generated rows are blank
   as often, and in the same kind of rows (core.transformer). Decision (ours): below 5 %, the
   filled cells change a column's shape by less than 0.05 (KS or TVD), and a column is saved;
-- more than half missing after reading (also when the role is forced): the column is EXCLUDED;
+- too few values after reading (also when the role is forced; `too_few_values`): EXCLUDED;
 - rows are never dropped here. Fewer than `MIN_ROWS` rows, or no usable column, is refused.
 """
 from __future__ import annotations
@@ -154,8 +156,10 @@ NUMERIC_ROLES = (Role.CONTINUOUS, Role.INTEGER, Role.DATE)   # one standardised 
 # ---------------------------------------------------------------- limits
 
 MIN_ROWS = 8                   # fewer rows cannot train even the paper's small VAE (30 houses)
-MAX_MISSING_FRACTION = 0.5     # a column missing more than this is excluded, not filled
 BLANK_FRACTION = 0.05          # a column missing at least this keeps its blanks (ColumnSpec.blanks)
+MAX_MISSING_FRACTION = 0.5     # a column missing more than this is excluded (`too_few_values`) ...
+SPARSE_MIN_VALUES = 30         # ... unless it holds at least this many values
+MAX_SPARSE_FRACTION = 0.9      # ... and misses at most this share: it is modelled with its blanks
 INFERRED_NUMERIC_FRACTION = 0.9
 FORCED_NUMERIC_FRACTION = 0.5
 ID_MIN_ROWS = 10               # "all values different" only means id in longer tables
@@ -212,11 +216,11 @@ def _infer(name: str, texts: list[str | None]) -> tuple[Role, Message, bool]:
     """(role, reason, stray text): the third is True when a mostly numeric column's text
     cells were set aside to infer the role (they are read as missing)."""
     if not _ID_NAME.fullmatch(name.strip()) and (mark := mark_of(texts)) is not None:
-        # before "more than half missing": the rare ticks are the dangerous cases
+        # before "too few values": the rare ticks are the dangerous cases
         return Role.BINARY, msg("reason.marks", mark=mark), False
     present = _present(texts)
-    if len(texts) - len(present) > MAX_MISSING_FRACTION * len(texts) or not present:
-        return Role.EXCLUDED, msg("reason.more_than_half_missing"), False
+    if too_few_values(len(texts) - len(present), len(texts)):
+        return Role.EXCLUDED, msg("reason.too_few_values", n=len(present), cells=len(texts)), False
     if _ID_NAME.fullmatch(name.strip()):
         return Role.EXCLUDED, msg("reason.id_name"), False
     stray = _mostly_numbers(present)
@@ -250,6 +254,18 @@ def _infer(name: str, texts: list[str | None]) -> tuple[Role, Message, bool]:
     if len(distinct) > MANY_LABELS or len(distinct) > max(FREE_TEXT_LABELS, FREE_TEXT_FRACTION * len(present)):
         return Role.EXCLUDED, msg("reason.free_text", n=len(distinct)), stray
     return Role.CATEGORICAL, msg("reason.text_labels"), stray
+
+
+def too_few_values(n_missing: int, n_cells: int) -> bool:
+    """Whether a column holds too few values to model: none; or more than half of its cells
+    missing, unless it has at least SPARSE_MIN_VALUES values and misses at most
+    MAX_SPARSE_FRACTION. Decision (ours): such a sparse column (a crack width measured only where
+    walls crack) is modelled with its blanks (`ColumnSpec.blanks`), which learn where it was
+    measured; filling it would put most of its cells on one value, and leaving it out would draw
+    it apart from every other column."""
+    if n_missing <= MAX_MISSING_FRACTION * n_cells:
+        return n_missing == n_cells
+    return n_missing > MAX_SPARSE_FRACTION * n_cells or n_cells - n_missing < SPARSE_MIN_VALUES
 
 
 def maybe_class(name: str, values: np.ndarray) -> bool:
@@ -372,8 +388,9 @@ def _prepare_column(name: str, texts: list[str | None], forced: Role | None, row
         entry.text_cells = [(rows[i], text) for i, (text, cell) in enumerate(zip(texts, cells))
                             if cell is None and text is not None and not read_cell(text)[0]]
     entry.n_missing = sum(cell is None for cell in cells)
-    if entry.n_missing > MAX_MISSING_FRACTION * len(texts):
-        entry.role, entry.reason = Role.EXCLUDED, msg("reason.more_than_half_missing")
+    if too_few_values(entry.n_missing, len(texts)):
+        entry.role = Role.EXCLUDED
+        entry.reason = msg("reason.too_few_values", n=len(texts) - entry.n_missing, cells=len(texts))
         return None, None, entry, None
     blanks = entry.n_missing >= max(1, BLANK_FRACTION * len(texts))
     blank = [cell is None for cell in cells] if blanks else None

@@ -16,7 +16,7 @@ ENGLISH: dict[str, str] = {
     # free text: a message that has no code yet (shown as it is in every language)
     "text": "{text}",
     # column roles: why a column got its role
-    "reason.more_than_half_missing": "more than half missing",
+    "reason.too_few_values": "too few values: {n} of {cells} cells hold one",
     "reason.id_name": "name looks like an id",
     "reason.constant": "constant",
     "reason.all_different": "every value is different (an id or a name)",

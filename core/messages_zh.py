@@ -13,7 +13,7 @@ ZH: dict[str, str] = {
     "augment.short_splits": "{n} 次划分中有 {k} 次，我们的方法生成的“{value}”行少于所需",
     "augment.smote_some": "SMOTE-NC 需要训练部分中至少 2 行“{value}”；{n} 次划分中有 {k} 次只有 1 行，因此其得分只基于其余划分",
     "augment.smote_none": "SMOTE-NC 需要训练部分中至少 2 行“{value}”；没有任何划分满足",
-    "reason.more_than_half_missing": "超过一半缺失",
+    "reason.too_few_values": "数值太少：{cells} 个单元格中只有 {n} 个有值",
     "reason.id_name": "列名像编号",
     "reason.constant": "取值恒定",
     "reason.all_different": "每个值都不同（编号或名称）",

@@ -166,3 +166,23 @@ def test_the_augmentation_check_leaves_out_rows_whose_class_is_blank():
                 TrainConfig(epochs=20, finetune_epochs=2, detail_latents=0))
     result = compare(model, table.frame, "等级", "B", n_splits=2)
     assert result["n_new"] == 42   # 70 A - 28 B in 70 % of the 140 rows with a class (60 blanks left out)
+
+
+def test_a_width_measured_only_on_cracked_buildings_is_modelled_where_it_was_measured(tmp_path):
+    """75 % blank: before, set aside as mostly missing and drawn apart from the grades."""
+    rng = np.random.default_rng(1)
+    n = 400
+    grade = rng.choice(["A", "B", "C", "D"], n, p=[0.45, 0.3, 0.15, 0.1])
+    width = np.where(grade == "D", rng.gamma(4, 0.3, n), rng.gamma(4, 0.1, n)).round(2)
+    frame = pd.DataFrame({"等级": grade, "裂缝宽度": np.where(np.isin(grade, ["C", "D"]), width, np.nan),
+                          "房龄": (rng.integers(5, 60, n) + 10 * (grade == "D")).astype(int)})
+    fit_on_cli(tmp_path, frame, {"损坏": ["等级", "裂缝宽度"], "年代": ["房龄"]})
+    result = cli("generate", "p.zip", "--n", "2000", "--out", "rows.csv", "--seed", "2", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    rows = pd.read_csv(tmp_path / "rows.csv", keep_default_na=False, dtype=str)
+    measured = rows["裂缝宽度"] != ""
+    assert abs(measured.mean() - 0.25) < 0.06
+    cracked = rows["等级"].isin(["C", "D"])
+    assert measured[cracked].mean() > 0.8 and measured[~cracked].mean() < 0.1
+    widths = rows.loc[measured, "裂缝宽度"].astype(float)
+    assert widths[rows["等级"] == "D"].mean() > 1.5 * widths[rows["等级"] == "C"].mean()

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from core.cells import date_of, date_style, grade_order, is_date, order_bins, parse_bin, to_number, write_date, years
-from core.columns import MIN_ROWS, Role, infer_roles, prepare_table, reading_notes
+from core.columns import MIN_ROWS, Role, blank_column, infer_roles, prepare_table, reading_notes
 from core.errors import InputError
 from core.table import read_table
 
@@ -229,7 +229,23 @@ def test_more_than_half_missing_is_excluded_even_when_forced():
                  b=[str(i % 3) for i in range(9)])
     for roles in (None, {"a": "continuous"}):
         entry = prepare_table(data, roles=roles).report[0]
-        assert (entry.role, str(entry.reason)) == (Role.EXCLUDED, "more than half missing")
+        assert (entry.role, str(entry.reason)) == (Role.EXCLUDED, "too few values: 4 of 9 cells hold one")
+
+
+@pytest.mark.parametrize("n_values, modelled", [(29, False), (30, True), (40, True)])
+def test_a_sparse_column_with_enough_values_is_modelled_with_its_blanks(n_values, modelled):
+    """A crack width measured only where walls crack: 70-90 % blank, but 30 values or more."""
+    n = 300 if n_values == 30 else 200   # 30 of 300 is 90 % blank, the most a sparse column may miss
+    width = [f"{0.1 + 0.01 * i:.2f}" if i < n_values else None for i in range(n)]
+    data = frame(width=width, kind=[str(i % 3) for i in range(n)])
+    table = prepare_table(data)
+    entry = table.report[0]
+    assert (entry.role is not Role.EXCLUDED) == modelled, str(entry.reason)
+    if modelled:
+        assert table.specs[0].blanks and table.frame[blank_column("width")].sum() == n - n_values
+    else:
+        assert str(entry.reason) == f"too few values: {n_values} of {n} cells hold one"
+    assert prepare_table(frame(width=[None] * 280 + width[:20], kind=["a", "b"] * 150)).report[0].role is Role.EXCLUDED
 
 
 def test_overrides_win_and_are_checked():
