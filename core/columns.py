@@ -18,7 +18,10 @@ Inference (`infer_roles`), first rule that applies:
    or a name); or integers rising by exactly 1 row after row -> EXCLUDED (row numbers).
 5. Two distinct values -> BINARY. Before rule 1: one mark ("√", "是", "有", "1", ...) and blanks
    -> BINARY, blank meaning no (label "", written back blank): a form's tick box, where the
-   rare ticks are the dangerous cases, not a column with too few values.
+   rare ticks are the dangerous cases, not a column with too few values. Then one label that
+   is no mark ("危房", "砖混") and at least BLANK_FRACTION blanks -> BINARY the same way
+   (`lone_label`), the blank a value of its own rather than "no": modelled with the other
+   columns instead of set aside (a constant, or too few values) and drawn apart.
 6. Bins make up at least half of the distinct labels, the rest plain numbers -> ORDINAL.
 7. All labels in one scale of `ORDINAL_GRADES` (case ignored) -> ORDINAL in that order.
 8. At least 90 % of the non-missing cells are numbers or bins -> INTEGER when every value is
@@ -212,12 +215,25 @@ def mark_of(texts: list[str | None]) -> str | None:
     return written[0] if len(keys) == 1 and keys <= MARKS else None
 
 
+def lone_label(texts: list[str | None]) -> str | None:
+    """The label of a column that holds one label, not a number, and in at least BLANK_FRACTION
+    of its cells blanks (a word for missing counts as blank): '危房' where a building is
+    dangerous, nothing elsewhere; None for any other column. (A lone number with blanks, a flag
+    that never occurs in a slice, stays a constant.)"""
+    present = _present(texts)
+    if len(texts) - len(present) < max(1, BLANK_FRACTION * len(texts)) or len(set(present)) != 1:
+        return None
+    return present[0] if read_cell(present[0])[1] is None else None
+
+
 def _infer(name: str, texts: list[str | None]) -> tuple[Role, Message, bool]:
     """(role, reason, stray text): the third is True when a mostly numeric column's text
     cells were set aside to infer the role (they are read as missing)."""
     if not _ID_NAME.fullmatch(name.strip()) and (mark := mark_of(texts)) is not None:
         # before "too few values": the rare ticks are the dangerous cases
         return Role.BINARY, msg("reason.marks", mark=mark), False
+    if not _ID_NAME.fullmatch(name.strip()) and (label := lone_label(texts)) is not None:
+        return Role.BINARY, msg("reason.lone_label", label=label), False   # as a tick box, however rare
     present = _present(texts)
     if too_few_values(len(texts) - len(present), len(texts)):
         return Role.EXCLUDED, msg("reason.too_few_values", n=len(present), cells=len(texts)), False
@@ -369,6 +385,10 @@ def _prepare_column(name: str, texts: list[str | None], forced: Role | None, row
         entry.n_missing = 0
         labels = [NO_MARK if text is None else mark for text in texts]
         return labels, ColumnSpec(name, role, (NO_MARK, mark)), entry, None
+    if role is Role.BINARY and (label := lone_label(texts)) is not None:   # the blank is its other value
+        entry.n_missing = 0
+        labels = [NO_MARK if text is None or read_cell(text)[0] else label for text in texts]
+        return labels, ColumnSpec(name, role, (NO_MARK, label)), entry, None
     numeric = role in NUMERIC_ROLES
     if role is Role.DATE:
         cells = _date_cells(name, texts, forced is not None, rows, source)

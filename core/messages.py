@@ -25,6 +25,7 @@ ENGLISH: dict[str, str] = {
     "reason.row_numbers": "consecutive row numbers",
     "reason.two_values": "two values",
     "reason.marks": "'{mark}' or blank: a tick box, blank read as no",
+    "reason.lone_label": "'{label}' or blank: two values, the blank one of them",
     "reason.bins": "value ranges (bins)",
     "reason.grade_scale": "grade scale {scale}",
     "reason.whole_numbers": "whole numbers",

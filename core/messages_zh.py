@@ -22,6 +22,7 @@ ZH: dict[str, str] = {
     "reason.row_numbers": "连续的行号",
     "reason.two_values": "两种取值",
     "reason.marks": "“{mark}”或空白：勾选项，空白视为否",
+    "reason.lone_label": "“{label}”或空白：两种取值，空白为其中之一",
     "reason.bins": "数值区间（分档）",
     "reason.grade_scale": "等级序列 {scale}",
     "reason.whole_numbers": "整数",

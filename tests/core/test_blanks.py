@@ -186,3 +186,27 @@ def test_a_width_measured_only_on_cracked_buildings_is_modelled_where_it_was_mea
     assert measured[cracked].mean() > 0.8 and measured[~cracked].mean() < 0.1
     widths = rows.loc[measured, "裂缝宽度"].astype(float)
     assert widths[rows["等级"] == "D"].mean() > 1.5 * widths[rows["等级"] == "C"].mean()
+
+
+def test_one_word_written_only_for_the_rare_dangerous_buildings_is_modelled_as_a_tick_box(tmp_path):
+    """'危房' for 6 % of the buildings and blank elsewhere: before, too few values, set aside and
+    drawn apart from the grades; now two values, the blank one of them."""
+    rng = np.random.default_rng(2)
+    n = 400
+    grade = rng.choice(["A", "B", "C", "D"], n, p=[0.45, 0.3, 0.15, 0.1])
+    dangerous = (grade == "D") & (rng.random(n) < 0.6)
+    frame = pd.DataFrame({"等级": grade, "危房": np.where(dangerous, "危房", None),
+                          "房龄": (rng.integers(5, 60, n) + 15 * (grade == "D")).astype(int)})
+    table = prepare_table(frame)
+    entry = next(e for e in table.report if e.name == "危房")
+    assert entry.role is Role.BINARY and str(entry.reason) == "'危房' or blank: two values, the blank one of them"
+    fit_on_cli(tmp_path, frame, {"损坏": ["等级", "危房"], "年代": ["房龄"]})
+    result = cli("generate", "p.zip", "--n", "3000", "--out", "rows.csv", "--seed", "2", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    rows = pd.read_csv(tmp_path / "rows.csv", keep_default_na=False, dtype=str)
+    marked = rows["危房"] == "危房"
+    assert set(rows["危房"]) == {"", "危房"} and abs(marked.mean() - dangerous.mean()) < 0.03
+    assert (rows.loc[marked, "等级"] == "D").mean() > 0.4   # all real ones are D, 10 % of all buildings
+    result = cli("generate", "p.zip", "--n", "200", "--out", "where.csv", "--where", "危房=危房", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (pd.read_csv(tmp_path / "where.csv", dtype=str)["等级"] == "D").mean() > 0.4
