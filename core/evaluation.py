@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from core.columns import blank_column
 from core.errors import InputError
 from core.transformer import Span, decimals
 
@@ -344,19 +345,24 @@ def _subsample(frame: pd.DataFrame, most: int, rng: np.random.Generator) -> pd.D
 
 def evaluate(model, real: pd.DataFrame, n_rows: int | None = None, seed: int = 0) -> dict:
     """Generate len(real) rows, at least 500 and at most 10,000 (seeded), and score them against
-    `real`; JSON-ready."""
+    `real`; JSON-ready. `blanks`: for each column that keeps its blanks, the share of blank
+    cells in the real and in the generated rows."""
     from core.generation import generate  # generation imports the model; keep this module light
 
     layout = model.transformer.layout_
     _check_columns(real, layout, "the real data")
-    real = real[[s.name for s in layout]]
     synthetic = generate(model, n_rows or min(max(len(real), MIN_GENERATED), MAX_GENERATED), seed=seed)
+    blanks = {span.name: {"real": float(real[blank_column(span.name)].mean()),
+                          "generated": float(synthetic[blank_column(span.name)].mean())}
+              for span in layout if span.blank and blank_column(span.name) in real.columns}
+    real = real[[s.name for s in layout]]
     ratio, dcr_generated, dcr_random = dcr_ratio(real, synthetic, layout, seed)
     return {"n_real": len(real), "n_generated": len(synthetic),
             **fidelity(real, synthetic, layout).to_dict(),
             "validity": validity(synthetic, layout),
             "exact_copy_rate": exact_copy_rate(real, synthetic),
-            "dcr_ratio": ratio, "dcr_generated": dcr_generated, "dcr_random": dcr_random}
+            "dcr_ratio": ratio, "dcr_generated": dcr_generated, "dcr_random": dcr_random,
+            "blanks": blanks}
 
 
 def _check_columns(frame: pd.DataFrame, layout: list[Span], what: str) -> None:

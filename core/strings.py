@@ -336,6 +336,8 @@ STRINGS.update({
                          "zh": "生成的数值落在训练数据范围内、类别在训练数据中出现过的比例；应为 100 %。"},
     "ev.invalid": {"en": "Some generated values lie outside what the model was trained on. This should not happen; please report it.",
                    "zh": "部分生成值超出了模型训练数据的范围。这不应发生，请报告此问题。"},
+    "ev.blanks": {"en": "Blank cells, real → generated: {columns}.",
+                  "zh": "空白单元格比例，真实 → 生成：{columns}。"},
     "ev.copies": {"en": "Copies of a real row", "zh": "与真实记录相同的行"},
     "ev.copies_help": {"en": "Generated rows equal to a real row in every column (numbers at the data's own precision). Should be 0.",
                        "zh": "所有列都与某条真实记录相同的生成行（数值按原数据的精度比较）。应为 0。"},

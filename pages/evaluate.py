@@ -42,6 +42,9 @@ for card, (label, value, help_key) in zip(cards, [
                    if help_key == "ev.fidelity_help" else t(help_key))
 if valid < 1:
     st.error(t("ev.invalid"))
+if report.get("blanks"):   # columns that keep their blanks: how often a cell is blank, real and generated
+    st.caption(t("ev.blanks", columns="; ".join(f"{name} {shares['real']:.0%} → {shares['generated']:.0%}"
+                                                for name, shares in report["blanks"].items())))
 
 left, right = st.columns(2)
 with left:

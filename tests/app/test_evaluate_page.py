@@ -16,6 +16,7 @@ def test_cards_and_charts(trained):
     assert [m.label for m in at.metric] == ["Realism (fidelity)", "Valid values", "Copies of a real row",
                                             "Distance to real rows"]
     assert at.metric[1].value == "100%"
+    assert "Blank cells" not in texts(at.caption)   # the sample has none
     assert len(at.get("plotly_chart")) == 2                      # selectivity and per-column realism
     assert at.selectbox(key="ev_label").value == LABEL          # the last column of classes
     assert at.selectbox(key="ev_class").value == "Dsu"          # rarest first (2 rows in the sample)
@@ -60,3 +61,23 @@ def test_the_comparison_notes_are_translated(trained):
     at.switch_page(PAGE).run()
     at.button(key="ev_compare").click().run()
     assert any("SMOTE-NC 需要训练部分中至少 2 行“Dsu”" in shown(w.value) for w in at.warning)
+
+
+def test_columns_that_keep_their_blanks_show_how_often_they_are_blank():
+    import numpy as np
+    from core.project import Project
+    from core.semantics import SemanticMatrix
+    from core.training import fit
+    from tests.app.conftest import FAST
+    rng = np.random.default_rng(0)
+    n = 120
+    brick = rng.random(n) < 0.4
+    frame = pd.DataFrame({"结构": np.where(brick, "砖混", "框架"), "层数": rng.integers(1, 7, n).astype(str),
+                          "碳化深度": np.where(brick, None, np.round(rng.gamma(2.0, 0.5, n), 1).astype(str))})
+    project = Project(data=frame, source_name="depth.csv", encoding="utf-8")
+    project.semantics = SemanticMatrix(["构造", "耐久"], project.prepared().features, [[1, 1, 0], [0, 0, 1]])
+    project.settings = FAST
+    project.model = fit(project.prepared(), project.semantics, FAST)
+    at = open_page(PAGE, project)
+    caption = next(c.value for c in at.caption if c.value.startswith("Blank cells, real → generated"))
+    assert caption.startswith(f"Blank cells, real → generated: 碳化深度 {brick.mean():.0%} → ")

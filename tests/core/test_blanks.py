@@ -4,6 +4,8 @@ blank as often and in the same kind of rows, and the values they do hold have th
 without the spike that filling every blank with the median or the mode puts in them."""
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -210,3 +212,14 @@ def test_one_word_written_only_for_the_rare_dangerous_buildings_is_modelled_as_a
     result = cli("generate", "p.zip", "--n", "200", "--out", "where.csv", "--where", "危房=危房", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (pd.read_csv(tmp_path / "where.csv", dtype=str)["等级"] == "D").mean() > 0.4
+
+
+def test_the_evaluation_reports_how_often_each_column_is_blank_real_and_generated(fitted):
+    result = cli("evaluate", "p.zip", "--real", "survey.csv", cwd=fitted)
+    assert result.returncode == 0, result.stderr
+    blanks = json.loads(result.stdout)["blanks"]
+    assert set(blanks) == {"碳化深度", "房龄"}
+    real = pd.read_csv(fitted / "survey.csv")
+    for name, shares in blanks.items():
+        assert shares["real"] == pytest.approx(real[name].isna().mean())
+        assert abs(shares["generated"] - shares["real"]) < 0.05, name
