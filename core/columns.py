@@ -219,11 +219,13 @@ def lone_label(texts: list[str | None]) -> str | None:
     """The label of a column that holds one label, not a number, and in at least BLANK_FRACTION
     of its cells blanks (a word for missing counts as blank): '危房' where a building is
     dangerous, nothing elsewhere; None for any other column. (A lone number with blanks, a flag
-    that never occurs in a slice, stays a constant.)"""
-    present = _present(texts)
-    if len(texts) - len(present) < max(1, BLANK_FRACTION * len(texts)) or len(set(present)) != 1:
+    that never occurs in a slice, stays a constant.) Reads each distinct text once: it is asked
+    of every column."""
+    labels = [text for text in set(texts) - {None} if not read_cell(text)[0]]
+    if len(labels) != 1 or read_cell(labels[0])[1] is not None:
         return None
-    return present[0] if read_cell(present[0])[1] is None else None
+    blanks = len(texts) - texts.count(labels[0])
+    return labels[0] if blanks >= max(1, BLANK_FRACTION * len(texts)) else None
 
 
 def _infer(name: str, texts: list[str | None]) -> tuple[Role, Message, bool]:
