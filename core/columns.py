@@ -494,11 +494,24 @@ def _fill_mode(cells: list[str | None], categories: tuple[str, ...]) -> tuple[li
     return [mode if cell is None else cell for cell in cells], action
 
 
+def _blank_together(table: PreparedTable) -> dict[str, list[str]]:
+    """For columns that keep their blanks and are blank in exactly the same rows as another (a
+    section of the form left empty): the first of each such group -> every name of the group,
+    the others -> []. Columns blank in rows of their own are not in it."""
+    groups: dict[bytes, list[str]] = {}
+    for spec in table.specs:
+        if spec.blanks:
+            groups.setdefault(table.frame[blank_column(spec.name)].to_numpy().tobytes(), []).append(spec.name)
+    return {name: (names if i == 0 else []) for names in groups.values() if len(names) > 1
+            for i, name in enumerate(names)}
+
+
 def reading_notes(table: PreparedTable) -> list[Message]:
     """What cleaning did, column by column: excluded columns and why, text cells read as
     missing inside numeric columns (with their rows), converted and filled cells, and
     integer columns that may be coded classes."""
     notes = []
+    together = _blank_together(table)
     for entry in table.report:
         if entry.role is Role.EXCLUDED:
             notes.append(msg("read.excluded", name=entry.name, reason=entry.reason))
@@ -512,10 +525,15 @@ def reading_notes(table: PreparedTable) -> list[Message]:
         converted = entry.n_coerced - len(entry.text_cells)
         if converted > 0:
             notes.append(msg("read.cleaned", name=entry.name, n=converted))
-        if entry.missing_action is not None:
+        share = f"{entry.n_missing / max(len(table.frame), 1):.0%}"
+        if entry.name in together:   # the first of columns blank in the same rows says it for all
+            if together[entry.name]:
+                notes.append(msg("read.kept_blank_together", n=entry.n_missing, share=share,
+                                 names=", ".join(f"'{name}'" for name in together[entry.name])))
+        elif entry.missing_action is not None:
             kept = blank_column(entry.name) in table.frame.columns
             notes.append(msg("read.kept_blank" if kept else "read.filled", name=entry.name, n=entry.n_missing,
-                             action=entry.missing_action, share=f"{entry.n_missing / max(len(table.frame), 1):.0%}"))
+                             action=entry.missing_action, share=share))
         if entry.maybe_class:
             codes = sorted(table.frame[entry.name].unique())
             notes.append(msg("read.maybe_class", name=entry.name, n=len(codes),

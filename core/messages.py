@@ -62,6 +62,9 @@ ENGLISH: dict[str, str] = {
     "read.filled": "column '{name}': {n} missing cell(s) {action}",
     "read.kept_blank": "column '{name}': {n} missing cell(s) ({share}) kept: the model learns which rows "
                        "are blank, and generated rows leave as many blank (for training, {action})",
+    "read.kept_blank_together": "columns {names}: blank in the same {n} row(s) ({share}), kept: the model learns "
+                                "which rows are blank, and generated rows leave as many blank (for training, "
+                                "each is filled with its median or most frequent label)",
     "read.maybe_class": "column '{name}' holds only {n} different whole numbers ({values}); if it is a "
                         "class, say so with --role {name}=categorical (or on the Data page)",
     "read.header_numbers": "{where}: the first row contains only numbers; is the header row missing?",

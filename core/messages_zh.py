@@ -43,6 +43,8 @@ ZH: dict[str, str] = {
     "read.filled": "列“{name}”：{n} 个缺失单元格已{action}",
     "read.kept_blank": "列“{name}”：{n} 个缺失单元格（{share}）保留为空：模型学习哪些行为空，"
                        "生成的行以相同比例留空（训练时{action}）",
+    "read.kept_blank_together": "列{names}：同样的 {n} 行为空（{share}），保留为空：模型学习哪些行为空，"
+                                "生成的行以相同比例留空（训练时各用中位数或最常见值填补）",
     "read.maybe_class": "列“{name}”只有 {n} 种整数取值（{values}）；如果它是类别，请用 --role {name}=categorical 指定（或在“数据”页修改）",
     "read.header_numbers": "{where}：第一行全是数字；是否缺少表头行？",
     "read.index_column": "{where}：第 {letter} 列没有表头，内容是行号（{first} 至 {last}）：视为文件的行索引，不使用",

@@ -42,6 +42,21 @@ def test_a_column_keeps_its_blanks_from_five_percent_with_a_companion_that_marks
     assert "1 missing cell(s) filled with median" in str(notes["read.filled"])   # floors: under 5 %
 
 
+def test_columns_blank_in_the_same_rows_get_one_reading_note():
+    """A form section left empty: one note for its columns, not one per column."""
+    n = 40
+    section = [i % 5 == 0 for i in range(n)]
+    frame = pd.DataFrame({"use": [None if s else ["住宅", "商业"][i % 2] for i, s in enumerate(section)],
+                          "families": [None if s else str(i % 4 + 1) for i, s in enumerate(section)],
+                          "shops": [None if s else str(i % 3) for i, s in enumerate(section)],
+                          "depth": [None if i % 7 == 1 else f"{0.1 * (i % 9):.1f}" for i in range(n)]})
+    notes = [str(note) for note in reading_notes(prepare_table(frame))]
+    assert notes[0] == ("columns 'use', 'families', 'shops': blank in the same 8 row(s) (20%), kept: the model "
+                        "learns which rows are blank, and generated rows leave as many blank (for training, each "
+                        "is filled with its median or most frequent label)")
+    assert len(notes) == 2 and notes[1].startswith("column 'depth': 6 missing cell(s) (15%) kept")
+
+
 def test_the_encoding_carries_the_blank_and_writes_it_back_in_each_role():
     frame = pd.DataFrame({
         "width": [None, "0.2", "0.35", None, "0.1", "0.4", "0.15", "0.3", "0.25", "0.05"],
