@@ -228,14 +228,21 @@ def lone_label(texts: list[str | None]) -> str | None:
     return labels[0] if blanks >= max(1, BLANK_FRACTION * len(texts)) else None
 
 
+def _blank_is_a_value(texts: list[str | None]) -> tuple[str, Message] | None:
+    """(label, reason) of a column whose blank is its other value: a tick box (`mark_of`, the
+    blank read as no) or one word written only in some rows (`lone_label`); None otherwise."""
+    if (mark := mark_of(texts)) is not None:
+        return mark, msg("reason.marks", mark=mark)
+    if (label := lone_label(texts)) is not None:
+        return label, msg("reason.lone_label", label=label)
+    return None
+
+
 def _infer(name: str, texts: list[str | None]) -> tuple[Role, Message, bool]:
     """(role, reason, stray text): the third is True when a mostly numeric column's text
     cells were set aside to infer the role (they are read as missing)."""
-    if not _ID_NAME.fullmatch(name.strip()) and (mark := mark_of(texts)) is not None:
-        # before "too few values": the rare ticks are the dangerous cases
-        return Role.BINARY, msg("reason.marks", mark=mark), False
-    if not _ID_NAME.fullmatch(name.strip()) and (label := lone_label(texts)) is not None:
-        return Role.BINARY, msg("reason.lone_label", label=label), False   # as a tick box, however rare
+    if not _ID_NAME.fullmatch(name.strip()) and (found := _blank_is_a_value(texts)) is not None:
+        return Role.BINARY, found[1], False   # before "too few values": rare ticks are the dangerous cases
     present = _present(texts)
     if too_few_values(len(texts) - len(present), len(texts)):
         return Role.EXCLUDED, msg("reason.too_few_values", n=len(present), cells=len(texts)), False
@@ -383,14 +390,10 @@ def _prepare_column(name: str, texts: list[str | None], forced: Role | None, row
     entry.n_missing = sum(text is None or read_cell(text)[0] for text in texts)
     if role is Role.EXCLUDED:
         return None, None, entry, None
-    if role is Role.BINARY and (mark := mark_of(texts)) is not None:   # a blank is "no", not missing
+    if role is Role.BINARY and (found := _blank_is_a_value(texts)) is not None:   # a blank is a value
         entry.n_missing = 0
-        labels = [NO_MARK if text is None else mark for text in texts]
-        return labels, ColumnSpec(name, role, (NO_MARK, mark)), entry, None
-    if role is Role.BINARY and (label := lone_label(texts)) is not None:   # the blank is its other value
-        entry.n_missing = 0
-        labels = [NO_MARK if text is None or read_cell(text)[0] else label for text in texts]
-        return labels, ColumnSpec(name, role, (NO_MARK, label)), entry, None
+        labels = [NO_MARK if text is None or read_cell(text)[0] else found[0] for text in texts]
+        return labels, ColumnSpec(name, role, (NO_MARK, found[0])), entry, None
     numeric = role in NUMERIC_ROLES
     if role is Role.DATE:
         cells = _date_cells(name, texts, forced is not None, rows, source)
