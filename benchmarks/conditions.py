@@ -50,7 +50,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.fidelity import aside_tables, tables  # noqa: E402
 from benchmarks.machine import command, machine as benchmark_machine  # noqa: E402
-from core.columns import Role, filled_in, prepare_table  # noqa: E402
+from core.columns import Role, filled_in, present_cells, prepare_table  # noqa: E402
 from core.conditions import Condition, check_conditions, sample_where  # noqa: E402
 from core.effects import feature_shift  # noqa: E402
 from core.generation import generate  # noqa: E402
@@ -72,7 +72,7 @@ def conditions(real: pd.DataFrame, layout, seed: int = 0) -> list[tuple[str, Con
     found: dict[str, list[Condition]] = {"rare label": [], "common label": [], "integer code": [],
                                          "numeric range": []}
     for span in layout:
-        column = real.loc[filled_in(real, span.name), span.name]   # a blank filled for training is no value
+        column = present_cells(real, span.name)   # a blank filled for training is no value
         if span.kind != "numeric":
             shares = column.astype(str).value_counts()
             rare = shares[(shares <= RARE_SHARE * len(column)) & (shares >= MIN_ROWS)]

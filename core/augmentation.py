@@ -83,9 +83,15 @@ def check_label(model: FittedModel, real: pd.DataFrame, label: str, value: str, 
     if value not in spans[label].categories:
         raise InputError(msg("label.unknown_class", value=value, label=label,
                              classes=", ".join(spans[label].categories)))
-    found = int(((real[label].astype(str) == value) & filled_in(real, label)).sum())
+    found = int(of_class(real, label, value).sum())
     if found < min_rows:
         raise InputError(msg("label.too_few", value=value, label=label, found=found, needed=min_rows))
+
+
+def of_class(real: pd.DataFrame, label: str, value: str) -> pd.Series:
+    """(n,) True for the real rows of class `value` of column `label`; a row whose class is blank
+    (filled only for training) is of none."""
+    return (real[label].astype(str) == value) & filled_in(real, label)
 
 
 def sample_class(model: FittedModel, real: pd.DataFrame, label: str, value: str, n_rows: int,
@@ -94,7 +100,7 @@ def sample_class(model: FittedModel, real: pd.DataFrame, label: str, value: str,
     check_label(model, real, label, value)
     if n_rows < 1:
         raise InputError("the number of rows to generate must be at least 1")
-    seeds = real[(real[label].astype(str) == value) & filled_in(real, label)]
+    seeds = real[of_class(real, label, value)]
     span = next(s for s in model.transformer.layout_ if s.name == label)
     with torch.no_grad():
         mu, logvar = model.vae.encode(torch.from_numpy(model.transformer.transform(seeds)))  # (m, L)
@@ -128,7 +134,7 @@ def interpolate_class(model: FittedModel, real: pd.DataFrame, label: str, value:
     check_label(model, real, label, value)
     if n_rows < 1:
         raise InputError("the number of rows to generate must be at least 1")
-    own = real[(real[label].astype(str) == value) & filled_in(real, label)]
+    own = real[of_class(real, label, value)]
     if len(own) < 2:
         sample = sample_class(model, real, label, value, n_rows, seed)
         sample.notes.insert(0, msg("augment.one_row", value=value))

@@ -113,6 +113,11 @@ def filled_in(frame: "pd.DataFrame", name: str) -> "pd.Series":
     return ~frame[companion].astype(bool) if companion in frame.columns else pd.Series(True, index=frame.index)
 
 
+def present_cells(frame: "pd.DataFrame", name: str) -> "pd.Series":
+    """Column `name` of a prepared frame (or of generated rows) without its blank cells."""
+    return frame.loc[filled_in(frame, name), name]
+
+
 @dataclass
 class ColumnReport:
     """What `prepare_table` decided and did for one column of the raw table."""

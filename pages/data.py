@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.columns import Role, filled_in
+from core.columns import Role, present_cells
 from core.errors import InputError
 from core.project import Project, TableSource
 from core.table import read_table
@@ -108,7 +108,7 @@ if prepared is not None:
     numeric = {spec.name: spec.is_numeric for spec in prepared.specs}
     # once per table: on 100,000 rows the counts take longer than the rest of the page
     distributions = project.derived("distributions", (prepared,), lambda: {   # of the cells not blank
-        entry.name: distribution_counts(prepared.frame.loc[filled_in(prepared.frame, entry.name), entry.name]
+        entry.name: distribution_counts(present_cells(prepared.frame, entry.name)
                                         if entry.name in prepared.frame else project.data[entry.name],
                                         numeric.get(entry.name, False))
         for entry in prepared.report})

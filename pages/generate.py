@@ -5,7 +5,7 @@ import streamlit as st
 
 from core import figures
 from core.augmentation import augment
-from core.columns import filled_in
+from core.columns import present_cells
 from core.errors import InputError
 from core.evaluation import CopyIndex
 from core.export import csv_bytes, download_name, xlsx_bytes
@@ -127,8 +127,7 @@ chosen = st.multiselect(t("gen.features"), features, default=default or features
 plots = st.columns(2)
 for n, feature in enumerate(chosen):   # the cells that are not blank, on both sides
     shares = project.derived(f"shares:{feature}", (real,),
-                             lambda: Shares.of(real.loc[filled_in(real, feature), feature], numeric[feature]))
-    plots[n % 2].plotly_chart(ui.figure(f"compare:{feature}", (shares, rows),
-                                        lambda: figures.compare(shares, rows.loc[filled_in(rows, feature), feature],
-                                                                feature, lang=language())),
+                             lambda: Shares.of(present_cells(real, feature), numeric[feature]))
+    plots[n % 2].plotly_chart(ui.figure(f"compare:{feature}", (shares, rows), lambda: figures.compare(
+                                  shares, present_cells(rows, feature), feature, lang=language())),
                               key=f"compare_{feature}")

@@ -15,7 +15,7 @@ import streamlit as st
 
 from core.augmentation import balance_count, class_counts
 from core.cells import day_of
-from core.columns import Role, filled_in, maybe_class
+from core.columns import Role, maybe_class, present_cells
 from core.controllability import Control, controllability
 from core.device import configure_threads
 from core.errors import InputError
@@ -183,7 +183,7 @@ def class_picker(model, real, prefix: str) -> tuple[str, str, int] | None:
     a, b, c = st.columns(3)
     label = a.selectbox(t("ev.label"), labels, index=len(labels) - 1, key=f"{prefix}_label")
     counts = project().derived(f"class_counts:{label}", (real,),   # a blank class is no class
-                               lambda: class_counts(real.loc[filled_in(real, label), label]))
+                               lambda: class_counts(present_cells(real, label)))
     shown = {name: t_plain("ev.class_count", name=_shown(name), n=int(counts[name])) for name in counts.index}
     value = b.selectbox(t("ev.class"), sorted(counts.index, key=lambda name: (counts[name], name)),
                         format_func=shown.get, key=f"{prefix}_class")   # the words of this run's language
