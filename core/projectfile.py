@@ -23,7 +23,7 @@ from safetensors.torch import save as save_tensors
 
 from core.columns import PreparedTable, Role, blank_column
 from core.errors import InputError
-from core.latents import MIXTURE_COMPONENTS, Gaussian, LatentDistribution, PosteriorMixture
+from core.latents import MIXTURE_COMPONENTS, Gaussian, LatentDistribution, PosteriorMixture, scott_bandwidth
 from core.messages import from_json, to_json
 from core.model import FittedModel
 from core.passthrough import Passthrough
@@ -278,7 +278,8 @@ def _residual_std(spec: dict, n_columns: int, source: str) -> np.ndarray | None:
 
 def _latents_to_json(latents: LatentDistribution | None) -> dict:
     if isinstance(latents, PosteriorMixture):
-        return {"latent_centres": latents.centres.tolist(), "latent_spreads": latents.spreads.tolist()}
+        return {"latent_centres": latents.centres.tolist(), "latent_spreads": latents.spreads.tolist(),
+                "latent_bandwidth": latents.bandwidth.tolist()}
     if isinstance(latents, Gaussian):
         return {"latent_mean": latents.mean.tolist(), "latent_cov": latents.cov.tolist()}
     return {}
@@ -315,7 +316,15 @@ def _mixture(spec: dict, latent_dim: int, source: str) -> PosteriorMixture:
             or (spreads <= 0).any()):
         raise InputError(f"{source}: latent_centres and latent_spreads must be two tables of 1 to "
                          f"{MIXTURE_COMPONENTS} rows of {latent_dim} finite numbers, the spreads positive")
-    return PosteriorMixture(centres, spreads)
+    if spec.get("latent_bandwidth") is None:   # written before it was kept: the rule of its time
+        return PosteriorMixture(centres, spreads, scott_bandwidth(centres, dim=latent_dim))
+    try:
+        bandwidth = np.asarray(spec["latent_bandwidth"], dtype=np.float64)
+    except (TypeError, ValueError):
+        bandwidth = np.empty(0)
+    if bandwidth.shape != (latent_dim,) or not np.isfinite(bandwidth).all() or (bandwidth < 0).any():
+        raise InputError(f"{source}: latent_bandwidth must be {latent_dim} finite numbers, none negative")
+    return PosteriorMixture(centres, spreads, bandwidth)
 
 
 def _calibration(spec: dict, layout, source: str) -> dict[str, np.ndarray]:

@@ -34,7 +34,7 @@ def test_the_mixture_conditions_by_reweighting_its_components():
     # three components; z0 = 0.5 weighs them by N(0.5; c_i0, s_i0^2)
     centres = np.array([[0.0, -3.0], [1.0, 0.0], [4.0, 3.0]])
     spreads = np.array([[0.5, 0.1], [1.0, 0.1], [0.5, 0.1]])
-    mixture = PosteriorMixture(centres, spreads)
+    mixture = PosteriorMixture(centres, spreads, np.zeros(2))
     density = np.exp(-0.5 * ((0.5 - centres[:, 0]) / spreads[:, 0]) ** 2) / spreads[:, 0]
     weights = density / density.sum()
     noise = _noise(200_000, 2, seed=1)
@@ -54,7 +54,7 @@ def test_the_mixture_conditions_by_reweighting_its_components():
 
 
 def test_a_far_slider_value_still_picks_the_nearest_component():
-    mixture = PosteriorMixture(np.array([[-1.0, 5.0], [1.0, -5.0]]), np.full((2, 2), 0.1))
+    mixture = PosteriorMixture(np.array([[-1.0, 5.0], [1.0, -5.0]]), np.full((2, 2), 0.1), np.zeros(2))
     z = mixture.draw({0: 10.0}, _noise(50, 2))       # density underflows for both: the nearer one wins
     assert np.isfinite(z).all() and np.all(np.abs(z[:, 1] + 5.0) < 1.0)
 
@@ -65,8 +65,12 @@ def test_same_noise_same_rows_and_the_fit_widens_the_posteriors():
     rng = np.random.default_rng(0)
     mu, logvar = rng.standard_normal((50, 4)) * [1.0, 2.0, 0.0, 1.0], np.full((50, 4), np.log(0.01))
     mixture = PosteriorMixture.fit(mu, logvar)
-    width = 50 ** (-1 / 8) * mu.std(axis=0)                       # Scott's rule, per latent
+    width = 50 ** (-1 / 5) * mu.std(axis=0)                       # Scott's rule, one latent at a time
+    assert mixture.bandwidth == pytest.approx(width)
     assert mixture.spreads == pytest.approx(np.broadcast_to(np.sqrt(0.01 + width ** 2), (50, 4)))
     assert np.array_equal(mixture.centres, mu)
+    # more latents (detail latents beside the semantic ones) leave the others' width alone
+    wider = PosteriorMixture.fit(np.hstack([mu, rng.standard_normal((50, 8))]), np.full((50, 12), np.log(0.01)))
+    assert wider.bandwidth[:4] == pytest.approx(width)
     many = PosteriorMixture.fit(rng.standard_normal((MIXTURE_COMPONENTS + 500, 2)), np.zeros((MIXTURE_COMPONENTS + 500, 2)))
     assert many.centres.shape == (MIXTURE_COMPONENTS, 2)

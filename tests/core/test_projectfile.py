@@ -151,6 +151,18 @@ def test_latent_distribution_is_checked_and_optional(project):
             load_project(_edited(project, edit))
 
 
+def test_the_bandwidth_is_kept_and_older_mixtures_keep_the_rule_of_their_time(project):
+    mixture = project.model.latents
+    assert np.array_equal(load_project(save_project(project)).model.latents.bandwidth, mixture.bandwidth)
+    older = load_project(_edited(project, lambda m: m.pop("latent_bandwidth"))).model.latents
+    n, dim = mixture.centres.shape   # Scott's rule in all the latents' dimensions, as they were widened
+    assert older.bandwidth == pytest.approx(n ** (-1 / (dim + 4)) * mixture.centres.std(axis=0))
+    assert np.array_equal(older.spreads, mixture.spreads)
+    for bad in ([1.0], [-1.0] * dim, ["x"] * dim, [float("nan")] * dim):
+        with pytest.raises(InputError, match="latent_bandwidth must be"):
+            load_project(_edited(project, lambda m: m.update(latent_bandwidth=bad)))
+
+
 def test_projects_saved_with_a_gaussian_keep_it(project):
     def gaussian(model):
         del model["latent_centres"], model["latent_spreads"]
