@@ -262,17 +262,22 @@ def _model_from_json(spec: dict, members: dict[str, bytes], source: str) -> Fitt
     return FittedModel(transformer, vae.eval(), semantics, config,
                        history, int(spec["critical_epoch"]), spec.get("mi_before_finetune"),
                        [from_json(note) for note in spec.get("notes", [])],
-                       _residual_std(spec, transformer.n_columns, source), input_columns, unmodelled,
+                       _widths(spec, "residual_std", transformer.n_columns, source), input_columns, unmodelled,
                        _latents_from_json(spec, vae.latent_dim, source),
                        _calibration(spec.get("calibration") or {}, transformer.layout_, source))
 
 
-def _residual_std(spec: dict, n_columns: int, source: str) -> np.ndarray | None:
-    if spec.get("residual_std") is None:
+def _widths(spec: dict, key: str, n: int, source: str) -> np.ndarray | None:
+    """spec[key] as n finite, non-negative numbers (a std or a bandwidth per column or latent);
+    None when the file has none."""
+    if spec.get(key) is None:
         return None
-    values = np.asarray(spec["residual_std"], dtype=np.float64)
-    if values.shape != (n_columns,) or not np.isfinite(values).all() or (values < 0).any():
-        raise InputError(f"{source}: residual_std must hold {n_columns} finite, non-negative numbers")
+    try:
+        values = np.asarray(spec[key], dtype=np.float64)
+    except (TypeError, ValueError):
+        values = np.empty(0)
+    if values.shape != (n,) or not np.isfinite(values).all() or (values < 0).any():
+        raise InputError(f"{source}: {key} must be {n} finite numbers, none negative")
     return values
 
 
@@ -316,14 +321,9 @@ def _mixture(spec: dict, latent_dim: int, source: str) -> PosteriorMixture:
             or (spreads <= 0).any()):
         raise InputError(f"{source}: latent_centres and latent_spreads must be two tables of 1 to "
                          f"{MIXTURE_COMPONENTS} rows of {latent_dim} finite numbers, the spreads positive")
-    if spec.get("latent_bandwidth") is None:   # written before it was kept: the rule of its time
-        return PosteriorMixture(centres, spreads, scott_bandwidth(centres, dim=latent_dim))
-    try:
-        bandwidth = np.asarray(spec["latent_bandwidth"], dtype=np.float64)
-    except (TypeError, ValueError):
-        bandwidth = np.empty(0)
-    if bandwidth.shape != (latent_dim,) or not np.isfinite(bandwidth).all() or (bandwidth < 0).any():
-        raise InputError(f"{source}: latent_bandwidth must be {latent_dim} finite numbers, none negative")
+    bandwidth = _widths(spec, "latent_bandwidth", latent_dim, source)
+    if bandwidth is None:   # written before it was kept: the rule of its time
+        bandwidth = scott_bandwidth(centres, dim=latent_dim)
     return PosteriorMixture(centres, spreads, bandwidth)
 
 
