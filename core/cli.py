@@ -69,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("--detail-latents", type=int, default=TrainConfig.detail_latents, metavar="D",
                      help=f"semantic mode: 0 to {limits.MAX_LATENT_DIM} latents that model what the semantics "
                      "leave out (relations between groups); 0: none")
+    fit.add_argument("--free-bits", type=float, default=TrainConfig.free_bits, metavar="NATS",
+                     help=f"semantic mode: nats of each semantic latent's KL that cost nothing, so that no "
+                     f"slider collapses (0 to {limits.MAX_FREE_BITS:g}); 0: the plain ELBO")
     fit.add_argument("--device", choices=DEVICES, default=TrainConfig.device,
                      help="auto: a CUDA GPU when one exists, else the CPU")
     fit.add_argument("--exclude", nargs="+", default=[], metavar="COL", help="columns to leave out")
@@ -175,6 +178,7 @@ def _fit(args) -> int:
         latent_dim=args.latent_dim, hidden=_sizes(args.hidden), epochs=args.epochs,
         finetune_epochs=args.finetune_epochs, target_mi=args.target_mi, seed=args.seed,
         critical_epoch=args.critical_epoch, mode=args.mode, device=args.device, detail_latents=args.detail_latents,
+        free_bits=args.free_bits,
     ).check(lambda field: "--" + field.replace("_", "-"))
     read, project, table = _read_project(args, settings)
     project.semantics = SemanticMatrix.from_csv(args.semantics, table.columns)

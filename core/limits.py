@@ -24,6 +24,7 @@ MAX_LEARNING_RATE = 10.0
 MAX_BATCH_SIZE = 1_000_000    # 0: full batch
 MAX_CHECKPOINT_STEPS = 10_000
 MAX_TEMPERATURE = 100.0
+MAX_FREE_BITS = 10.0           # nats per semantic latent; a standard-normal latent carries a few
 
 
 def whole(name: str, value, low: int, high: int) -> int:

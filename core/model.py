@@ -42,6 +42,8 @@ class TrainConfig:
     detail_latents: int = 8              # semantic mode: latents of the detail path (vae.DetailPath),
                                          # trained after fine-tuning; 0 leaves it out (benchmarks/FIDELITY.md)
     detail_epochs: int | None = None     # checkpoints of detail training at most (None: `epochs`)
+    free_bits: float = 0.1               # semantic mode: nats of each semantic latent's KL that cost
+                                         # nothing (vae.kl_with_free_bits), so no slider collapses; 0: none
     detail_kl_weight: float | None = None   # beta of the detail latents' KL term; None: chosen by
                                             # measurement (training.DETAIL_KL_WEIGHTS; docs/method.md)
 
@@ -61,6 +63,7 @@ class TrainConfig:
         limits.whole(name("epochs"), self.epochs, 1, limits.MAX_EPOCHS)
         limits.whole(name("finetune_epochs"), self.finetune_epochs, 0, limits.MAX_EPOCHS)
         limits.whole(name("detail_latents"), self.detail_latents, 0, limits.MAX_LATENT_DIM)
+        limits.number(name("free_bits"), self.free_bits, 0, limits.MAX_FREE_BITS)
         if self.detail_kl_weight is not None:
             limits.number(name("detail_kl_weight"), self.detail_kl_weight, 0, 1, low_open=True)
         if self.detail_epochs is not None:
@@ -86,13 +89,19 @@ class TrainConfig:
         if known.get("latent_dim") == 0 and not isinstance(known["latent_dim"], bool):
             known["latent_dim"] = None   # files written when latent_dim 0 meant "one per semantic"
         # files written before modes existed hold the paper's plain VAE, before detail latents none
-        return cls(**{"mode": "paper", "detail_latents": 0, **known, "hidden": tuple(known.get("hidden", (64,)))})
+        # ... and before free bits none
+        return cls(**{"mode": "paper", "detail_latents": 0, "free_bits": 0.0, **known, "hidden": tuple(known.get("hidden", (64,)))})
 
     @property
     def detail_checkpoints(self) -> int:
         """Checkpoints of detail training at most (every KL weight tried trains in the same ones,
         training.fit_detail): none without detail latents."""
         return (self.epochs if self.detail_epochs is None else self.detail_epochs) if self.detail_dim else 0
+
+    @property
+    def semantic_free_bits(self) -> float:
+        """Free bits of the semantic latents: `free_bits` in semantic mode, none in paper mode (the paper's ELBO)."""
+        return self.free_bits if self.mode == "semantic" else 0.0
 
     @property
     def detail_dim(self) -> int:

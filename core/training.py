@@ -28,7 +28,7 @@ from core.model import EpochRecord, FittedModel, TrainConfig, build_vae, latent_
 from core.optim import Adam
 from core.semantics import SemanticMatrix
 from core.transformer import TableTransformer
-from core.vae import LossLayout, TabularVAE, detail_width, kl_divergence, reconstruction_loss
+from core.vae import LossLayout, TabularVAE, detail_width, kl_divergence, kl_with_free_bits, reconstruction_loss
 
 OnEpoch = Callable[[int, str, float, float, float], None]
 
@@ -397,7 +397,8 @@ class _Run:
         for rows in self.batches.checkpoint():
             x_hat, mu, logvar = self.vae(rows, self.generator)
             recon, kl = reconstruction_loss(x_hat, rows, self.layout), kl_divergence(mu, logvar)
-            loss = recon + kl + (extra() if extra is not None else 0.0)
+            kl_term = kl_with_free_bits(mu, logvar, self.config.semantic_free_bits)   # the curves record KL itself
+            loss = recon + kl_term + (extra() if extra is not None else 0.0)
             if not torch.isfinite(loss):
                 self.notes.append(msg(f"train.nan_stop.{phase}", epoch=epoch))
                 return False

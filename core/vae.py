@@ -266,3 +266,16 @@ def kl_divergence(mu: torch.Tensor, logvar: torch.Tensor, weights: torch.Tensor 
     """
     terms = -0.5 * (1 + logvar - mu.pow(2) - logvar.exp())   # (B, L)
     return (terms if weights is None else terms * weights).sum(dim=1).mean()
+
+
+def kl_with_free_bits(mu: torch.Tensor, logvar: torch.Tensor, free_bits: float) -> torch.Tensor:
+    """The KL term of the training loss with `free_bits` nats per latent that cost nothing:
+    sum_k max(free_bits, KL_k), KL_k latent k's KL averaged over the rows of the batch.
+
+    Our addition, the "free bits" of Kingma et al. (2016, IAF, Eq. 15; docs/method.md, "Free
+    bits"): a latent whose KL is below the floor gets no pull towards the prior, so no semantic
+    latent collapses to it and leaves its slider moving nothing. With 0 it is `kl_divergence`."""
+    if not free_bits:
+        return kl_divergence(mu, logvar)
+    per_latent = (-0.5 * (1 + logvar - mu.pow(2) - logvar.exp())).mean(dim=0)   # (L,)
+    return torch.clamp(per_latent, min=free_bits).sum()
