@@ -88,9 +88,10 @@ class TrainConfig:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         if known.get("latent_dim") == 0 and not isinstance(known["latent_dim"], bool):
             known["latent_dim"] = None   # files written when latent_dim 0 meant "one per semantic"
-        # files written before modes existed hold the paper's plain VAE, before detail latents none
-        # ... and before free bits none
-        return cls(**{"mode": "paper", "detail_latents": 0, "free_bits": 0.0, **known, "hidden": tuple(known.get("hidden", (64,)))})
+        # files written before modes existed hold the paper's plain VAE; before detail latents and
+        # free bits, none of either
+        return cls(**{"mode": "paper", "detail_latents": 0, "free_bits": 0.0, **known,
+                      "hidden": tuple(known.get("hidden", (64,)))})
 
     @property
     def detail_checkpoints(self) -> int:

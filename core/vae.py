@@ -264,7 +264,7 @@ def kl_divergence(mu: torch.Tensor, logvar: torch.Tensor, weights: torch.Tensor 
 
     Kingma & Welling (2014), Appendix B: -0.5 * sum(1 + log sigma^2 - mu^2 - sigma^2).
     """
-    terms = -0.5 * (1 + logvar - mu.pow(2) - logvar.exp())   # (B, L)
+    terms = _kl_terms(mu, logvar)
     return (terms if weights is None else terms * weights).sum(dim=1).mean()
 
 
@@ -277,5 +277,9 @@ def kl_with_free_bits(mu: torch.Tensor, logvar: torch.Tensor, free_bits: float) 
     latent collapses to it and leaves its slider moving nothing. With 0 it is `kl_divergence`."""
     if not free_bits:
         return kl_divergence(mu, logvar)
-    per_latent = (-0.5 * (1 + logvar - mu.pow(2) - logvar.exp())).mean(dim=0)   # (L,)
-    return torch.clamp(per_latent, min=free_bits).sum()
+    return torch.clamp(_kl_terms(mu, logvar).mean(dim=0), min=free_bits).sum()
+
+
+def _kl_terms(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+    """(B, L) each row's KL(q(z_k|x) || N(0, 1)) per latent k."""
+    return -0.5 * (1 + logvar - mu.pow(2) - logvar.exp())
