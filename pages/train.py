@@ -7,6 +7,7 @@ import streamlit as st
 
 from core import figures
 from core.errors import InputError
+from core.limits import MAX_FREE_BITS
 from core.model import MODES, TrainConfig
 from core.worker import TrainingWorker
 from pages import ui
@@ -52,7 +53,7 @@ def submit() -> None:
                   seed=int(state["train_seed"]), epochs=int(state["train_epochs"]),
                   finetune_epochs=int(state["train_finetune"]), learning_rate=float(state["train_rate"]),
                   target_mi=float(state["train_target"]) or None, critical_epoch=None, mode=state["train_mode"],
-                  detail_latents=int(state["train_detail"])))
+                  detail_latents=int(state["train_detail"]), free_bits=float(state["train_free_bits"])))
 
 
 busy = project.training is not None and project.training.running
@@ -72,6 +73,8 @@ with st.form("settings"):
     b.selectbox(t("train.mode"), MODES, index=MODES.index(s.mode), help=t("train.mode_help"),
                 format_func=lambda m: t(f"mode.{m}"), key="train_mode")
     c.number_input(t("train.detail"), 0, 64, s.detail_latents, help=t("train.detail_help"), key="train_detail")
+    a.number_input(t("train.free_bits"), 0.0, MAX_FREE_BITS, float(s.free_bits), step=0.05, format="%.2f",
+                   help=t("train.free_bits_help"), key="train_free_bits")
     st.form_submit_button(t("train.start"), type="primary", disabled=busy, icon=":material/play_arrow:",
                           on_click=submit)
 

@@ -40,12 +40,15 @@ def test_training_runs_in_the_background_and_becomes_the_model():
     number(at, "Training epochs").set_value(30)
     number(at, "Fine-tuning epochs (0 = none)").set_value(10)
     number(at, "Seed").set_value(2)
+    assert number(at, "Free bits (nats)").value == TrainConfig().free_bits
+    number(at, "Free bits (nats)").set_value(0.25)
     mode = [s for s in at.selectbox if s.label == "Model"][0]
     assert mode.value == "semantic" and mode.options == ["Semantic (controllable sliders)", "Paper (as published)"]
     mode.set_value("paper")
     [b for b in at.button if b.label == "Train"][0].click().run()
     worker = at.session_state["project"].training
     assert worker.config.epochs == 30 and worker.config.seed == 2 and worker.config.mode == "paper"
+    assert worker.config.free_bits == 0.25
     at = finish(at)
     project = at.session_state["project"]
     assert project.model is worker.result and project.training is None   # collected once
