@@ -397,7 +397,8 @@ class _Run:
         for rows in self.batches.checkpoint():
             x_hat, mu, logvar = self.vae(rows, self.generator)
             recon, kl = reconstruction_loss(x_hat, rows, self.layout), kl_divergence(mu, logvar)
-            kl_term = kl_with_free_bits(mu, logvar, self.config.semantic_free_bits)   # the curves record KL itself
+            free_bits = self.config.semantic_free_bits   # the curves record the KL itself
+            kl_term = kl_with_free_bits(mu, logvar, free_bits) if free_bits else kl
             loss = recon + kl_term + (extra() if extra is not None else 0.0)
             if not torch.isfinite(loss):
                 self.notes.append(msg(f"train.nan_stop.{phase}", epoch=epoch))
