@@ -34,7 +34,7 @@ from benchmarks.fidelity import random_semantics  # noqa: E402
 from benchmarks.machine import command, machine as benchmark_machine  # noqa: E402
 
 from core.augmentation import balance_count, class_counts, interpolate_class, sample_class  # noqa: E402
-from core.augmentation_check import _Design, _refit, smote_nc_rows, stratified_split  # noqa: E402
+from core.augmentation_check import _Design, _refit, paired_gain, smote_nc_rows, stratified_split  # noqa: E402
 from core.columns import prepare_table  # noqa: E402
 from core.conditions import Condition, sample_where  # noqa: E402
 from core.model import TrainConfig  # noqa: E402
@@ -157,9 +157,9 @@ def main() -> None:
                          f"{recall.mean():.2f} ± {recall.std():.2f} |")
         ours = np.array(scores[ROUTES[1]])[:, 0]
         for route in ROUTES[-2:]:
-            gain = ours - np.array(scores[route])[:, 0]
-            paired.append(f"- {name}, against {route.removeprefix('real + ')}: {gain.mean():+.3f} ± "
-                          f"{gain.std(ddof=1) / np.sqrt(len(gain)):.3f}; {int((gain > 0).sum())} of {len(gain)}")
+            gain = paired_gain(list(ours - np.array(scores[route])[:, 0]))
+            paired.append(f"- {name}, against {route.removeprefix('real + ')}: {gain['macro_f1']:+.3f} ± "
+                          f"{gain['se']:.3f}; {gain['ahead']} of {gain['splits']}, {gain['verdict']}")
     lines += paired
     (ROOT / "benchmarks" / f"AUGMENTATION{'_ASIDE' if args.aside else ''}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

@@ -3,7 +3,8 @@
 The check (`compare`): on several stratified splits of the real rows, train a random
 forest on (a) the training rows only, (b) plus our rows of the class (the default route,
 core.augmentation.interpolate_class), (c) plus as many SMOTE-NC rows, and score each on the
-held-out rows: macro-F1 and the class's recall.
+held-out rows: macro-F1 and the class's recall; and ours minus SMOTE-NC paired split by split
+(`paired_gain`), which tells ahead from level where the routes' own spreads overlap.
 Our addition: the paper motivates the method by augmentation but does not measure it.
 """
 from __future__ import annotations
@@ -39,7 +40,7 @@ def compare(model: FittedModel, real: pd.DataFrame, label: str, value: str,
     real = real[filled_in(real, label)].reset_index(drop=True)   # a row whose class is blank has none
     design = _Design(model, label)
     scores = {route: [] for route in ROUTES}
-    samples, copies, n_new = [], [], []
+    samples, copies, n_new, gains = [], [], [], []
     for split in range(n_splits):
         rng = np.random.default_rng(seed + split)
         train_idx, test_idx = stratified_split(real[label].astype(str), test_share, rng)
@@ -52,11 +53,33 @@ def compare(model: FittedModel, real: pd.DataFrame, label: str, value: str,
         for route, extra in zip(ROUTES, (None, samples[-1].rows, smote)):
             if route == "real" or extra is not None:
                 scores[route].append(design.score(train, extra, test, value, seed))
+        if smote is not None:
+            gains.append(scores["real+vae"][-1][0] - scores["real+smote_nc"][-1][0])
     return {"label": label, "minority": value, "n_splits": n_splits, "refit": refit,
             "n_new": round(float(np.mean(n_new)), 1),
             "routes": {route: _summary(values) for route, values in scores.items()},
+            "vae_minus_smote_nc": paired_gain(gains),
             "acceptance": float(np.mean([s.acceptance for s in samples])), "copy_rate": float(np.mean(copies)),
             "notes": _split_notes(samples, n_new, len(scores["real+smote_nc"]), value)}
+
+
+LEVEL_WITHIN = 2.0   # standard errors: a paired gain inside ±2 SE reads as "level"
+
+
+def paired_gain(gains: list[float]) -> dict | None:
+    """Macro-F1 of real+vae minus real+smote_nc, split by split (both on the same split): the
+    mean, its standard error (None with one split), the splits where ours is higher, and a
+    verdict, "ahead", "behind" or "level" (within LEVEL_WITHIN standard errors of 0, or one
+    split); None when SMOTE-NC ran on no split. Pairing removes the split-to-split spread that
+    both routes share, which the per-route sd includes."""
+    if not gains:
+        return None
+    gains = np.asarray(gains, dtype=float)
+    se = float(gains.std(ddof=1) / np.sqrt(len(gains))) if len(gains) > 1 else None
+    mean = float(gains.mean())
+    verdict = "level" if se is None or abs(mean) <= LEVEL_WITHIN * se else "ahead" if mean > 0 else "behind"
+    return {"macro_f1": mean, "se": se, "ahead": int((gains > 0).sum()), "splits": len(gains),
+            "verdict": verdict}
 
 
 def _split_notes(samples: list[ClassSample], n_new: list[int], n_smote: int, value: str) -> list[Message]:

@@ -112,5 +112,11 @@ if result is not None:
     st.markdown(t("ev.comparison", label=result["label"], name=result["minority"], splits=result["n_splits"]))
     st.dataframe(table, hide_index=True)
     st.caption(t("ev.comparison_help", n=result["n_new"]))
+    gain = result["vae_minus_smote_nc"]
+    if gain is not None and gain["se"] is None:
+        st.markdown(t("ev.paired_one", gain=f"{gain['macro_f1']:+.3f}"))
+    elif gain is not None:
+        st.markdown(t("ev.paired", gain=f"{gain['macro_f1']:+.3f}", se=f"{gain['se']:.3f}", k=gain["ahead"],
+                      n=gain["splits"], verdict=t_plain(f"ev.verdict_{gain['verdict']}")))
     for note in result["notes"]:
         st.warning(say(note))

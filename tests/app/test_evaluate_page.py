@@ -47,6 +47,19 @@ def test_the_comparison_table_has_three_routes(trained):
     assert any("SMOTE-NC needs 2 rows" in shown(w.value) for w in at.warning)
 
 
+def test_the_comparison_says_whether_ours_is_ahead_of_smote_nc(trained):
+    at = open_page(PAGE, trained)
+    at.selectbox(key="ev_class").set_value("Csu").run()   # 3 rows: 2 to train on, SMOTE-NC runs
+    at.button(key="ev_compare").click().run()
+    assert not at.exception
+    result = at.session_state["project"].recall("comparison", (trained.model, trained.prepared().frame))
+    gain = result["vae_minus_smote_nc"]
+    assert gain["splits"] == 5
+    line = next(shown(m.value) for m in at.markdown if "paired split by split" in m.value)
+    assert f"{gain['macro_f1']:+.3f} ± {gain['se']:.3f}" in line
+    assert f"higher on {gain['ahead']} of 5 splits: **{gain['verdict']}" in line
+
+
 def test_the_page_renders_in_chinese(trained):
     at = open_page(project=trained)
     at.button_group(key="lang_choice").set_value("zh").run()

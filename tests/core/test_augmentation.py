@@ -7,7 +7,7 @@ import torch
 import core.augmentation as augmentation
 from core.augmentation import (augment, balance_count, check_label, class_counts, class_probability,
                                interpolate_class, label_probability, sample_class)
-from core.augmentation_check import compare, smote_nc_rows, stratified_split
+from core.augmentation_check import compare, paired_gain, smote_nc_rows, stratified_split
 from core.columns import Role
 from core.errors import InputError
 from core.transformer import Span
@@ -174,6 +174,24 @@ def test_compare_reports_the_three_routes(small_fit):
         assert 0 <= scores["macro_f1"] <= 1 and 0 <= scores["minority_recall"] <= 1
     assert 0 < report["acceptance"] <= 1 and 0 <= report["copy_rate"] <= 1
     assert compare(model, table.frame, LABEL, value, n_rows=15, n_splits=2) == report   # seeded
+    ours, theirs = (np.array(report["routes"][r]["macro_f1_splits"]) for r in ("real+vae", "real+smote_nc"))
+    gain = report["vae_minus_smote_nc"]   # SMOTE-NC ran on both splits: paired split by split
+    assert gain["splits"] == 2 and gain["ahead"] == int((ours > theirs).sum())
+    assert gain["macro_f1"] == pytest.approx((ours - theirs).mean())
+    assert gain["se"] == pytest.approx(np.std(ours - theirs, ddof=1) / np.sqrt(2))
+
+
+def test_the_paired_gain_tells_ahead_behind_and_level():
+    ahead = paired_gain([0.02, 0.03, 0.025, 0.02])
+    assert ahead["verdict"] == "ahead" and ahead["ahead"] == 4 and ahead["splits"] == 4
+    assert ahead["macro_f1"] == pytest.approx(0.02375)
+    assert ahead["se"] == pytest.approx(np.std([0.02, 0.03, 0.025, 0.02], ddof=1) / 2)
+    assert paired_gain([-0.02, -0.03, -0.025])["verdict"] == "behind"
+    level = paired_gain([0.05, -0.03, 0.04, -0.02])   # mean +0.01, standard error 0.02
+    assert level["verdict"] == "level" and level["ahead"] == 2
+    one = paired_gain([0.05])
+    assert one["se"] is None and one["verdict"] == "level"   # one split cannot tell
+    assert paired_gain([]) is None                            # SMOTE-NC ran on no split
 
 
 def test_compare_can_train_a_fresh_model_per_split(small_fit):

@@ -232,6 +232,10 @@ def test_cli_evaluate_prints_one_json_object_with_every_figure(fitted):
     assert augmentation["minority"] == minority and augmentation["n_new"] == 10
     assert set(augmentation["routes"]) == {"real", "real+vae", "real+smote_nc"}
     assert 0 <= augmentation["routes"]["real+vae"]["macro_f1"] <= 1
+    gain = augmentation["vae_minus_smote_nc"]   # strict JSON: a number or null, never NaN
+    assert gain["splits"] == 5 and gain["verdict"] in {"ahead", "behind", "level"}
+    assert gain["macro_f1"] == pytest.approx(augmentation["routes"]["real+vae"]["macro_f1"]
+                                             - augmentation["routes"]["real+smote_nc"]["macro_f1"])
     plain = json.loads(run("evaluate", "p.zip", "--real", "data.csv", cwd=folder).stdout)
     assert "augmentation" not in plain and plain["fidelity"] == report["fidelity"]
 
