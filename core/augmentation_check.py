@@ -9,6 +9,8 @@ Our addition: the paper motivates the method by augmentation but does not measur
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 from sklearn.ensemble import RandomForestClassifier
@@ -27,7 +29,8 @@ ROUTES = ("real", "real+vae", "real+smote_nc")
 
 def compare(model: FittedModel, real: pd.DataFrame, label: str, value: str,
             n_rows: int | None = None, n_splits: int = 5, test_share: float = 0.3,
-            seed: int = 0, refit: bool = False) -> dict:
+            seed: int = 0, refit: bool = False,
+            on_split: Callable[[int, int], None] | None = None) -> dict:
     """Macro-F1 and minority recall of the three routes, mean and sd over stratified splits.
 
     n_rows: rows of the class added by both generators per split (default: enough to
@@ -35,6 +38,7 @@ def compare(model: FittedModel, real: pd.DataFrame, label: str, value: str,
     the held-out rows, which can flatter our route (SMOTE-NC sees only the training
     rows). refit=True removes the leak: each split trains a fresh model, with the
     model's settings and R, on its training rows only (slow: one training per split).
+    on_split(done, n_splits) is called after each split, for a progress bar.
     """
     check_label(model, real, label, value, min_rows=2)   # one to train on, one to test
     real = real[filled_in(real, label)].reset_index(drop=True)   # a row whose class is blank has none
@@ -55,6 +59,8 @@ def compare(model: FittedModel, real: pd.DataFrame, label: str, value: str,
                 scores[route].append(design.score(train, extra, test, value, seed))
         if smote is not None:
             gains.append(scores["real+vae"][-1][0] - scores["real+smote_nc"][-1][0])
+        if on_split is not None:
+            on_split(split + 1, n_splits)
     return {"label": label, "minority": value, "n_splits": n_splits, "refit": refit,
             "n_new": round(float(np.mean(n_new)), 1),
             "routes": {route: _summary(values) for route, values in scores.items()},

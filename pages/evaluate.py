@@ -76,12 +76,16 @@ if make.button(t("ev.make"), type="primary", icon=":material/add_row_below:", ke
                                                                                 int(n_rows), seed=0)))
     except InputError as exc:
         st.error(say(exc))
+refit = check.checkbox(t("ev.refit"), key="ev_refit", help=t("ev.refit_help"))
 if check.button(t("ev.compare"), icon=":material/compare_arrows:", key="ev_compare"):
-    with st.spinner(t("ev.comparing")):
-        try:
-            project.remember("comparison", (model, real), compare(model, real, label, value))
-        except InputError as exc:
-            st.error(say(exc))
+    bar = st.progress(0.0, text=t("ev.comparing", done=0, n=5))
+    try:
+        project.remember("comparison", (model, real), compare(
+            model, real, label, value, refit=refit,
+            on_split=lambda done, n: bar.progress(done / n, text=t("ev.comparing", done=done, n=n))))
+    except InputError as exc:
+        st.error(say(exc))
+    bar.empty()
 
 made = project.recall("class_rows", (model, real))
 if made is not None:
@@ -111,7 +115,7 @@ if result is not None:
         for route, s in result["routes"].items()])
     st.markdown(t("ev.comparison", label=result["label"], name=result["minority"], splits=result["n_splits"]))
     st.dataframe(table, hide_index=True)
-    st.caption(t("ev.comparison_help", n=result["n_new"]))
+    st.caption(t("ev.comparison_help_refit" if result["refit"] else "ev.comparison_help", n=result["n_new"]))
     gain = result["vae_minus_smote_nc"]
     if gain is not None and gain["se"] is None:
         st.markdown(t("ev.paired_one", gain=f"{gain['macro_f1']:+.3f}"))

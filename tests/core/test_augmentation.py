@@ -167,7 +167,10 @@ def test_smote_nc_interpolates_towards_near_rows_and_takes_the_neighbours_label(
 def test_compare_reports_the_three_routes(small_fit):
     table, _, model = small_fit
     value = _rare(table)
-    report = compare(model, table.frame, LABEL, value, n_rows=15, n_splits=2)
+    progress = []
+    report = compare(model, table.frame, LABEL, value, n_rows=15, n_splits=2,
+                     on_split=lambda done, n: progress.append((done, n)))
+    assert progress == [(1, 2), (2, 2)]
     assert report["n_new"] == 15 and report["n_splits"] == 2 and not report["refit"]
     assert set(report["routes"]) == {"real", "real+vae", "real+smote_nc"}
     for scores in report["routes"].values():
