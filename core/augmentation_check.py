@@ -25,10 +25,11 @@ from core.model import FittedModel
 
 N_TREES = 100              # random forest size: stable scores, ~0.2 s per fit on 500 rows
 ROUTES = ("real", "real+vae", "real+smote_nc")
+N_SPLITS = 5               # stratified splits of the check, unless told
 
 
 def compare(model: FittedModel, real: pd.DataFrame, label: str, value: str,
-            n_rows: int | None = None, n_splits: int = 5, test_share: float = 0.3,
+            n_rows: int | None = None, n_splits: int = N_SPLITS, test_share: float = 0.3,
             seed: int = 0, refit: bool = False,
             on_split: Callable[[int, int], None] | None = None) -> dict:
     """Macro-F1 and minority recall of the three routes, mean and sd over stratified splits.

@@ -7,7 +7,7 @@ import streamlit as st
 
 from core import figures
 from core.augmentation import interpolate_class
-from core.augmentation_check import compare
+from core.augmentation_check import N_SPLITS, compare
 from core.controllability import controllability, median_selectivity
 from core.errors import InputError
 from core.evaluation import evaluate
@@ -78,7 +78,7 @@ if make.button(t("ev.make"), type="primary", icon=":material/add_row_below:", ke
         st.error(say(exc))
 refit = check.checkbox(t("ev.refit"), key="ev_refit", help=t("ev.refit_help"))
 if check.button(t("ev.compare"), icon=":material/compare_arrows:", key="ev_compare"):
-    bar = st.progress(0.0, text=t("ev.comparing", done=0, n=5))
+    bar = st.progress(0.0, text=t("ev.comparing", done=0, n=N_SPLITS))
     try:
         project.remember("comparison", (model, real), compare(
             model, real, label, value, refit=refit,
@@ -115,7 +115,8 @@ if result is not None:
         for route, s in result["routes"].items()])
     st.markdown(t("ev.comparison", label=result["label"], name=result["minority"], splits=result["n_splits"]))
     st.dataframe(table, hide_index=True)
-    st.caption(t("ev.comparison_help_refit" if result["refit"] else "ev.comparison_help", n=result["n_new"]))
+    st.caption(t("ev.comparison_help", n=result["n_new"]))
+    st.caption(t("ev.no_leak" if result["refit"] else "ev.leak"))
     gain = result["vae_minus_smote_nc"]
     if gain is not None and gain["se"] is None:
         st.markdown(t("ev.paired_one", gain=f"{gain['macro_f1']:+.3f}"))
