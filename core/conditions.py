@@ -10,7 +10,8 @@ years); several combine with AND. The route
 1. the real rows that satisfy every condition are encoded: mu_i, sigma_i;
 2. each new row draws z = mu_i + sqrt(sigma_i^2 + h^2) * e for a matching row i chosen at
    random, so the other columns follow the real data's conditional distribution, however rare
-   the condition (prior draws would seldom land there); sliders (`fixed`) then set their
+   the condition (prior draws would seldom land there; each matching row seeds n/m rows, give
+   or take one, core.stratified); sliders (`fixed`) then set their
    latents. h is the bandwidth the unconditional draws are widened by
    (core.latents.PosteriorMixture; 0 for older projects): without it a common condition
    moved the rows away from unconditional ones by the difference of the two kernels, not by
@@ -33,6 +34,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from core import stratified
 from core.cells import ISO_STYLE, date_of, write_date, years
 from core.columns import Role, filled_in
 from core.errors import InputError
@@ -192,13 +194,14 @@ def sample_where(model: FittedModel, real: pd.DataFrame, conditions: list[Condit
     conditions = modelled_conditions(model, conditions)
     seeds = real.loc[mask]
     with torch.no_grad():
-        mu, logvar = model.vae.encode(torch.from_numpy(model.transformer.transform(seeds)))
-    generator = torch.Generator().manual_seed(seed)
-    pick = torch.randint(len(seeds), (n_rows,), generator=generator)
-    variance = torch.exp(logvar[pick])
+        mu, logvar = (part.numpy().astype(np.float64)
+                      for part in model.vae.encode(torch.from_numpy(model.transformer.transform(seeds))))
+    rng = np.random.default_rng(seed)   # stratified: each matching row seeds n/m rows, give or take one
+    pick = (stratified.uniform(rng, n_rows) * len(seeds)).astype(int)
+    variance = np.exp(logvar[pick])
     if isinstance(model.latents, PosteriorMixture):   # widened as the unconditional draws are
-        variance = variance + torch.as_tensor(model.latents.bandwidth, dtype=variance.dtype) ** 2
-    z = mu[pick] + torch.sqrt(variance) * torch.randn((n_rows, model.latent_dim), generator=generator)
+        variance = variance + model.latents.bandwidth ** 2
+    z = mu[pick] + np.sqrt(variance) * stratified.normal(rng, n_rows, model.latent_dim)
     for latent, value in resolve_latents(model, fixed or {}).items():
         z[:, latent] = value
     spans = {span.name: span for span in model.transformer.layout_}
@@ -208,7 +211,7 @@ def sample_where(model: FittedModel, real: pd.DataFrame, conditions: list[Condit
         bounds = condition.bounds(span)
         allowed[span.name] = BLANK if condition.blank(span) else bounds if bounds is not None \
             else span.categories.index(condition.value)
-    rows = decode(model, z.numpy(), seed, allowed=allowed, redraws=REDRAWS)
+    rows = decode(model, z, seed, allowed=allowed, redraws=REDRAWS)
     for condition in conditions:   # the last word: numbers rounded to the data's precision stay inside
         span = spans[condition.column]
         bounds = condition.bounds(span)

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from core import stratified
 from core.columns import Role, blank_column
 from core.errors import InputError
 from core.latents import OTHERS, Noise  # noqa: F401  (OTHERS: the ways to draw, for the CLI and the page)
@@ -186,24 +187,25 @@ def _calibrated(model: FittedModel, span, values: np.ndarray) -> np.ndarray:
 
 
 def _sample_outputs(model: FittedModel, out: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Draw x ~ p(x | z) from decoder outputs (n, N); returned in the encoding's own form."""
+    """Draw x ~ p(x | z) from decoder outputs (n, N), each column's numbers stratified down the rows
+    (core.stratified); returned in the encoding's own form."""
     drawn = out.copy()
     for span in model.transformer.layout_:
         if span.blank:   # blank or not, drawn from its sigmoid as a binary column is
             logit = out[:, span.stop - 1] + model.calibration.get(blank_column(span.name), np.zeros(1))[0]
-            drawn[:, span.stop - 1] = rng.random(len(out)) < 1.0 / (1.0 + np.exp(-logit))
+            drawn[:, span.stop - 1] = stratified.uniform(rng, len(out)) < 1.0 / (1.0 + np.exp(-logit))
         block = out[:, span.start:span.value_stop]
         if span.kind != "numeric" and span.name in model.calibration:   # logit offsets (`calibrate`)
             block = block + model.calibration[span.name]
         if span.kind == "numeric":
             noise = 0.0 if model.residual_std is None else model.residual_std[span.start]
-            drawn[:, span.start] += noise * rng.standard_normal(len(out))
+            drawn[:, span.start] += noise * stratified.normal(rng, len(out))
         elif span.kind == "binary":
-            drawn[:, span.start] = rng.random(len(out)) < 1.0 / (1.0 + np.exp(-block[:, 0]))
+            drawn[:, span.start] = stratified.uniform(rng, len(out)) < 1.0 / (1.0 + np.exp(-block[:, 0]))
         else:
             probs = np.exp(block - block.max(axis=1, keepdims=True))
             cumulative = np.cumsum(probs / probs.sum(axis=1, keepdims=True), axis=1)
-            index = (cumulative < rng.random((len(out), 1))).sum(axis=1).clip(max=span.value_stop - span.start - 1)
+            index = (cumulative < stratified.uniform(rng, len(out), 1)).sum(axis=1).clip(max=span.value_stop - span.start - 1)
             drawn[:, span.start:span.value_stop] = 0.0
             drawn[np.arange(len(out)), span.start + index] = 1.0
     return drawn

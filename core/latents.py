@@ -19,8 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 
+from core import stratified
 from core.errors import InputError
 
 OTHERS = ("covary", "isolate")
@@ -36,10 +36,9 @@ class Noise:
 
     @classmethod
     def draw(cls, n_rows: int, latent_dim: int, seed: int = 0) -> "Noise":
-        """The same numbers for the same seed."""
-        generator = torch.Generator().manual_seed(seed)
-        normal = torch.randn((n_rows, latent_dim), generator=generator).numpy().astype(np.float64)
-        return cls(normal, torch.rand(n_rows, generator=generator, dtype=torch.float64).numpy())
+        """The same numbers for the same seed, stratified down the rows (core.stratified)."""
+        rng = np.random.default_rng(seed)
+        return cls(stratified.normal(rng, n_rows, latent_dim), stratified.uniform(rng, n_rows))
 
     @classmethod
     def held(cls, n_rows: int, latent_dim: int) -> "Noise":
