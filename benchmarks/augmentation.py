@@ -136,6 +136,8 @@ def main() -> None:
     parser.add_argument("--splits", type=int, default=5)
     parser.add_argument("--aside", type=Path, help="a folder of CSV tables kept out of the repo")
     args = parser.parse_args()
+    if args.splits < 1:
+        parser.error("--splits must be at least 1")
     torch.set_num_threads(1)
     machine = benchmark_machine()
     lines = ["# Augmentation: rows of a rare class against SMOTE-NC", "",
@@ -158,8 +160,9 @@ def main() -> None:
         ours = np.array(scores[ROUTES[1]])[:, 0]
         for route in ROUTES[-2:]:
             gain = paired_gain(list(ours - np.array(scores[route])[:, 0]))
-            paired.append(f"- {name}, against {route.removeprefix('real + ')}: {gain['macro_f1']:+.3f} ± "
-                          f"{gain['se']:.3f}; {gain['ahead']} of {gain['splits']}, {gain['verdict']}")
+            se = "" if gain["se"] is None else f" ± {gain['se']:.3f}"   # one split: no standard error
+            paired.append(f"- {name}, against {route.removeprefix('real + ')}: {gain['macro_f1']:+.3f}{se}; "
+                          f"{gain['ahead']} of {gain['splits']}, {gain['verdict']}")
     lines += paired
     (ROOT / "benchmarks" / f"AUGMENTATION{'_ASIDE' if args.aside else ''}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
