@@ -18,6 +18,7 @@ Modules, one concept each, from the input to the outputs:
     matching            binarisation (§1.4), Eq. 7-8 distance, Algorithm 1, Hungarian, Eq. 9 MI
     finetune            the clarity term, Eq. 10-12, and its differentiable surrogate
     optim               Adam, in twenty lines
+    stratified          the random numbers generation runs on, stratified down the rows (Latin hypercube)
     latents             the distribution latents are drawn from, and how a set slider conditions it
     model               settings, how the VAE is built, the trained model (TrainConfig, FittedModel)
     device              torch's threads and device, each decided in one place
@@ -39,7 +40,7 @@ Modules, one concept each, from the input to the outputs:
     strings             every word the app and the report show, in English and Chinese
     figures             the plotly figures of the pages and the report (heatmaps, curves, bars)
     project             the one state of a piece of work, with derived results cached on their inputs
-    projectfile         the safe .zip project file (safetensors + JSON, never pickle)
+    projectfile         the safe .zip project file (safetensors + JSON + CSV, never pickle)
     projectcheck        the project file's model description checked against limits and the weights' header
     handout             the report to keep: the whole analysis as one self-contained HTML file
     cli                 python -m core fit | group | report | generate | evaluate | export
