@@ -46,14 +46,14 @@ def check_model_spec(spec, weights: bytes, source: str) -> TrainConfig:
         limits.number(f"{where}.mi_before_finetune", spec["mi_before_finetune"], *MI_RANGE)
     expected = state_shapes(n_inputs, latent_dim, tuple(config.hidden), masked=config.mode == "semantic",
                             detail=config.detail_dim)
-    _check_weights(safetensors_header(weights, source), expected, len(weights), source)
+    check_tensors(safetensors_header(weights, source), expected, len(weights), source)
     return config
 
 
-def safetensors_header(data: bytes, source: str) -> dict[str, dict]:
+def safetensors_header(data: bytes, source: str, member: str = "model.safetensors") -> dict[str, dict]:
     """tensor name -> {"dtype", "shape", "data_offsets"}: the JSON header of a safetensors file,
     which is its first 8 bytes (the header's length, little-endian) and that many bytes of JSON."""
-    bad = f"{source}: model.safetensors is not a safetensors file"
+    bad = f"{source}: {member} is not a safetensors file"
     if len(data) < 8:
         raise InputError(bad)
     (length,) = struct.unpack("<Q", data[:8])
@@ -73,8 +73,11 @@ def safetensors_header(data: bytes, source: str) -> dict[str, dict]:
     return header
 
 
-def _check_weights(header: dict[str, dict], expected: dict[str, tuple], size: int, source: str) -> None:
-    where = f"{source}: model.safetensors does not fit the described model"
+def check_tensors(header: dict[str, dict], expected: dict[str, tuple], size: int, source: str,
+                  member: str = "model.safetensors", dtype: str = "F32") -> None:
+    """The safetensors `header` holds exactly the `expected` tensors (name -> shape), of `dtype`,
+    and the file of `size` bytes is large enough for them."""
+    where = f"{source}: {member} does not fit the described model"
     if missing := [name for name in expected if name not in header]:
         raise InputError(f"{where} (missing tensor '{missing[0]}')")
     if extra := [name for name in header if name not in expected]:
@@ -83,9 +86,9 @@ def _check_weights(header: dict[str, dict], expected: dict[str, tuple], size: in
         if tuple(header[name]["shape"]) != shape:
             raise InputError(f"{where} (tensor '{name}' is {list(header[name]['shape'])}, "
                              f"the description needs {list(shape)})")
-        if header[name].get("dtype") != "F32":
-            raise InputError(f"{where} (tensor '{name}' is {str(header[name].get('dtype'))[:10]}, not F32)")
-    needed = 4 * sum(math.prod(shape) for shape in expected.values())
+        if header[name].get("dtype") != dtype:
+            raise InputError(f"{where} (tensor '{name}' is {str(header[name].get('dtype'))[:10]}, not {dtype})")
+    needed = int(dtype[1:]) // 8 * sum(math.prod(shape) for shape in expected.values())
     if needed > size:   # a header that promises more than the file holds
         raise InputError(f"{where} (needs {needed} bytes of weights, the file has {size})")
 

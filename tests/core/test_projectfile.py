@@ -48,7 +48,7 @@ def _members(data: bytes) -> dict[str, bytes]:
 
 def test_round_trip_keeps_everything(project):
     data = save_project(project)
-    assert set(_members(data)) == {"project.json", "model.safetensors", "data.csv"}
+    assert set(_members(data)) == {"project.json", "model.safetensors", "latents.safetensors", "data.csv"}
     back = load_project(data)
     for key, value in project.model.vae.state_dict().items():
         assert torch.equal(value, back.model.vae.state_dict()[key])
@@ -58,6 +58,7 @@ def test_round_trip_keeps_everything(project):
     np.testing.assert_array_equal(back.model.residual_std, project.model.residual_std)
     np.testing.assert_array_equal(back.model.latents.centres, project.model.latents.centres)
     np.testing.assert_array_equal(back.model.latents.spreads, project.model.latents.spreads)
+    np.testing.assert_array_equal(back.model.latents.bandwidth, project.model.latents.bandwidth)
     assert back.model.calibration.keys() == project.model.calibration.keys() != set()
     for name, table in project.model.calibration.items():
         np.testing.assert_array_equal(back.model.calibration[name], table)
@@ -129,12 +130,51 @@ def test_weights_that_do_not_fit_are_refused(project):
         load_project(_zip(members))
 
 
-def _edited(project, edit) -> bytes:
+def _edited(project, edit, json_mixture: bool = True, latents: bytes | None = None) -> bytes:
+    """The project's file with its model description edited; `json_mixture`: the latent mixture in
+    project.json, as files saved before latents.safetensors held it; `latents`: that member's bytes."""
     members = _members(save_project(project))
     document = json.loads(members["project.json"])
+    if json_mixture:
+        mixture = project.model.latents
+        del members["latents.safetensors"], document["hashes"]["latents.safetensors"]
+        document["model"].update(latent_centres=mixture.centres.tolist(), latent_spreads=mixture.spreads.tolist(),
+                                 latent_bandwidth=mixture.bandwidth.tolist())
+    elif latents is not None:
+        members["latents.safetensors"] = latents
+        document["hashes"]["latents.safetensors"] = hashlib.sha256(latents).hexdigest()
     edit(document["model"])
     members["project.json"] = json.dumps(document).encode()
     return _zip(members)
+
+
+def test_a_mixture_saved_in_project_json_still_loads(project):
+    older = load_project(_edited(project, lambda m: None)).model
+    for name in ("centres", "spreads", "bandwidth"):
+        np.testing.assert_array_equal(getattr(older.latents, name), getattr(project.model.latents, name))
+    assert generate(older, 20, seed=3).equals(generate(project.model, 20, seed=3))
+
+
+def test_the_latents_member_is_checked_before_use(project):
+    from safetensors.torch import save as save_tensors
+    mixture = project.model.latents
+
+    def member(**change):
+        tensors = {name: torch.from_numpy(np.ascontiguousarray(getattr(mixture, name))) for name in
+                   ("centres", "spreads", "bandwidth")}
+        return save_tensors({name: tensor for name, tensor in {**tensors, **change}.items() if tensor is not None})
+    rows = len(mixture.centres)
+    for latents, says in [(member(spreads=-torch.from_numpy(mixture.spreads)), "the spreads positive"),
+                          (member(centres=torch.full((rows, 2), float("nan"), dtype=torch.float64)), "finite"),
+                          (member(centres=torch.zeros((rows, 3), dtype=torch.float64)), "tensor 'centres' is"),
+                          (member(bandwidth=torch.ones(2, dtype=torch.float32)), "not F64"),
+                          (member(bandwidth=None), "missing tensor 'bandwidth'"),
+                          (member(extra=torch.zeros(1, dtype=torch.float64)), "unexpected tensor 'extra'"),
+                          (member(centres=torch.zeros((20_001, 2), dtype=torch.float64),
+                                  spreads=torch.ones((20_001, 2), dtype=torch.float64)), "centres \\(rows\\)"),
+                          (b"not tensors at all", "latents.safetensors is not a safetensors file")]:
+        with pytest.raises(InputError, match=says):
+            load_project(_edited(project, lambda m: None, json_mixture=False, latents=latents), "p.zip")
 
 
 def test_latent_distribution_is_checked_and_optional(project):
@@ -332,3 +372,12 @@ def test_latent_dim_0_in_an_older_file_still_means_one_per_semantic(project):
         document["settings"]["latent_dim"] = document["model"]["config"]["latent_dim"] = 0
     back = load_project(_with(project, edit))
     assert back.settings.latent_dim is None and back.model.config.latent_dim is None
+
+
+def test_the_largest_mixture_fits_its_member():
+    from core.latents import MIXTURE_COMPONENTS, PosteriorMixture
+    from core.limits import MAX_LATENT_DIM
+    from core.projectfile import LATENTS, MEMBER_LIMITS, _mixture_to_bytes
+    shape = (MIXTURE_COMPONENTS, MAX_LATENT_DIM)
+    largest = PosteriorMixture(np.zeros(shape), np.ones(shape), np.zeros(MAX_LATENT_DIM))
+    assert len(_mixture_to_bytes(largest)) <= MEMBER_LIMITS[LATENTS]
