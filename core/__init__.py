@@ -42,6 +42,7 @@ Modules, one concept each, from the input to the outputs:
     project             the one state of a piece of work, with derived results cached on their inputs
     projectfile         the safe .zip project file (safetensors + JSON + CSV, never pickle)
     projectcheck        the project file's model description checked against limits and the weights' header
+    latentfile          the latent distribution in the project file (latents.safetensors, older JSON forms)
     handout             the report to keep: the whole analysis as one self-contained HTML file
     cli                 python -m core fit | group | report | generate | evaluate | export
 """

@@ -13,6 +13,8 @@ import math
 import re
 import struct
 
+import numpy as np
+
 from core import limits
 from core.columns import NUMERIC_ROLES, Role
 from core.errors import InputError
@@ -158,3 +160,17 @@ def _check_history(history, config: TrainConfig, where: str) -> None:
         for key in ("recon", "kl"):
             limits.number(f"{at}.{key}", record[key], -1e300, 1e300)
         limits.number(f"{at}.mi", record["mi"], *MI_RANGE)
+
+
+def widths(spec: dict, key: str, n: int, source: str) -> np.ndarray | None:
+    """spec[key] as n finite, non-negative numbers (a std or a bandwidth per column or latent);
+    None when the file has none."""
+    if spec.get(key) is None:
+        return None
+    try:
+        values = np.asarray(spec[key], dtype=np.float64)
+    except (TypeError, ValueError):
+        values = np.empty(0)
+    if values.shape != (n,) or not np.isfinite(values).all() or (values < 0).any():
+        raise InputError(f"{source}: {key} must be {n} finite numbers, none negative")
+    return values

@@ -18,20 +18,19 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import torch
 from safetensors import SafetensorError
 from safetensors.torch import load as load_tensors
 from safetensors.torch import save as save_tensors
 
-from core import limits
 from core.columns import PreparedTable, Role, blank_column
 from core.errors import InputError
-from core.latents import MIXTURE_COMPONENTS, Gaussian, LatentDistribution, PosteriorMixture, scott_bandwidth
+from core.latentfile import LATENTS, latents_from_file, latents_to_json, mixture_to_bytes
+from core.latents import PosteriorMixture
 from core.messages import from_json, to_json
 from core.model import FittedModel
 from core.passthrough import Passthrough
 from core.project import Project, schema_differences
-from core.projectcheck import check_model_spec, check_tensors, safetensors_header
+from core.projectcheck import check_model_spec, widths
 from core.report import history, matching
 from core.semantics import SemanticMatrix
 from core.upload import load_bytes
@@ -42,12 +41,11 @@ FORMAT = "latent-semantics-studio/1"
 MEMBER_LIMITS = {                     # name -> largest size allowed once unpacked, bytes
     "project.json": 32 * 2**20,
     "model.safetensors": 512 * 2**20,
-    "latents.safetensors": 64 * 2**20,   # MIXTURE_COMPONENTS x MAX_LATENT_DIM x 2 float64: 20 MiB
+    "latents.safetensors": 64 * 2**20,   # MIXTURE_COMPONENTS x MAX_LATENT_DIM x 2 float64: 20 MiB (core.latentfile)
     "data.csv": 256 * 2**20,
 }
 MAX_RATIO = 200                       # unpacked / packed; plain JSON and CSV stay far below
 MAX_FILE_BYTES = 600 * 2**20
-LATENTS = "latents.safetensors"
 
 
 def save_project(project: Project) -> bytes:
@@ -57,7 +55,7 @@ def save_project(project: Project) -> bytes:
         members["model.safetensors"] = save_tensors(
             {k: v.contiguous() for k, v in project.model.vae.state_dict().items()})
         if isinstance(project.model.latents, PosteriorMixture):
-            members[LATENTS] = _mixture_to_bytes(project.model.latents)
+            members[LATENTS] = mixture_to_bytes(project.model.latents)
     if project.data is not None:
         members["data.csv"] = project.data.to_csv(index=False).encode("utf-8")
     document = {
@@ -238,7 +236,7 @@ def _model_to_json(model: FittedModel | None) -> dict | None:
         "input_columns": model.input_columns,
         "unmodelled": [column.to_dict() for column in model.unmodelled],
         "residual_std": None if model.residual_std is None else model.residual_std.tolist(),
-        **_latents_to_json(model.latents),
+        **latents_to_json(model.latents),
         "calibration": {name: table.tolist() for name, table in model.calibration.items()},
         "encoder_layers": model.vae.encoder_weight_names(),
         **matching(model.score()),
@@ -269,95 +267,9 @@ def _model_from_json(spec: dict, members: dict[str, bytes], source: str) -> Fitt
     return FittedModel(transformer, vae.eval(), semantics, config,
                        history, int(spec["critical_epoch"]), spec.get("mi_before_finetune"),
                        [from_json(note) for note in spec.get("notes", [])],
-                       _widths(spec, "residual_std", transformer.n_columns, source), input_columns, unmodelled,
-                       _latents_from_file(spec, members, vae.latent_dim, source),
+                       widths(spec, "residual_std", transformer.n_columns, source), input_columns, unmodelled,
+                       latents_from_file(spec, members, vae.latent_dim, source),
                        _calibration(spec.get("calibration") or {}, transformer.layout_, source))
-
-
-def _widths(spec: dict, key: str, n: int, source: str) -> np.ndarray | None:
-    """spec[key] as n finite, non-negative numbers (a std or a bandwidth per column or latent);
-    None when the file has none."""
-    if spec.get(key) is None:
-        return None
-    try:
-        values = np.asarray(spec[key], dtype=np.float64)
-    except (TypeError, ValueError):
-        values = np.empty(0)
-    if values.shape != (n,) or not np.isfinite(values).all() or (values < 0).any():
-        raise InputError(f"{source}: {key} must be {n} finite numbers, none negative")
-    return values
-
-
-def _latents_to_json(latents: LatentDistribution | None) -> dict:
-    """The Gaussian of older models; a mixture goes to its own member (`_mixture_to_bytes`)."""
-    if isinstance(latents, Gaussian):
-        return {"latent_mean": latents.mean.tolist(), "latent_cov": latents.cov.tolist()}
-    return {}
-
-
-def _mixture_to_bytes(latents: PosteriorMixture) -> bytes:
-    """The mixture as float64 tensors: binary, since it keeps up to MIXTURE_COMPONENTS rows."""
-    return save_tensors({name: torch.from_numpy(np.ascontiguousarray(getattr(latents, name), dtype=np.float64))
-                         for name in ("centres", "spreads", "bandwidth")})
-
-
-def _latents_from_file(spec: dict, members: dict[str, bytes], latent_dim: int, source: str) -> LatentDistribution | None:
-    """The latent distribution (core.latents): the mixture of `latents.safetensors`; in files
-    written before it, the mixture in project.json (at most 1,000 rows) or the aggregate
-    posterior's mean and covariance; None in files written before both."""
-    if LATENTS in members:
-        data = members[LATENTS]
-        header = safetensors_header(data, source, LATENTS)
-        rows = (header.get("centres", {}).get("shape") or [1])[0]
-        check_tensors(header, {"centres": (rows, latent_dim), "spreads": (rows, latent_dim), "bandwidth": (latent_dim,)},
-                      len(data), source, LATENTS, "F64")
-        limits.whole(f"{source}: {LATENTS} centres (rows)", rows, 1, MIXTURE_COMPONENTS)
-        try:
-            tensors = {name: tensor.numpy() for name, tensor in load_tensors(data).items()}
-        except SafetensorError as exc:
-            raise InputError(f"{source}: {LATENTS} cannot be read ({str(exc).splitlines()[0]})") from None
-        return _mixture(tensors["centres"], tensors["spreads"], tensors["bandwidth"], latent_dim, source, LATENTS)
-    if spec.get("latent_centres") is not None or spec.get("latent_spreads") is not None:
-        return _mixture_from_json(spec, latent_dim, source)
-    if spec.get("latent_mean") is None and spec.get("latent_cov") is None:
-        return None
-    try:
-        mean = np.asarray(spec["latent_mean"], dtype=np.float64)
-        cov = np.asarray(spec["latent_cov"], dtype=np.float64)
-    except (KeyError, TypeError, ValueError):
-        mean = cov = np.empty(0)
-    if (mean.shape != (latent_dim,) or cov.shape != (latent_dim, latent_dim) or not np.isfinite(mean).all()
-            or not np.isfinite(cov).all() or not np.allclose(cov, cov.T)
-            or np.linalg.eigvalsh(cov).min() < -1e-9 * max(1.0, np.abs(cov).max())):
-        raise InputError(f"{source}: latent_mean and latent_cov must be {latent_dim} finite numbers and a "
-                         f"symmetric positive semi-definite {latent_dim} x {latent_dim} matrix")
-    return Gaussian(mean, cov)
-
-
-def _mixture_from_json(spec: dict, latent_dim: int, source: str) -> PosteriorMixture:
-    try:
-        centres = np.asarray(spec["latent_centres"], dtype=np.float64)
-        spreads = np.asarray(spec["latent_spreads"], dtype=np.float64)
-    except (KeyError, TypeError, ValueError):
-        centres = spreads = np.empty(0)
-    bandwidth = _widths(spec, "latent_bandwidth", latent_dim, source)
-    if bandwidth is None and centres.ndim == 2 and centres.shape[1:] == (latent_dim,):
-        bandwidth = scott_bandwidth(centres, dim=latent_dim)   # written before it was kept: the rule of its time
-    return _mixture(centres, spreads, bandwidth, latent_dim, source, "project.json latent_centres and latent_spreads")
-
-
-def _mixture(centres: np.ndarray, spreads: np.ndarray, bandwidth: np.ndarray | None, latent_dim: int,
-             source: str, where: str) -> PosteriorMixture:
-    """The mixture, once its tables are two of the same 1 to MIXTURE_COMPONENTS rows of latent_dim
-    finite numbers, the spreads positive, and the bandwidth latent_dim finite numbers >= 0."""
-    if (centres.ndim != 2 or centres.shape[1:] != (latent_dim,) or not 1 <= len(centres) <= MIXTURE_COMPONENTS
-            or spreads.shape != centres.shape or not np.isfinite(centres).all() or not np.isfinite(spreads).all()
-            or (spreads <= 0).any() or bandwidth is None or bandwidth.shape != (latent_dim,)
-            or not np.isfinite(bandwidth).all() or (bandwidth < 0).any()):
-        raise InputError(f"{source}: {where} must be two tables of 1 to {MIXTURE_COMPONENTS:,} rows of "
-                         f"{latent_dim} finite numbers, the spreads positive, and a bandwidth of {latent_dim} "
-                         "finite numbers, none negative")
-    return PosteriorMixture(centres.astype(np.float64), spreads.astype(np.float64), bandwidth.astype(np.float64))
 
 
 def _calibration(spec: dict, layout, source: str) -> dict[str, np.ndarray]:

@@ -377,7 +377,8 @@ def test_latent_dim_0_in_an_older_file_still_means_one_per_semantic(project):
 def test_the_largest_mixture_fits_its_member():
     from core.latents import MIXTURE_COMPONENTS, PosteriorMixture
     from core.limits import MAX_LATENT_DIM
-    from core.projectfile import LATENTS, MEMBER_LIMITS, _mixture_to_bytes
+    from core.latentfile import LATENTS, mixture_to_bytes
+    from core.projectfile import MEMBER_LIMITS
     shape = (MIXTURE_COMPONENTS, MAX_LATENT_DIM)
     largest = PosteriorMixture(np.zeros(shape), np.ones(shape), np.zeros(MAX_LATENT_DIM))
-    assert len(_mixture_to_bytes(largest)) <= MEMBER_LIMITS[LATENTS]
+    assert len(mixture_to_bytes(largest)) <= MEMBER_LIMITS[LATENTS]
