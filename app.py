@@ -32,6 +32,7 @@ with st.sidebar.container(key="steps"):
 st.sidebar.title(t("app.title"))
 ui.project()             # the sample loads on the first visit, whichever page is opened
 ui.collect_training()    # a run that finished while the user was on another page
+ui.collect_check()       # likewise the Evaluate page's augmentation check
 ui.sidebar()
 ui.localise_widgets()
 page.run()

@@ -22,6 +22,7 @@ from core.columns import ColumnSpec, PreparedTable, filled_in
 from core.evaluation import count_copies
 from core.messages import Message, msg
 from core.model import FittedModel
+from core.training import TrainingCancelled, fit
 
 N_TREES = 100              # random forest size: stable scores, ~0.2 s per fit on 500 rows
 ROUTES = ("real", "real+vae", "real+smote_nc")
@@ -31,7 +32,8 @@ N_SPLITS = 5               # stratified splits of the check, unless told
 def compare(model: FittedModel, real: pd.DataFrame, label: str, value: str,
             n_rows: int | None = None, n_splits: int = N_SPLITS, test_share: float = 0.3,
             seed: int = 0, refit: bool = False,
-            on_split: Callable[[int, int], None] | None = None) -> dict:
+            on_split: Callable[[int, int], None] | None = None,
+            should_stop: Callable[[], bool] | None = None) -> dict:
     """Macro-F1 and minority recall of the three routes, mean and sd over stratified splits.
 
     n_rows: rows of the class added by both generators per split (default: enough to
@@ -39,7 +41,8 @@ def compare(model: FittedModel, real: pd.DataFrame, label: str, value: str,
     the held-out rows, which can flatter our route (SMOTE-NC sees only the training
     rows). refit=True removes the leak: each split trains a fresh model, with the
     model's settings and R, on its training rows only (slow: one training per split).
-    on_split(done, n_splits) is called after each split, for a progress bar.
+    on_split(done, n_splits) is called after each split, for a progress bar; TrainingCancelled
+    is raised once should_stop() turns true (checked before each split, and inside each refit).
     """
     check_label(model, real, label, value, min_rows=2)   # one to train on, one to test
     real = real[filled_in(real, label)].reset_index(drop=True)   # a row whose class is blank has none
@@ -47,11 +50,13 @@ def compare(model: FittedModel, real: pd.DataFrame, label: str, value: str,
     scores = {route: [] for route in ROUTES}
     samples, copies, n_new, gains = [], [], [], []
     for split in range(n_splits):
+        if should_stop is not None and should_stop():
+            raise TrainingCancelled
         rng = np.random.default_rng(seed + split)
         train_idx, test_idx = stratified_split(real[label].astype(str), test_share, rng)
         train, test = real.iloc[train_idx], real.iloc[test_idx]
         n_new.append(n_rows or balance_count(class_counts(train[label]), value))
-        generator = _refit(model, train) if refit else model
+        generator = _refit(model, train, should_stop) if refit else model
         samples.append(interpolate_class(generator, train, label, value, n_new[-1], seed + split))
         smote = smote_nc_rows(train, label, value, n_new[-1], design.numeric, seed + split)
         copies.append(count_copies(samples[-1].rows, train) / max(1, len(samples[-1].rows)))
@@ -167,12 +172,11 @@ def smote_nc_rows(train: pd.DataFrame, label: str, value: str, n_rows: int, nume
     return rows
 
 
-def _refit(model: FittedModel, train: pd.DataFrame) -> FittedModel:
+def _refit(model: FittedModel, train: pd.DataFrame, should_stop: Callable[[], bool] | None = None) -> FittedModel:
     """A model like `model` trained on `train` only; the categories stay those of the full data."""
-    from core.training import fit
-
     specs = [ColumnSpec(s.name, s.role, s.categories, s.style, s.blank) for s in model.transformer.layout_]
-    return fit(PreparedTable(train.reset_index(drop=True), specs), model.semantics, model.config)
+    return fit(PreparedTable(train.reset_index(drop=True), specs), model.semantics, model.config,
+               should_stop=should_stop)
 
 
 class _Design:

@@ -18,7 +18,7 @@ from core.columns import PreparedTable, Role, prepare_table
 from core.errors import InputError
 from core.model import FittedModel, TrainConfig
 from core.semantics import SemanticMatrix
-from core.worker import TrainingWorker
+from core.worker import CheckWorker, TrainingWorker
 
 _VALUES = (str, int, float, bool, bytes, type(None))
 
@@ -47,6 +47,7 @@ class Project:
     # -- not saved: the app session's state
     source: TableSource | None = None         # the uploaded bytes of `data`
     training: TrainingWorker | None = None    # the run in progress, or finished and not yet collected
+    checking: CheckWorker | None = None       # the Evaluate page's augmentation check, likewise
     notices: list[tuple[str, str]] = field(default_factory=list)   # (kind, text) shown once, next run
     dropped_semantics: tuple[str, int] | None = None   # (table, count): an R that did not fit the new table
     failed_source: TableSource | None = None  # a workbook whose first sheet was not a table (others offered)
@@ -149,6 +150,19 @@ class Project:
         self.training = None
         if worker.result is not None and self.fits(worker.result):
             self.model, self.generated = worker.result, None
+        return worker
+
+    def collect_check(self) -> CheckWorker | None:
+        """A finished augmentation check, once: its result, ((model, real), report), is remembered
+        as "comparison" for the model and rows it ran on. Returns the finished worker (to say
+        how it ended), or None when there is nothing new."""
+        worker = self.checking
+        if worker is None or worker.running:
+            return None
+        self.checking = None
+        if worker.result is not None:
+            inputs, report = worker.result
+            self.remember("comparison", inputs, report)
         return worker
 
     def fits(self, model: FittedModel) -> bool:

@@ -1,7 +1,8 @@
 """Training in a background thread, so that a click elsewhere in the app cannot kill or corrupt it.
 
 The app's Train page starts a `TrainingWorker`, keeps it in the session's `Project`
-(`Project.training`) and polls it. The worker knows nothing of the UI: `fit` reports each
+(`Project.training`) and polls it. The Evaluate page runs the augmentation check the same way
+(`CheckWorker`, `Project.checking`): with a fresh model per split it is several trainings. The worker knows nothing of the UI: `fit` reports each
 epoch through its callback into a lock-protected list, and checks the cancel flag (and the
 caller's `alive` check: is the session still open?) between epochs.
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 from core.columns import PreparedTable
 from core.model import FittedModel
@@ -147,3 +149,61 @@ class TrainingWorker:
         """0..1; fine-tuning may stop early at the target MI, so this is an upper bound."""
         done = len(self.records())
         return 1.0 if not self.running else min(done / max(self.total_epochs, 1), 1.0)
+
+
+class CheckWorker:
+    """`work(on_split, should_stop)` in a background thread (core.augmentation_check.compare with
+    both passed on): it takes a training slot, since it may train a model per split, reports
+    (done, n) splits, and stops between splits and inside each training once cancelled or once
+    the session has closed. `result` is what `work` returned; `error` and `cancelled` as for
+    `TrainingWorker`."""
+
+    def __init__(self, work: Callable[[Callable[[int, int], None], Callable[[], bool]], Any], n_splits: int,
+                 alive: Callable[[], bool] | None = None):
+        self._work, self._alive = work, alive or (lambda: True)
+        self._done, self.n_splits = 0, n_splits
+        self._cancel = threading.Event()
+        self.result: Any = None
+        self.error: Exception | None = None
+        self.cancelled = False
+        self._thread = threading.Thread(target=self._run, daemon=True, name="latent-semantics-check")
+
+    def start(self) -> "CheckWorker":
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        if not _SLOTS.acquire(self, self._should_stop):
+            self.cancelled = True
+            return
+        try:
+            self.result = self._work(self._on_split, self._should_stop)
+        except TrainingCancelled:
+            self.cancelled = True
+        except Exception as exc:   # reported on the page; the previous result stays shown
+            self.error = exc
+        finally:
+            _SLOTS.release()
+
+    def _on_split(self, done: int, n: int) -> None:
+        self._done, self.n_splits = done, n
+
+    def _should_stop(self) -> bool:
+        return self._cancel.is_set() or not self._alive()
+
+    def progress(self) -> tuple[int, int]:
+        """(splits done, splits)."""
+        return self._done, self.n_splits
+
+    def queue_position(self) -> int | None:
+        return _SLOTS.position(self)
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def join(self, timeout: float | None = None) -> None:
+        self._thread.join(timeout)

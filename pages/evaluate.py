@@ -12,8 +12,11 @@ from core.controllability import controllability, median_selectivity
 from core.errors import InputError
 from core.evaluation import evaluate
 from core.export import csv_bytes, download_name
+from core.worker import CheckWorker
 from pages import ui
 from pages.i18n import language, say, t, t_plain
+
+POLL_SECONDS = 1.0    # progress and the end of a comparison
 
 ui.header("evaluate")
 project = ui.project()
@@ -76,16 +79,46 @@ if make.button(t("ev.make"), type="primary", icon=":material/add_row_below:", ke
                                                                                 int(n_rows), seed=0)))
     except InputError as exc:
         st.error(say(exc))
+
+
+def start_check(label: str, value: str, refit: bool) -> None:
+    """Run the comparison in a worker thread (from the button's callback, so the page's next run
+    already shows its progress); a fresh model per split is several trainings."""
+    current = ui.project()
+    if current.checking is not None and current.checking.running:
+        return
+    model, real = current.model, current.prepared().frame
+    current.checking = CheckWorker(
+        lambda on_split, should_stop: ((model, real), compare(model, real, label, value, refit=refit,
+                                                               on_split=on_split, should_stop=should_stop)),
+        N_SPLITS, alive=ui.session_alive()).start()   # stops when the session closes
+
+
+busy = project.checking is not None and project.checking.running
 refit = check.checkbox(t("ev.refit"), key="ev_refit", help=t("ev.refit_help"))
-if check.button(t("ev.compare"), icon=":material/compare_arrows:", key="ev_compare"):
-    bar = st.progress(0.0, text=t("ev.comparing", done=0, n=N_SPLITS))
-    try:
-        project.remember("comparison", (model, real), compare(
-            model, real, label, value, refit=refit,
-            on_split=lambda done, n: bar.progress(done / n, text=t("ev.comparing", done=done, n=n))))
-    except InputError as exc:
-        st.error(say(exc))
-    bar.empty()
+check.button(t("ev.compare"), icon=":material/compare_arrows:", key="ev_compare", disabled=busy,
+             on_click=start_check, args=(label, value, refit))
+
+
+@st.fragment(run_every=POLL_SECONDS if busy else None)
+def checking() -> None:
+    """Polls the comparison while it runs; reruns the whole page once it has finished."""
+    worker = project.checking
+    if worker is None:
+        return
+    if not worker.running:
+        if ui.collect_check():
+            st.rerun()
+        return
+    if (place := worker.queue_position()) is not None:   # other sessions hold every training slot
+        st.info(t("train.queued", place=place), icon=":material/hourglass_top:")
+    done, n = worker.progress()
+    st.progress(done / n, text=t("ev.comparing", done=done, n=n))
+    if st.button(t("ev.cancel"), icon=":material/stop:", key="ev_cancel"):
+        worker.cancel()
+
+
+checking()
 
 made = project.recall("class_rows", (model, real))
 if made is not None:

@@ -294,6 +294,18 @@ def collect_training() -> bool:
     return True
 
 
+def collect_check() -> bool:
+    """Keep a finished augmentation check's result in the Project, once; True if one finished."""
+    worker = project().collect_check()
+    if worker is None:
+        return False
+    if worker.cancelled:
+        flash("info", t("ev.cancelled"))
+    elif worker.error is not None:
+        flash("error", t("ev.failed", error=say(worker.error)))
+    return True
+
+
 def _remember_language() -> None:
     # Kept outside the widget's key, which Streamlit may drop when the widget is not drawn.
     st.session_state["lang"] = st.session_state["lang_choice"]

@@ -11,6 +11,16 @@ PAGE = "pages/evaluate.py"
 LABEL = "安全性等级"
 
 
+def compare(at):
+    """Click Compare, let the comparison's worker thread finish, and show its result."""
+    at.button(key="ev_compare").click().run()
+    worker = at.session_state["project"].checking
+    assert worker is not None, "the comparison runs in a worker thread"
+    worker.join(timeout=180)
+    assert not worker.running
+    return at.run()
+
+
 def test_cards_and_charts(trained):
     at = open_page(PAGE, trained)
     assert [m.label for m in at.metric] == ["Realism (fidelity)", "Valid values", "Copies of a real row",
@@ -39,8 +49,8 @@ def test_rows_of_the_chosen_class_can_be_made_and_downloaded(trained):
 
 def test_the_comparison_table_has_three_routes(trained):
     at = open_page(PAGE, trained)
-    at.button(key="ev_compare").click().run()
-    assert not at.exception
+    compare(at)
+    assert not at.exception and at.session_state["project"].checking is None   # collected once
     table = at.dataframe[-1].value
     assert list(table.iloc[:, 0]) == ["real rows only", "real + our VAE rows", "real + SMOTE-NC rows"]
     assert table.iloc[2, 1] == "—"                               # one Dsu row per split: no SMOTE-NC
@@ -50,7 +60,7 @@ def test_the_comparison_table_has_three_routes(trained):
 def test_the_comparison_says_whether_ours_is_ahead_of_smote_nc(trained):
     at = open_page(PAGE, trained)
     at.selectbox(key="ev_class").set_value("Csu").run()   # 3 rows: 2 to train on, SMOTE-NC runs
-    at.button(key="ev_compare").click().run()
+    compare(at)
     assert not at.exception
     result = at.session_state["project"].recall("comparison", (trained.model, trained.prepared().frame))
     gain = result["vae_minus_smote_nc"]
@@ -65,7 +75,7 @@ def test_the_comparison_can_train_a_fresh_model_per_split(trained):
     at = open_page(PAGE, trained, timeout=180)
     at.checkbox(key="ev_refit").check().run()
     at.selectbox(key="ev_class").set_value("Csu").run()
-    at.button(key="ev_compare").click().run()
+    compare(at)
     assert not at.exception
     result = at.session_state["project"].recall("comparison", (trained.model, trained.prepared().frame))
     assert result["refit"] and result["routes"]["real+vae"] is not None
@@ -85,7 +95,7 @@ def test_the_comparison_notes_are_translated(trained):
     at = open_page(project=trained)
     at.button_group(key="lang_choice").set_value("zh").run()
     at.switch_page(PAGE).run()
-    at.button(key="ev_compare").click().run()
+    compare(at)
     assert any("SMOTE-NC 需要训练部分中至少 2 行“Dsu”" in shown(w.value) for w in at.warning)
 
 
@@ -107,3 +117,46 @@ def test_columns_that_keep_their_blanks_show_how_often_they_are_blank():
     at = open_page(PAGE, project)
     caption = next(c.value for c in at.caption if c.value.startswith("Blank cells, real → generated"))
     assert caption.startswith(f"Blank cells, real → generated: 碳化深度 {brick.mean():.0%} → ")
+
+
+def _slow_comparison(on_split, should_stop):
+    import time
+
+    from core.training import TrainingCancelled
+    for split in range(1, 10_000):
+        if should_stop():
+            raise TrainingCancelled
+        on_split(split, 10_000)
+        time.sleep(0.01)
+
+
+def test_a_running_comparison_shows_its_progress_and_can_be_cancelled(trained):
+    from core.worker import CheckWorker
+    at = open_page(PAGE, trained)
+    trained.checking = CheckWorker(_slow_comparison, n_splits=10_000).start()
+    at.run()
+    assert not at.exception
+    assert at.button(key="ev_compare").disabled                      # one comparison at a time
+    assert "Training classifiers: split" in at.get("progress")[0].proto.text
+    at.button(key="ev_cancel").click().run()
+    worker = trained.checking or at.session_state["project"].checking
+    worker.join(30)
+    assert worker.cancelled
+    at.run()
+    assert at.session_state["project"].checking is None               # collected once
+    assert "The comparison was cancelled" in texts(at.info)
+    assert not at.button(key="ev_compare").disabled
+
+
+def test_a_failed_comparison_says_why_and_keeps_the_page(trained):
+    from core.errors import InputError
+    from core.worker import CheckWorker
+
+    def fails(on_split, should_stop):
+        raise InputError("the class 'Dsu' has 1 row")
+    at = open_page(PAGE, trained)
+    trained.checking = CheckWorker(fails, n_splits=5).start()
+    trained.checking.join(30)
+    at.run()
+    assert not at.exception and at.session_state["project"].checking is None
+    assert any("The comparison failed" in shown(e.value) and "has 1 row" in shown(e.value) for e in at.error)

@@ -94,3 +94,48 @@ def test_eight_runs_at_once_share_two_slots_and_give_their_solo_results():
                 assert (run.result.vae.state_dict()[name] == weights).all(), name
     finally:
         limit_trainings(before)
+
+
+def test_the_check_worker_reports_splits_and_stops_when_cancelled():
+    from core.training import TrainingCancelled
+    from core.worker import CheckWorker
+
+    def work(on_split, should_stop):   # a comparison of many splits, cancelled after the second
+        for split in range(1, 1000):
+            if should_stop():
+                raise TrainingCancelled
+            on_split(split, 999)
+            if split == 2:
+                reached.set()
+            time.sleep(0.01)
+    reached = threading.Event()
+    worker = CheckWorker(work, n_splits=999).start()
+    assert reached.wait(30)
+    worker.cancel()
+    worker.join(30)
+    done, n = worker.progress()
+    assert not worker.running and worker.cancelled and worker.result is None and worker.error is None
+    assert 2 <= done < 999 and n == 999
+    failing = CheckWorker(lambda on_split, should_stop: 1 / 0, n_splits=5).start()
+    failing.join(30)
+    assert isinstance(failing.error, ZeroDivisionError) and not failing.cancelled
+    closed = CheckWorker(work, n_splits=999, alive=lambda: False).start()   # its session has gone
+    closed.join(30)
+    assert closed.cancelled
+
+
+def test_the_comparison_stops_between_splits_and_inside_a_refit(small_fit):
+    from core.augmentation_check import compare
+    from core.training import TrainingCancelled
+    table, _, model = small_fit
+    label = next(s.name for s in model.transformer.layout_ if s.kind != "numeric")
+    value = table.frame[label].astype(str).value_counts().index[-1]
+    with pytest.raises(TrainingCancelled):
+        compare(model, table.frame, label, value, n_splits=2, should_stop=lambda: True)
+    calls = []
+
+    def stop_inside_the_first_fit():   # compare's own check passes, the refit's first epoch stops
+        calls.append(1)
+        return len(calls) > 1
+    with pytest.raises(TrainingCancelled):
+        compare(model, table.frame, label, value, n_splits=2, refit=True, should_stop=stop_inside_the_first_fit)
