@@ -66,26 +66,74 @@ def limit_trainings(limit: int) -> None:
     _SLOTS.limit = max(1, int(limit))
 
 
-class TrainingWorker:
-    def __init__(self, table: PreparedTable, semantics: SemanticMatrix, config: TrainConfig,
-                 alive: Callable[[], bool] | None = None):
-        self.config = config
-        self._alive = alive or (lambda: True)   # False once the session that started it has closed
-        self.total_epochs = config.epochs + config.finetune_epochs + config.detail_checkpoints
-        self._lock = threading.Lock()
-        self._records: list[EpochRecord] = []
+class _Background:
+    """A daemon thread that does its work in a training slot; it stops (TrainingCancelled) once
+    cancelled or once the session that started it has closed (`alive()` False). Subclasses set
+    `_work()`; `result`, `error` and `cancelled` say how it ended."""
+
+    def __init__(self, name: str, alive: Callable[[], bool] | None):
+        self._alive = alive or (lambda: True)
         self._cancel = threading.Event()
-        self._first = threading.Event()
-        self.result: FittedModel | None = None
+        self.result: Any = None
         self.error: Exception | None = None     # InputError or any failure, shown to the user
         self.cancelled = False
-        self._thread = threading.Thread(target=self._run, args=(table, semantics), daemon=True,
-                                        name="latent-semantics-training")
+        self._thread = threading.Thread(target=self._run, daemon=True, name=name)
 
-    def start(self) -> "TrainingWorker":
+    def start(self):
         self.started = time.monotonic()
         self._thread.start()
         return self
+
+    def _run(self) -> None:
+        if not _SLOTS.acquire(self, self._should_stop):
+            self.cancelled = True
+            self._ended()
+            return
+        try:
+            self.started = time.monotonic()   # the work counts from its slot, not from the wait
+            self.result = self._work()
+        except TrainingCancelled:
+            self.cancelled = True
+        except Exception as exc:   # reported on the page; what was there before stays in use
+            self.error = exc
+        finally:
+            _SLOTS.release()
+            self._ended()
+
+    def _work(self) -> Any:
+        raise NotImplementedError
+
+    def _ended(self) -> None:
+        """Called once the work has ended, however it ended."""
+
+    def _should_stop(self) -> bool:
+        return self._cancel.is_set() or not self._alive()
+
+    def queue_position(self) -> int | None:
+        """Where this run waits for a training slot (1 = next), or None when it is not waiting."""
+        return _SLOTS.position(self)
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def join(self, timeout: float | None = None) -> None:
+        self._thread.join(timeout)
+
+
+class TrainingWorker(_Background):
+    def __init__(self, table: PreparedTable, semantics: SemanticMatrix, config: TrainConfig,
+                 alive: Callable[[], bool] | None = None):
+        super().__init__("latent-semantics-training", alive)
+        self.config, self._table, self._semantics = config, table, semantics
+        self.total_epochs = config.epochs + config.finetune_epochs + config.detail_checkpoints
+        self._lock = threading.Lock()
+        self._records: list[EpochRecord] = []
+        self._first = threading.Event()
+        self.result: FittedModel | None = None
 
     def eta_seconds(self) -> float | None:
         """Seconds left at the pace so far (None until a few epochs have run); an upper bound,
@@ -95,31 +143,14 @@ class TrainingWorker:
             return None
         return (time.monotonic() - self.started) / done * max(self.total_epochs - done, 0)
 
-    def _run(self, table: PreparedTable, semantics: SemanticMatrix) -> None:
-        if not _SLOTS.acquire(self, self._should_stop):
-            self.cancelled = True
-            self._first.set()
-            return
-        try:
-            self.started = time.monotonic()   # the ETA counts from the start of training, not of the wait
-            result = fit(table, semantics, self.config, on_epoch=self._on_epoch, should_stop=self._should_stop)
-            with self._lock:   # the records become the model's own history (one detail run of those tried)
-                self._records = list(result.history)
-            self.result = result
-        except TrainingCancelled:
-            self.cancelled = True
-        except Exception as exc:   # reported on the page; the previous model stays in use
-            self.error = exc
-        finally:
-            _SLOTS.release()
-            self._first.set()
+    def _work(self) -> FittedModel:
+        result = fit(self._table, self._semantics, self.config, on_epoch=self._on_epoch, should_stop=self._should_stop)
+        with self._lock:   # the records become the model's own history (one detail run of those tried)
+            self._records = list(result.history)
+        return result
 
-    def _should_stop(self) -> bool:
-        return self._cancel.is_set() or not self._alive()
-
-    def queue_position(self) -> int | None:
-        """Where this run waits for a training slot (1 = next), or None when it is not waiting."""
-        return _SLOTS.position(self)
+    def _ended(self) -> None:
+        self._first.set()
 
     def _on_epoch(self, epoch: int, phase: str, recon: float, kl: float, mi: float) -> None:
         with self._lock:
@@ -135,75 +166,28 @@ class TrainingWorker:
         with self._lock:
             return list(self._records)
 
-    def cancel(self) -> None:
-        self._cancel.set()
-
-    @property
-    def running(self) -> bool:
-        return self._thread.is_alive()
-
-    def join(self, timeout: float | None = None) -> None:
-        self._thread.join(timeout)
-
     def progress(self) -> float:
         """0..1; fine-tuning may stop early at the target MI, so this is an upper bound."""
         done = len(self.records())
         return 1.0 if not self.running else min(done / max(self.total_epochs, 1), 1.0)
 
 
-class CheckWorker:
-    """`work(on_split, should_stop)` in a background thread (core.augmentation_check.compare with
-    both passed on): it takes a training slot, since it may train a model per split, reports
-    (done, n) splits, and stops between splits and inside each training once cancelled or once
-    the session has closed. `result` is what `work` returned; `error` and `cancelled` as for
-    `TrainingWorker`."""
+class CheckWorker(_Background):
+    """`work(on_split, should_stop)` in the background (core.augmentation_check.compare with both
+    passed on): it takes a training slot, since it may train a model per split, and reports
+    (done, n) splits. `result` is what `work` returned."""
 
     def __init__(self, work: Callable[[Callable[[int, int], None], Callable[[], bool]], Any], n_splits: int,
                  alive: Callable[[], bool] | None = None):
-        self._work, self._alive = work, alive or (lambda: True)
-        self._done, self.n_splits = 0, n_splits
-        self._cancel = threading.Event()
-        self.result: Any = None
-        self.error: Exception | None = None
-        self.cancelled = False
-        self._thread = threading.Thread(target=self._run, daemon=True, name="latent-semantics-check")
+        super().__init__("latent-semantics-check", alive)
+        self._check, self._done, self.n_splits = work, 0, n_splits
 
-    def start(self) -> "CheckWorker":
-        self._thread.start()
-        return self
-
-    def _run(self) -> None:
-        if not _SLOTS.acquire(self, self._should_stop):
-            self.cancelled = True
-            return
-        try:
-            self.result = self._work(self._on_split, self._should_stop)
-        except TrainingCancelled:
-            self.cancelled = True
-        except Exception as exc:   # reported on the page; the previous result stays shown
-            self.error = exc
-        finally:
-            _SLOTS.release()
+    def _work(self) -> Any:
+        return self._check(self._on_split, self._should_stop)
 
     def _on_split(self, done: int, n: int) -> None:
         self._done, self.n_splits = done, n
 
-    def _should_stop(self) -> bool:
-        return self._cancel.is_set() or not self._alive()
-
     def progress(self) -> tuple[int, int]:
         """(splits done, splits)."""
         return self._done, self.n_splits
-
-    def queue_position(self) -> int | None:
-        return _SLOTS.position(self)
-
-    def cancel(self) -> None:
-        self._cancel.set()
-
-    @property
-    def running(self) -> bool:
-        return self._thread.is_alive()
-
-    def join(self, timeout: float | None = None) -> None:
-        self._thread.join(timeout)

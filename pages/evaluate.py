@@ -106,16 +106,8 @@ def checking() -> None:
     worker = project.checking
     if worker is None:
         return
-    if not worker.running:
-        if ui.collect_check():
-            st.rerun()
-        return
-    if (place := worker.queue_position()) is not None:   # other sessions hold every training slot
-        st.info(t("train.queued", place=place), icon=":material/hourglass_top:")
     done, n = worker.progress()
-    st.progress(done / n, text=t("ev.comparing", done=done, n=n))
-    if st.button(t("ev.cancel"), icon=":material/stop:", key="ev_cancel"):
-        worker.cancel()
+    ui.follow(worker, ui.collect_check, done / n, t("ev.comparing", done=done, n=n), t("ev.cancel"), "ev_cancel")
 
 
 checking()

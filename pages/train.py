@@ -85,19 +85,12 @@ def live() -> None:
     worker = project.training
     if worker is None:
         return
-    if not worker.running:
-        if ui.collect_training():
-            st.rerun()
-        return
-    if (place := worker.queue_position()) is not None:   # other sessions hold every training slot
-        st.info(t("train.queued", place=place), icon=":material/hourglass_top:")
     records = worker.records()
     phase = records[-1].phase if records else "train"
     eta = worker.eta_seconds()
     text = t("train.progress", done=len(records), total=worker.total_epochs, phase=t(f"phase.{phase}"))
-    st.progress(worker.progress(), text=text if eta is None else text + t("train.eta", time=ui.duration(eta)))
-    if st.button(t("train.cancel"), icon=":material/stop:"):
-        worker.cancel()
+    ui.follow(worker, ui.collect_training, worker.progress(),
+              text if eta is None else text + t("train.eta", time=ui.duration(eta)), t("train.cancel"), "train_cancel")
 
 
 @st.fragment(run_every=CURVE_SECONDS if busy else None)

@@ -294,6 +294,20 @@ def collect_training() -> bool:
     return True
 
 
+def follow(worker, collect: Callable[[], bool], fraction: float, text: str, cancel: str, key: str) -> None:
+    """Inside a polling fragment: once `worker` has finished, `collect` it and rerun the page;
+    while it runs, its place in the queue for a training slot, a progress bar and a Cancel button."""
+    if not worker.running:
+        if collect():
+            st.rerun()
+        return
+    if (place := worker.queue_position()) is not None:   # other sessions hold every training slot
+        st.info(t("train.queued", place=place), icon=":material/hourglass_top:")
+    st.progress(fraction, text=text)
+    if st.button(cancel, icon=":material/stop:", key=key):
+        worker.cancel()
+
+
 def collect_check() -> bool:
     """Keep a finished augmentation check's result in the Project, once; True if one finished."""
     worker = project().collect_check()
