@@ -19,9 +19,10 @@ the VAE decides which rows are neighbours (their semantics, not raw cell distanc
 two labels suits the point between them. With one row of the class there is no pair: the
 posterior route below makes the rows.
 Measured on stratified splits with a model refitted on each split's training rows
-(benchmarks/AUGMENTATION.md, 20 splits, balancing to the largest class): macro-F1 0.529 on
-buildings_500 (Dsu) against SMOTE-NC's 0.525, 0.718 against 0.708 on survey_3000 (paired
-+0.004 ± 0.012 and +0.010 ± 0.003, standard errors: level with SMOTE-NC, not clearly ahead). Tried and
+(benchmarks/AUGMENTATION.md, 20 splits, balancing to the largest class): macro-F1 0.536 on
+buildings_500 (Dsu) against SMOTE-NC's 0.525, 0.717 against 0.708 on survey_3000 (paired
++0.011 ± 0.011 and +0.009 ± 0.003, standard errors: level with SMOTE-NC on the first, ahead on
+the second). Tried and
 dropped: decoding the most likely row at z (latent SMOTE, 0.510 with 5 splits); drawing whole
 rows from p(x | z) at z (0.506: too far from the class); a fair coin between the two labels
 instead of the decoder (0.523 against 0.548 with 5 splits); 10 neighbours (0.499); fewer rows
