@@ -324,10 +324,15 @@ def _evaluate(args) -> int:
                                                                              others="covary")]
     if args.label is not None:
         report["augmentation"] = compare(model, table.frame, args.label, args.minority, args.n,
-                                         seed=args.seed, refit=args.refit)
+                                         seed=args.seed, refit=args.refit,
+                                         on_split=_split_done if args.refit else None)   # a training each
     json.dump(_strict(report), sys.stdout, ensure_ascii=False)
     sys.stdout.write("\n")
     return 0
+
+
+def _split_done(done: int, n: int) -> None:
+    print(f"note: split {done} of {n} compared", file=sys.stderr, flush=True)
 
 
 def _strict(value):

@@ -240,6 +240,17 @@ def test_cli_evaluate_prints_one_json_object_with_every_figure(fitted):
     assert "augmentation" not in plain and plain["fidelity"] == report["fidelity"]
 
 
+def test_cli_evaluate_refit_says_each_split_as_it_ends(fitted):
+    folder, table = fitted
+    minority = table.frame["g0_c1"].value_counts().idxmin()
+    result = run("evaluate", "p.zip", "--real", "data.csv", "--label", "g0_c1", "--minority", minority,
+                 "--n", "10", "--refit", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["augmentation"]["refit"]
+    assert [line for line in result.stderr.splitlines() if "compared" in line] == \
+        [f"note: split {k} of 5 compared" for k in range(1, 6)]
+
+
 @pytest.mark.parametrize("edit, args, fragment", [
     (lambda f: f.drop(columns=["g1_c0"]), [], "column 'g1_c0' is missing"),
     (lambda f: f, ["--label", "g0_c1"], "--label and --minority go together"),
