@@ -205,7 +205,8 @@ def _sample_outputs(model: FittedModel, out: np.ndarray, rng: np.random.Generato
         else:
             probs = np.exp(block - block.max(axis=1, keepdims=True))
             cumulative = np.cumsum(probs / probs.sum(axis=1, keepdims=True), axis=1)
-            index = (cumulative < stratified.uniform(rng, len(out), 1)).sum(axis=1).clip(max=span.value_stop - span.start - 1)
+            below = cumulative < stratified.uniform(rng, len(out), 1)
+            index = below.sum(axis=1).clip(max=span.value_stop - span.start - 1)
             drawn[:, span.start:span.value_stop] = 0.0
             drawn[np.arange(len(out)), span.start + index] = 1.0
     return drawn

@@ -43,8 +43,8 @@ def latents_from_file(spec: dict, members: dict[str, bytes], latent_dim: int, so
         data = members[LATENTS]
         header = safetensors_header(data, source, LATENTS)
         rows = (header.get("centres", {}).get("shape") or [1])[0]
-        check_tensors(header, {"centres": (rows, latent_dim), "spreads": (rows, latent_dim), "bandwidth": (latent_dim,)},
-                      len(data), source, LATENTS, "F64")
+        shapes = {"centres": (rows, latent_dim), "spreads": (rows, latent_dim), "bandwidth": (latent_dim,)}
+        check_tensors(header, shapes, len(data), source, LATENTS, "F64")
         limits.whole(f"{source}: {LATENTS} centres (rows)", rows, 1, MIXTURE_COMPONENTS)
         try:
             tensors = {name: tensor.numpy() for name, tensor in load_tensors(data).items()}

@@ -2,9 +2,10 @@
 
 The app's Train page starts a `TrainingWorker`, keeps it in the session's `Project`
 (`Project.training`) and polls it. The Evaluate page runs the augmentation check the same way
-(`CheckWorker`, `Project.checking`): with a fresh model per split it is several trainings. The worker knows nothing of the UI: `fit` reports each
-epoch through its callback into a lock-protected list, and checks the cancel flag (and the
-caller's `alive` check: is the session still open?) between epochs.
+(`CheckWorker`, `Project.checking`): with a fresh model per split it is several trainings. The
+worker knows nothing of the UI: `fit` reports each epoch through its callback into a
+lock-protected list, and checks the cancel flag (and the caller's `alive` check: is the session
+still open?) between epochs.
 
 A server-wide number of training slots (`limit_trainings`) keeps a few tabs from starving
 the machine: a worker waits for a slot first-come first-served, and says where it is in the
@@ -67,11 +68,12 @@ def limit_trainings(limit: int) -> None:
 
 
 class _Background:
-    """A daemon thread that does its work in a training slot; it stops (TrainingCancelled) once
-    cancelled or once the session that started it has closed (`alive()` False). Subclasses set
-    `_work()`; `result`, `error` and `cancelled` say how it ended."""
+    """A daemon thread that runs `work()` in a training slot; the work stops (TrainingCancelled)
+    once cancelled or once the session that started it has closed (`alive()` False). `result`
+    (what `work` returned), `error` and `cancelled` say how it ended."""
 
-    def __init__(self, name: str, alive: Callable[[], bool] | None):
+    def __init__(self, name: str, work: Callable[[], Any], alive: Callable[[], bool] | None):
+        self._work = work
         self._alive = alive or (lambda: True)
         self._cancel = threading.Event()
         self.result: Any = None
@@ -79,7 +81,7 @@ class _Background:
         self.cancelled = False
         self._thread = threading.Thread(target=self._run, daemon=True, name=name)
 
-    def start(self):
+    def start(self) -> "_Background":
         self.started = time.monotonic()
         self._thread.start()
         return self
@@ -99,9 +101,6 @@ class _Background:
         finally:
             _SLOTS.release()
             self._ended()
-
-    def _work(self) -> Any:
-        raise NotImplementedError
 
     def _ended(self) -> None:
         """Called once the work has ended, however it ended."""
@@ -127,7 +126,7 @@ class _Background:
 class TrainingWorker(_Background):
     def __init__(self, table: PreparedTable, semantics: SemanticMatrix, config: TrainConfig,
                  alive: Callable[[], bool] | None = None):
-        super().__init__("latent-semantics-training", alive)
+        super().__init__("latent-semantics-training", self._train, alive)
         self.config, self._table, self._semantics = config, table, semantics
         self.total_epochs = config.epochs + config.finetune_epochs + config.detail_checkpoints
         self._lock = threading.Lock()
@@ -143,7 +142,7 @@ class TrainingWorker(_Background):
             return None
         return (time.monotonic() - self.started) / done * max(self.total_epochs - done, 0)
 
-    def _work(self) -> FittedModel:
+    def _train(self) -> FittedModel:
         result = fit(self._table, self._semantics, self.config, on_epoch=self._on_epoch, should_stop=self._should_stop)
         with self._lock:   # the records become the model's own history (one detail run of those tried)
             self._records = list(result.history)
@@ -179,11 +178,8 @@ class CheckWorker(_Background):
 
     def __init__(self, work: Callable[[Callable[[int, int], None], Callable[[], bool]], Any], n_splits: int,
                  alive: Callable[[], bool] | None = None):
-        super().__init__("latent-semantics-check", alive)
-        self._check, self._done, self.n_splits = work, 0, n_splits
-
-    def _work(self) -> Any:
-        return self._check(self._on_split, self._should_stop)
+        super().__init__("latent-semantics-check", lambda: work(self._on_split, self._should_stop), alive)
+        self._done, self.n_splits = 0, n_splits
 
     def _on_split(self, done: int, n: int) -> None:
         self._done, self.n_splits = done, n
