@@ -172,6 +172,27 @@ def interpolate_class(model: FittedModel, real: pd.DataFrame, label: str, value:
     return ClassSample(rows, n_rows, 1.0)
 
 
+def smote_nc_neighbours(own: pd.DataFrame, numbers: list[str], k: int) -> np.ndarray:
+    """(m, k) positions of each row's k nearest other rows of `own` by SMOTE-NC's distance
+    (Chawla et al. 2002, §6.1, as imbalanced-learn's SMOTENC): Euclidean over the columns
+    `numbers`, in their own units, plus the median of their standard deviations for each other
+    column whose label differs (1 when there are no numbers); ties to the earlier row."""
+    labels = [c for c in own.columns if c not in numbers]
+    x = own[numbers].to_numpy(dtype=float)
+    codes = np.stack([pd.factorize(own[c].astype(str))[0] for c in labels], axis=1) if labels \
+        else np.zeros((len(own), 0), dtype=int)
+    spread = float(np.median(x.std(axis=0))) if numbers else 1.0
+    spread = spread if spread > 0 else 1.0
+    neighbours = np.empty((len(own), k), dtype=int)
+    for start in range(0, len(own), 1000):   # (chunk, m) distances at a time
+        stop = min(start + 1000, len(own))
+        distance = ((x[start:stop, None, :] - x[None]) ** 2).sum(-1) \
+            + spread ** 2 * (codes[start:stop, None, :] != codes[None]).sum(-1)
+        distance[np.arange(stop - start), np.arange(start, stop)] = np.inf   # not its own neighbour
+        neighbours[start:stop] = np.argsort(distance, axis=1, kind="stable")[:, :k]
+    return neighbours
+
+
 def _not_blank(rows: pd.DataFrame, label: str) -> None:
     """In place: the class column of generated rows holds its class, never a blank."""
     if blank_column(label) in rows.columns:

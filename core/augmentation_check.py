@@ -17,14 +17,16 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.metrics import f1_score, recall_score
 
 from core.augmentation import (ClassSample, LOW_ACCEPTANCE, balance_count, check_label, class_counts,
-                               interpolate_class)
+                               interpolate_class, smote_nc_neighbours)
 from core.columns import ColumnSpec, PreparedTable, filled_in
 from core.evaluation import count_copies
 from core.messages import Message, msg
 from core.model import FittedModel
 from core.training import TrainingCancelled, fit
 
-N_TREES = 100              # random forest size: stable scores, ~0.2 s per fit on 500 rows
+N_TREES = 100              # random forest size: ~0.2 s per fit on 500 rows
+MAX_FORESTS = 3            # forests (seeds) averaged per score on a small table ...
+FOREST_ROWS = 3_000        # ... as many as fit this many training rows, at least one
 ROUTES = ("real", "real+vae", "real+smote_nc")
 N_SPLITS = 5               # stratified splits of the check, unless told
 
@@ -130,37 +132,25 @@ def smote_nc_rows(train: pd.DataFrame, label: str, value: str, n_rows: int, nume
 
     Each new row takes a random row i of the class and one of its k = min(5, n - 1) nearest
     rows j of the class: numbers x_i + u (x_j - x_i), u ~ U(0, 1); labels the most frequent
-    among i's k neighbours. Distances: Euclidean over the numbers, plus the median of their
-    standard deviations (in the class) for each label that differs, as imbalanced-learn's
-    SMOTENC does (with no numbers, a label mismatch counts 1). Our own implementation, so the
-    app needs no extra dependency; benchmarks/augmentation.py checks it against imbalanced-learn's.
+    among i's k neighbours; distances as imbalanced-learn's SMOTENC measures them
+    (`smote_nc_neighbours`). Our own implementation, so the app needs no extra dependency;
+    benchmarks/augmentation.py checks it against imbalanced-learn's.
     """
     own = train[train[label].astype(str) == value].drop(columns=[label]).reset_index(drop=True)
     if len(own) < 2:
         return None
     k = min(5, len(own) - 1)
     numbers = [c for c in own.columns if c in numeric]
-    labels = [c for c in own.columns if c not in numeric]
-    x = own[numbers].to_numpy(dtype=float)
-    codes = np.stack([pd.factorize(own[c].astype(str))[0] for c in labels], axis=1) if labels \
-        else np.zeros((len(own), 0), dtype=int)
-    spread = float(np.median(x.std(axis=0))) if numbers else 1.0
-    spread = spread if spread > 0 else 1.0
-    neighbours = np.empty((len(own), k), dtype=int)
-    for start in range(0, len(own), 1000):   # (chunk, n) distances at a time
-        stop = min(start + 1000, len(own))
-        distance = ((x[start:stop, None, :] - x[None]) ** 2).sum(-1) \
-            + spread ** 2 * (codes[start:stop, None, :] != codes[None]).sum(-1)
-        distance[np.arange(stop - start), np.arange(start, stop)] = np.inf   # not its own neighbour
-        neighbours[start:stop] = np.argsort(distance, axis=1, kind="stable")[:, :k]
+    neighbours = smote_nc_neighbours(own, numbers, k)
     rng = np.random.default_rng(seed)
     base = rng.integers(len(own), size=n_rows)
     other = neighbours[base, rng.integers(k, size=n_rows)]
+    step = rng.random(n_rows)   # one per row: the new row lies on the segment from i to j
     rows = pd.DataFrame(index=range(n_rows))
     for column in own.columns:
         if column in numbers:
             values = own[column].to_numpy(dtype=float)
-            rows[column] = values[base] + rng.random(n_rows) * (values[other] - values[base])
+            rows[column] = values[base] + step * (values[other] - values[base])
         else:   # the most frequent label among the neighbours (ties: the first seen in the class)
             found = own[column].to_numpy(dtype=object)
             codes_of = pd.factorize(own[column].astype(str))[0]
@@ -193,13 +183,27 @@ class _Design:
         return self.transformer.transform(frame)[:, self.keep]
 
     def score(self, train, extra, test, value: str, seed: int) -> tuple[float, float]:
-        """(macro-F1, recall of `value`) of a fixed random forest on the held-out rows."""
+        """(macro-F1, recall of `value`) on the held-out rows, the mean over `forests(train)`
+        random forests with seeds seed, seed + 1, ...: on a small table one forest's seed moves
+        the paired gain by about as much as the routes differ (docs/method.md)."""
         rows = train if extra is None else pd.concat([train, extra], ignore_index=True)
-        forest = RandomForestClassifier(n_estimators=N_TREES, random_state=seed, n_jobs=1)
-        forest.fit(self.matrix(rows), rows[self.label].astype(str).to_numpy())
-        truth, predicted = test[self.label].astype(str).to_numpy(), forest.predict(self.matrix(test))
-        return (float(f1_score(truth, predicted, average="macro", zero_division=0)),
-                float(recall_score(truth, predicted, labels=[value], average="macro", zero_division=0)))
+        inputs, classes = self.matrix(rows), rows[self.label].astype(str).to_numpy()
+        held_out, truth = self.matrix(test), test[self.label].astype(str).to_numpy()
+        scores = []
+        for k in range(forests(train)):
+            forest = RandomForestClassifier(n_estimators=N_TREES, random_state=seed + k, n_jobs=1)
+            predicted = forest.fit(inputs, classes).predict(held_out)
+            scores.append((f1_score(truth, predicted, average="macro", zero_division=0),
+                           recall_score(truth, predicted, labels=[value], average="macro", zero_division=0)))
+        f1, recall = np.mean(scores, axis=0)
+        return float(f1), float(recall)
+
+
+def forests(train: pd.DataFrame) -> int:
+    """Forests averaged per score: MAX_FORESTS on up to FOREST_ROWS / MAX_FORESTS training rows,
+    fewer above, one from FOREST_ROWS rows on. Our decision: the seed's spread matters where
+    the class has few held-out rows, and a large table's forests are slow."""
+    return min(MAX_FORESTS, max(1, FOREST_ROWS // max(1, len(train))))
 
 
 def _summary(values: list[tuple[float, float]]) -> dict | None:

@@ -7,7 +7,9 @@ import torch
 import core.augmentation as augmentation
 from core.augmentation import (augment, balance_count, check_label, class_counts, class_probability,
                                interpolate_class, label_probability, sample_class)
-from core.augmentation_check import compare, paired_gain, smote_nc_rows, stratified_split
+import core.augmentation_check as augmentation_check
+from core.augmentation_check import (MAX_FORESTS, _Design, compare, forests, paired_gain, smote_nc_rows,
+                                     stratified_split)
 from core.columns import Role
 from core.errors import InputError
 from core.transformer import Span
@@ -164,6 +166,13 @@ def test_smote_nc_interpolates_towards_near_rows_and_takes_the_neighbours_label(
     assert (only_labels["kind"] == "x").all() and len(only_labels) == 10
 
 
+def test_smote_nc_rows_lie_on_the_segment_between_two_rows():
+    train = pd.DataFrame({"a": [0.0, 1.0, 5.0], "b": [0.0, 2.0, 7.0], "grade": ["rare", "rare", "common"]})
+    rows = smote_nc_rows(train, "grade", "rare", 200, ["a", "b"], seed=0)
+    assert np.allclose(rows["b"], 2 * rows["a"])   # one step per row, as SMOTE's, not one per column
+    assert rows["a"].between(0, 1).all() and rows["a"].std() > 0.2
+
+
 def test_compare_reports_the_three_routes(small_fit):
     table, _, model = small_fit
     value = _rare(table)
@@ -182,6 +191,25 @@ def test_compare_reports_the_three_routes(small_fit):
     assert gain["splits"] == 2 and gain["ahead"] == int((ours > theirs).sum())
     assert gain["macro_f1"] == pytest.approx((ours - theirs).mean())
     assert gain["se"] == pytest.approx(np.std(ours - theirs, ddof=1) / np.sqrt(2))
+
+
+def test_a_score_is_the_mean_over_forests_of_consecutive_seeds(small_fit, monkeypatch):
+    table, _, model = small_fit
+    value = _rare(table)
+    train_at, test_at = stratified_split(table.frame[LABEL].astype(str), 0.3, np.random.default_rng(0))
+    train, test = table.frame.iloc[train_at], table.frame.iloc[test_at]
+    design = _Design(model, LABEL)
+    assert forests(train) == MAX_FORESTS == 3   # a small table
+    averaged = design.score(train, None, test, value, seed=4)
+    monkeypatch.setattr(augmentation_check, "MAX_FORESTS", 1)
+    single = [design.score(train, None, test, value, seed=4 + k) for k in range(3)]
+    assert len(set(single)) > 1                 # the seeds do differ
+    assert averaged == pytest.approx(tuple(np.mean(single, axis=0)))
+
+
+def test_fewer_forests_on_larger_tables():
+    sizes = (10, 1_000, 1_001, 1_500, 3_000, 30_000)
+    assert [forests(pd.DataFrame(index=range(n))) for n in sizes] == [3, 3, 2, 2, 1, 1]
 
 
 def test_the_paired_gain_tells_ahead_behind_and_level():
