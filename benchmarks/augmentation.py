@@ -7,10 +7,12 @@ Tables: buildings_500 (安全性等级 = Dsu) and a 3,000-row survey-like table 
 its rarest damage_grade). With --aside, each DIR/*.csv at up to ASIDE_ROWS rows (seeded), its
 label chosen by `rare_label` and R dealt at random (benchmarks/fidelity.random_semantics).
 On each stratified split (core.augmentation_check.stratified_split) a fresh model is fitted on
-the training rows only (no leak), and a random forest is scored on the held-out rows, trained on:
+the training rows only (no leak), and random forests (core.augmentation_check.forests) are
+scored on the held-out rows, trained on:
 - the real training rows only;
-- plus our rows of the class: by the default route, latent-neighbour interpolation
-  (core.augmentation.interpolate_class, what `evaluate --label` reports as real+vae), and for
+- plus our rows of the class: by the default route, interpolation between neighbours in the
+  latent space or by SMOTE-NC's distance (core.augmentation.interpolate_class, what
+  `evaluate --label` reports as real+vae), and for
   comparison by the posterior route (core.augmentation.sample_class) and the condition route
   (core.conditions.sample_where with LABEL=CLASS);
 - plus as many SMOTE-NC rows, ours (core.augmentation_check.smote_nc_rows) and
@@ -43,7 +45,7 @@ from core.table import read_table  # noqa: E402
 from core.training import fit  # noqa: E402
 from tests.survey_table import survey_frame, survey_semantics  # noqa: E402
 
-ROUTES = ("real", "real + ours (latent-neighbour interpolation, default)", "real + ours (posterior route)",
+ROUTES = ("real", "real + ours (neighbour interpolation, default)", "real + ours (posterior route)",
           "real + ours (condition route)",
           "real + SMOTE-NC (ours)", "real + SMOTE-NC (imbalanced-learn)")
 
@@ -142,10 +144,12 @@ def main() -> None:
     machine = benchmark_machine()
     lines = ["# Augmentation: rows of a rare class against SMOTE-NC", "",
              f"`{command()}` on {machine}. A fresh model (defaults) per split on its training rows; "
-             "a random forest (100 trees) per route scored on the held-out 30 %; "
+             "per route, the mean over random forests (100 trees; 3 seeds up to 1,000 training rows, "
+             "`core.augmentation_check.forests`) scored on the held-out 30 %; "
              "each generator adds as many rows of the class as make it as frequent as the largest class. "
              "The default route (`core.augmentation.interpolate_class`, reported by `evaluate --label` as "
-             "real+vae) interpolates between rows of the class that are neighbours in the latent space; "
+             "real+vae) interpolates between rows of the class that are neighbours in the latent space or by "
+             "SMOTE-NC's distance (since 2026-12-06; before, in the latent space only); "
              "the posterior route (`sample_class`) and the condition route (`sample_where`) are the earlier "
              "ones.", "",
              "| table | class | route | macro-F1 | class recall |", "|---|---|---|---|---|"]

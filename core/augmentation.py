@@ -6,18 +6,24 @@ make, and how many, the paper leaves open; both are our decisions, chosen by
 benchmarks/AUGMENTATION.md.
 
 The default route (`interpolate_class`, used by `augment` and the augmentation check), a SMOTE
-whose geometry and labels come from the VAE:
+whose labels come from the VAE and whose neighbours from the VAE and the cells alike:
 1. encode the real rows of the class: posterior means mu_i;
-2. for each new row take a random row i of the class, one j of its K_NEIGHBOURS nearest rows
-   of the class by distance between posterior means, and u ~ U(0, 1);
+2. for each new row take a random row i of the class and one j of its 2 K_NEIGHBOURS
+   neighbours: its K_NEIGHBOURS nearest rows of the class by distance between posterior
+   means, and its K_NEIGHBOURS nearest by SMOTE-NC's distance over the cells (a row on both
+   lists counts twice); and u ~ U(0, 1);
 3. z = mu_i + u (mu_j - mu_i) is the point between them in the latent space;
 4. numbers: x_i + u (x_j - x_i) (rounded as the column is); each label column takes row i's
    or row j's label, drawn in proportion to the decoder's probabilities of the two at z;
    the class column is the class.
 So every value lies within the class's real support (between or of two of its rows), while
-the VAE decides which rows are neighbours (their semantics, not raw cell distance) and which of
-two labels suits the point between them. With one row of the class there is no pair: the
-posterior route below makes the rows.
+the VAE proposes half the neighbours (by their semantics, not raw cell distance) and decides
+which of two labels suits the point between them. Why both lists: with latent neighbours only
+(the route before 2026-12-06) ours led SMOTE-NC on Benefits, Computers and Schooling and
+trailed it on Housing, MedExp and pbc; with SMOTE-NC's neighbours only the leads and the lags
+were both smaller. Both lists led latent-only by +0.003 macro-F1 on the mean gap over seven
+tables, on 20 splits and again on 10 fresh ones (docs/method.md). With one row of the class
+there is no pair: the posterior route below makes the rows.
 Measured on stratified splits with a model refitted on each split's training rows
 (benchmarks/AUGMENTATION.md, 20 splits, balancing to the largest class): macro-F1 0.536 on
 buildings_500 (Dsu) against SMOTE-NC's 0.525, 0.717 against 0.708 on survey_3000 (paired
@@ -144,12 +150,12 @@ def interpolate_class(model: FittedModel, real: pd.DataFrame, label: str, value:
     with torch.no_grad():
         mu = model.vae.encode(torch.from_numpy(x.astype(np.float32)))[0].numpy().astype(np.float64)  # (m, L)
     k = min(K_NEIGHBOURS, len(own) - 1)
-    distance = ((mu[:, None, :] - mu[None]) ** 2).sum(-1)                                  # (m, m)
-    np.fill_diagonal(distance, np.inf)                                                    # not its own neighbour
-    neighbours = np.argsort(distance, axis=1, kind="stable")[:, :k]
+    numbers = [s.name for s in model.transformer.layout_ if s.kind == "numeric"]
+    neighbours = np.concatenate([latent_neighbours(mu, k),                                   # (m, 2k)
+                                 smote_nc_neighbours(own.drop(columns=[label]), numbers, k)], axis=1)
     rng = np.random.default_rng(seed)
     i = rng.integers(len(own), size=n_rows)
-    j = neighbours[i, rng.integers(k, size=n_rows)]
+    j = neighbours[i, rng.integers(neighbours.shape[1], size=n_rows)]
     u = rng.random(n_rows)
     with torch.no_grad():
         out = model.vae.decode(torch.from_numpy(mu[i] + u[:, None] * (mu[j] - mu[i])).float()
@@ -172,6 +178,12 @@ def interpolate_class(model: FittedModel, real: pd.DataFrame, label: str, value:
     return ClassSample(rows, n_rows, 1.0)
 
 
+def latent_neighbours(mu: np.ndarray, k: int) -> np.ndarray:
+    """(m, k) positions of each row's k nearest other rows by Euclidean distance between the
+    posterior means mu (m, L); ties to the earlier row."""
+    return _nearest(len(mu), k, mu.shape[1], lambda rows: ((mu[rows, None, :] - mu[None]) ** 2).sum(-1))
+
+
 def smote_nc_neighbours(own: pd.DataFrame, numbers: list[str], k: int) -> np.ndarray:
     """(m, k) positions of each row's k nearest other rows of `own` by SMOTE-NC's distance
     (Chawla et al. 2002, §6.1, as imbalanced-learn's SMOTENC): Euclidean over the columns
@@ -183,13 +195,24 @@ def smote_nc_neighbours(own: pd.DataFrame, numbers: list[str], k: int) -> np.nda
         else np.zeros((len(own), 0), dtype=int)
     spread = float(np.median(x.std(axis=0))) if numbers else 1.0
     spread = spread if spread > 0 else 1.0
-    neighbours = np.empty((len(own), k), dtype=int)
-    for start in range(0, len(own), 1000):   # (chunk, m) distances at a time
-        stop = min(start + 1000, len(own))
-        distance = ((x[start:stop, None, :] - x[None]) ** 2).sum(-1) \
-            + spread ** 2 * (codes[start:stop, None, :] != codes[None]).sum(-1)
-        distance[np.arange(stop - start), np.arange(start, stop)] = np.inf   # not its own neighbour
-        neighbours[start:stop] = np.argsort(distance, axis=1, kind="stable")[:, :k]
+    return _nearest(len(own), k, x.shape[1] + codes.shape[1],
+                    lambda rows: ((x[rows, None, :] - x[None]) ** 2).sum(-1)
+                    + spread ** 2 * (codes[rows, None, :] != codes[None]).sum(-1))
+
+
+NEAREST_BLOCK = 2 ** 24    # elements of the (rows, m, columns) differences held at once
+
+
+def _nearest(m: int, k: int, width: int, distances) -> np.ndarray:
+    """(m, k) each row's k nearest other rows, from distances(rows) -> (len(rows), m), taken
+    a block of rows at a time so that a class of many thousand rows fits in memory."""
+    neighbours = np.empty((m, k), dtype=int)
+    step = max(1, NEAREST_BLOCK // max(1, m * width))
+    for start in range(0, m, step):
+        rows = np.arange(start, min(start + step, m))
+        distance = distances(rows)
+        distance[np.arange(len(rows)), rows] = np.inf   # not its own neighbour
+        neighbours[rows] = np.argsort(distance, axis=1, kind="stable")[:, :k]
     return neighbours
 
 

@@ -6,7 +6,8 @@ import torch
 
 import core.augmentation as augmentation
 from core.augmentation import (augment, balance_count, check_label, class_counts, class_probability,
-                               interpolate_class, label_probability, sample_class)
+                               interpolate_class, label_probability, latent_neighbours, sample_class,
+                               smote_nc_neighbours)
 import core.augmentation_check as augmentation_check
 from core.augmentation_check import (MAX_FORESTS, _Design, compare, forests, paired_gain, smote_nc_rows,
                                      stratified_split)
@@ -66,6 +67,33 @@ def test_interpolated_rows_lie_between_rows_of_the_class(small_fit):
     pd.testing.assert_frame_equal(again, rows)
     assert not interpolate_class(model, table.frame, LABEL, value, 200, seed=3).rows.equals(rows)
     pd.testing.assert_frame_equal(augment(model, table.frame, LABEL, value, 200, seed=2), rows)
+
+
+def test_half_the_pairs_come_from_the_latent_neighbours_and_half_from_smote_nc_s(small_fit, monkeypatch):
+    table, _, model = small_fit
+    value = _rare(table)
+    own = table.frame[table.frame[LABEL] == value]
+    column = next(s.name for s in model.transformer.layout_ if s.role is Role.CONTINUOUS)
+
+    def copies() -> float:   # a row paired with itself is a copy of it
+        rows = interpolate_class(model, table.frame, LABEL, value, 1000, seed=0).rows
+        return rows[column].isin(own[column]).mean()
+
+    itself = lambda m, k: np.repeat(np.arange(m)[:, None], k, axis=1)   # noqa: E731
+    monkeypatch.setattr(augmentation, "latent_neighbours", lambda mu, k: itself(len(mu), k))
+    assert 0.4 < copies() < 0.6
+    monkeypatch.setattr(augmentation, "smote_nc_neighbours", lambda own, numbers, k: itself(len(own), k))
+    assert copies() == 1.0
+
+
+def test_the_neighbour_searches_by_hand(monkeypatch):
+    mu = np.array([[0.0, 0.0], [0.0, 1.0], [5.0, 5.0], [0.0, 3.0]])
+    assert latent_neighbours(mu, 2).tolist() == [[1, 3], [0, 3], [3, 1], [1, 0]]
+    own = pd.DataFrame({"size": [0.0, 1.0, 10.0, 1.0], "kind": list("aaab")})   # spread: median sd = 4.1
+    assert smote_nc_neighbours(own, ["size"], 2).tolist() == [[1, 3], [0, 3], [1, 3], [1, 0]]
+    monkeypatch.setattr(augmentation, "NEAREST_BLOCK", 1)   # one row at a time: the same
+    assert latent_neighbours(mu, 2).tolist() == [[1, 3], [0, 3], [3, 1], [1, 0]]
+    assert smote_nc_neighbours(own, ["size"], 2).tolist() == [[1, 3], [0, 3], [1, 3], [1, 0]]
 
 
 @pytest.mark.parametrize("logit, more", [(50.0, True), (-50.0, False)])
