@@ -96,6 +96,19 @@ def test_the_neighbour_searches_by_hand(monkeypatch):
     assert smote_nc_neighbours(own, ["size"], 2).tolist() == [[1, 3], [0, 3], [1, 3], [1, 0]]
 
 
+@pytest.mark.parametrize("block", [1, 50, 2 ** 24])
+def test_the_fast_neighbour_search_orders_as_sorting_every_distance_does(monkeypatch, block):
+    rng = np.random.default_rng(0)
+    points = np.round(rng.normal(size=(60, 3)) * 1e4, -3)   # large units, many equal distances
+    points[10:20] = points[0]                                # duplicates: ties at distance 0
+    codes = rng.integers(0, 3, size=(60, 4))
+    distance = ((points[:, None] - points[None]) ** 2).sum(-1) + 7.5 * (codes[:, None] != codes[None]).sum(-1)
+    np.fill_diagonal(distance, np.inf)
+    monkeypatch.setattr(augmentation, "NEAREST_BLOCK", block)
+    assert np.array_equal(augmentation._nearest(points, 6, codes, 7.5),
+                          np.argsort(distance, axis=1, kind="stable")[:, :6])
+
+
 @pytest.mark.parametrize("logit, more", [(50.0, True), (-50.0, False)])
 def test_the_decoder_chooses_between_the_two_rows_labels(small_fit, monkeypatch, logit, more):
     # a decoder sure of the second label of every binary column: a pair that differs takes it
