@@ -201,8 +201,8 @@ class _Design:
 
 def forests(train: pd.DataFrame) -> int:
     """Forests averaged per score: MAX_FORESTS on up to FOREST_ROWS / MAX_FORESTS training rows,
-    fewer above, one from FOREST_ROWS rows on. Our decision: the seed's spread matters where
-    the class has few held-out rows, and a large table's forests are slow."""
+    fewer above, one above FOREST_ROWS / 2. Our decision: the seed's spread matters where the
+    class has few held-out rows, and a large table's forests are slow."""
     return min(MAX_FORESTS, max(1, FOREST_ROWS // max(1, len(train))))
 
 
