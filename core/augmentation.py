@@ -70,6 +70,7 @@ from core.model import FittedModel
 MAX_DRAWS_PER_ROW = 20     # give up after 20 draws per requested row
 K_NEIGHBOURS = 5           # as SMOTE's default; 3 and 5 scored alike, 10 worse
 LOW_ACCEPTANCE = 0.1       # below this share of draws accepted as the class, say so
+NEAREST_BLOCK = 2 ** 24    # entries of a neighbour search's (rows, m) distance block held at once
 
 
 @dataclass
@@ -198,9 +199,6 @@ def smote_nc_neighbours(own: pd.DataFrame, numbers: list[str], k: int) -> np.nda
     spread = float(np.median(x.std(axis=0))) if numbers else 1.0
     spread = spread if spread > 0 else 1.0
     return _nearest(x, k, codes, spread ** 2)
-
-
-NEAREST_BLOCK = 2 ** 24    # entries of the (rows, m) distance block held at once
 
 
 def _nearest(points: np.ndarray, k: int, codes: np.ndarray | None = None, weight: float = 0.0) -> np.ndarray:

@@ -79,7 +79,9 @@ def test_half_the_pairs_come_from_the_latent_neighbours_and_half_from_smote_nc_s
         rows = interpolate_class(model, table.frame, LABEL, value, 1000, seed=0).rows
         return rows[column].isin(own[column]).mean()
 
-    itself = lambda m, k: np.repeat(np.arange(m)[:, None], k, axis=1)   # noqa: E731
+    def itself(m: int, k: int) -> np.ndarray:
+        return np.repeat(np.arange(m)[:, None], k, axis=1)
+
     monkeypatch.setattr(augmentation, "latent_neighbours", lambda mu, k: itself(len(mu), k))
     assert 0.4 < copies() < 0.6
     monkeypatch.setattr(augmentation, "smote_nc_neighbours", lambda own, numbers, k: itself(len(own), k))
