@@ -6,7 +6,7 @@
                                                  # blank, at up to 3,000 rows: BLANKS_ASIDE.md, blanks_aside.json
 
 For each table, in the same run:
-- ours, the default: a column with at least 5 % blank cells keeps them (core.columns.BLANK_FRACTION);
+- ours, the default: a column with at least 5 % blank cells keeps them (core.roles.BLANK_FRACTION);
 - ours with every blank filled, the release before (the median, or the most frequent label; a
   column more than half blank set aside and drawn apart), the model's settings otherwise the same;
 - SDV's GaussianCopula with defaults (benchmarks/peer_fit.py in /tmp/sdv-venv), which models blanks
@@ -35,7 +35,7 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import core.columns  # noqa: E402
+import core.roles  # noqa: E402
 from benchmarks.fidelity import random_semantics  # noqa: E402
 from benchmarks.machine import command, machine as benchmark_machine  # noqa: E402
 from benchmarks.scale import SDV_PYTHON, child  # noqa: E402
@@ -73,13 +73,13 @@ def ours(path: Path, r: pd.DataFrame, roles: dict, keep_blanks: bool, n_rows: in
          folder: Path, tag: str) -> tuple[list[Path], list[str], list[str]]:
     """Our files (as downloaded), the modelled columns and the numeric ones among them."""
     raw = read_table(path, max_bytes=2**31).frame
-    kept = core.columns.BLANK_FRACTION, core.columns.MAX_SPARSE_FRACTION
+    kept = core.roles.BLANK_FRACTION, core.roles.MAX_SPARSE_FRACTION
     if not keep_blanks:   # the release before: no blank kept, and a column more than half blank set aside
-        core.columns.BLANK_FRACTION, core.columns.MAX_SPARSE_FRACTION = 2.0, core.columns.MAX_MISSING_FRACTION
+        core.roles.BLANK_FRACTION, core.roles.MAX_SPARSE_FRACTION = 2.0, core.roles.MAX_MISSING_FRACTION
     try:
         table = prepare_table(raw, roles)
     finally:
-        core.columns.BLANK_FRACTION, core.columns.MAX_SPARSE_FRACTION = kept
+        core.roles.BLANK_FRACTION, core.roles.MAX_SPARSE_FRACTION = kept
     model = fit(table, SemanticMatrix.from_frame(r, list(raw.columns)), TrainConfig())
     files = []
     for draw in range(draws):

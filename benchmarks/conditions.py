@@ -50,11 +50,12 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.fidelity import aside_tables, tables  # noqa: E402
 from benchmarks.machine import command, machine as benchmark_machine  # noqa: E402
-from core.columns import Role, filled_in, present_cells, prepare_table  # noqa: E402
+from core.columns import filled_in, present_cells, prepare_table  # noqa: E402
 from core.conditions import Condition, check_conditions, sample_where  # noqa: E402
 from core.effects import feature_shift  # noqa: E402
 from core.generation import generate  # noqa: E402
 from core.model import TrainConfig  # noqa: E402
+from core.roles import Role  # noqa: E402
 from core.semantics import SemanticMatrix  # noqa: E402
 from core.table import read_table  # noqa: E402
 from core.training import fit  # noqa: E402

@@ -9,7 +9,8 @@ Modules, one concept each, from the input to the outputs:
     upload              the bytes of an upload, a path or a file object, within a size limit
     table               reading a CSV / XLSX upload into text cells, with encoding detection
     xlsx                one sheet of a workbook as rows of cell text
-    columns             column roles, the missing-value policy, what cleaning did
+    roles               what each column is: its role, inferred from the values
+    columns             the table the model sees: roles applied, cells cleaned, blanks filled or kept
     passthrough         input columns the model does not use, written back to generated files
     transformer         DataFrame <-> float matrix, with one published layout of spans
     semantics           the engineer's semantic-feature matrix R, over every input column (Eq. 5)

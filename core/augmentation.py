@@ -62,10 +62,11 @@ import numpy as np
 import pandas as pd
 import torch
 
-from core.columns import Role, blank_column, filled_in
+from core.columns import blank_column, filled_in
 from core.errors import InputError
 from core.messages import Message, msg
 from core.model import FittedModel
+from core.roles import Role
 
 MAX_DRAWS_PER_ROW = 20     # give up after 20 draws per requested row
 K_NEIGHBOURS = 5           # as SMOTE's default; 3 and 5 scored alike, 10 worse

@@ -16,24 +16,25 @@ import numpy as np
 
 from core import limits
 from core.atomic import refuse_overwrite, saving
-from core.columns import Role, as_role, reading_notes
+from core.columns import as_role, reading_notes
+from core.conditions import Condition, sample_where
 from core.device import DEVICES, configure_threads
 from core.errors import InputError
-from core.conditions import Condition, sample_where
 from core.generation import OTHERS, generate
 from core.grouping import MAX_K, propose_groups
 from core.messages import Message, msg
+from core.model import MODES, TrainConfig
 from core.passthrough import note as unmodelled_note
 from core.project import Project, schema_differences
 from core.projectfile import load_project, save_project
 from core.report import report
+from core.roles import Role
 from core.semantics import SemanticMatrix
 from core.strings import DEFAULT, LANGUAGES
 from core.table import read_table
-from core.xlsx import sheet_names
-from core.model import MODES, TrainConfig
 from core.training import fit
 from core.workbench import suggestions
+from core.xlsx import sheet_names
 
 
 NOT_A_TABLE = ("table.empty", "table.no_rows", "xlsx.chart")   # a sheet without a table: maybe another has one

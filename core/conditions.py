@@ -36,11 +36,12 @@ import torch
 
 from core import stratified
 from core.cells import ISO_STYLE, date_of, write_date, years
-from core.columns import Role, filled_in
+from core.columns import filled_in
 from core.errors import InputError
 from core.generation import BLANK, decode, resolve_latents
 from core.latents import PosteriorMixture
 from core.model import FittedModel
+from core.roles import Role
 from core.transformer import Span
 
 REDRAWS = 20

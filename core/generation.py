@@ -19,10 +19,11 @@ import pandas as pd
 import torch
 
 from core import stratified
-from core.columns import Role, blank_column
+from core.columns import blank_column
 from core.errors import InputError
 from core.latents import OTHERS, Noise  # noqa: F401  (OTHERS: the ways to draw, for the CLI and the page)
 from core.model import FittedModel
+from core.roles import Role
 
 
 def resolve_latents(model: FittedModel, fixed: Mapping[str | int, float]) -> dict[int, float]:

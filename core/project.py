@@ -14,9 +14,10 @@ from typing import Any
 
 import pandas as pd
 
-from core.columns import PreparedTable, Role, prepare_table
+from core.columns import PreparedTable, prepare_table
 from core.errors import InputError
 from core.model import FittedModel, TrainConfig
+from core.roles import Role
 from core.semantics import SemanticMatrix
 from core.worker import CheckWorker, TrainingWorker
 

@@ -16,9 +16,9 @@ import struct
 import numpy as np
 
 from core import limits
-from core.columns import NUMERIC_ROLES, Role
 from core.errors import InputError
 from core.model import TrainConfig
+from core.roles import NUMERIC_ROLES, Role
 from core.transformer import MAX_DECIMALS, MAX_PLACES
 from core.vae import state_shapes
 

@@ -22,20 +22,21 @@ from safetensors import SafetensorError
 from safetensors.torch import load as load_tensors
 from safetensors.torch import save as save_tensors
 
-from core.columns import PreparedTable, Role, blank_column
+from core.columns import PreparedTable, blank_column
 from core.errors import InputError
 from core.latentfile import LATENTS, latents_from_file, latents_to_json, mixture_to_bytes
 from core.latents import PosteriorMixture
 from core.messages import from_json, to_json
 from core.model import FittedModel
+from core.model import EpochRecord, TrainConfig, build_vae
 from core.passthrough import Passthrough
 from core.project import Project, schema_differences
 from core.projectcheck import check_model_spec, widths
 from core.report import history, matching
+from core.roles import Role
 from core.semantics import SemanticMatrix
-from core.upload import load_bytes
-from core.model import EpochRecord, TrainConfig, build_vae
 from core.transformer import TableTransformer
+from core.upload import load_bytes
 
 FORMAT = "latent-semantics-studio/1"
 MEMBER_LIMITS = {                     # name -> largest size allowed once unpacked, bytes

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from core.columns import Role
 from core.messages import Message, plain
 from core.messages_zh import ZH
+from core.roles import Role
 
 LANGUAGES = {"en": "English", "zh": "中文"}
 DEFAULT = "en"

@@ -22,8 +22,9 @@ import numpy as np
 import pandas as pd
 
 from core.cells import ISO_STYLE, write_date
-from core.columns import NUMERIC_ROLES, ColumnSpec, PreparedTable, Role, blank_column
+from core.columns import ColumnSpec, PreparedTable, blank_column
 from core.errors import InputError
+from core.roles import NUMERIC_ROLES, Role
 
 
 BLANK_MARK = "∅"   # how charts name a column's blank column: "碳化深度=∅"

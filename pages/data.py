@@ -4,9 +4,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.columns import Role, present_cells
+from core.columns import present_cells
 from core.errors import InputError
 from core.project import Project, TableSource
+from core.roles import Role
 from core.table import read_table
 from core.upload import DEFAULT_MAX_BYTES
 from core.views import distribution_counts

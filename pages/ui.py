@@ -15,7 +15,7 @@ import streamlit as st
 
 from core.augmentation import balance_count, class_counts
 from core.cells import day_of
-from core.columns import Role, maybe_class, present_cells
+from core.columns import present_cells
 from core.controllability import Control, controllability
 from core.device import configure_threads
 from core.errors import InputError
@@ -23,10 +23,11 @@ from core.export import download_name
 from core.grouping import propose_groups
 from core.handout import html_report
 from core.project import Project, TableSource
-from core.worker import limit_trainings
 from core.projectfile import load_project, save_project
+from core.roles import Role, maybe_class
 from core.semantics import SemanticMatrix
 from core.table import read_table
+from core.worker import limit_trainings
 from pages.i18n import LANGUAGES, language, md, say, t, t_plain
 
 # Once per server process: two sessions may train at once, each on its share of the cores;

@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.columns import ColumnSpec, PreparedTable, Role
+from core.columns import ColumnSpec, PreparedTable
+from core.roles import Role
 from core.semantics import SemanticMatrix
 
 

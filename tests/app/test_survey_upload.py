@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.columns import Role
+from core.roles import Role
 from core.training import fit
 from tests.app.conftest import FAST, open_page, texts
 from tests.survey_table import NEVER, survey_frame, survey_semantics

@@ -11,8 +11,8 @@ from core.augmentation import (augment, balance_count, check_label, class_counts
 import core.augmentation_check as augmentation_check
 from core.augmentation_check import (MAX_FORESTS, _Design, compare, forests, paired_gain, smote_nc_rows,
                                      stratified_split)
-from core.columns import Role
 from core.errors import InputError
+from core.roles import Role
 from core.transformer import Span
 
 LABEL = "g1_c2"   # categorical 低 / 中 / 高 in tests.conftest.factor_table

@@ -11,11 +11,12 @@ import pandas as pd
 import pytest
 
 from core.augmentation_check import compare
-from core.columns import Role, blank_column, prepare_table, reading_notes
+from core.columns import blank_column, prepare_table, reading_notes
 from core.errors import InputError
 from core.generation import generate
 from core.model import TrainConfig
 from core.projectfile import load_project, save_project
+from core.roles import Role
 from core.semantics import SemanticMatrix
 from core.training import fit
 from core.transformer import TableTransformer

@@ -6,8 +6,9 @@ import pandas as pd
 import pytest
 
 from core.cells import date_of, date_style, grade_order, is_date, order_bins, parse_bin, to_number, write_date, years
-from core.columns import MIN_ROWS, Role, blank_column, infer_roles, prepare_table, reading_notes
+from core.columns import MIN_ROWS, blank_column, prepare_table, reading_notes
 from core.errors import InputError
+from core.roles import Role, infer_roles
 from core.table import read_table
 
 INF = math.inf

@@ -67,7 +67,7 @@ def test_a_range_that_is_neither_numbers_nor_dates_is_a_clear_error(fitted):
 
 
 def test_a_project_saved_when_dates_were_set_aside_opens_with_its_model():
-    from core.columns import Role
+    from core.roles import Role
     from core.model import TrainConfig
     from core.project import Project
     from core.projectfile import save_project

@@ -11,7 +11,7 @@ import pytest
 
 from core import evaluation
 from core.cli import main
-from core.columns import Role
+from core.roles import Role
 from core.errors import InputError
 from core.evaluation import (
     closest_distances,

@@ -8,7 +8,7 @@ from core.errors import InputError
 from core.effects import traversal
 from core.generation import generate, sample_latents
 from core.latents import Gaussian, Noise
-from core.columns import Role
+from core.roles import Role
 
 
 def test_fixed_latents_are_kept_and_others_sampled(small_fit):

@@ -5,7 +5,7 @@ import pytest
 from core.errors import InputError
 from core.semantics import SemanticMatrix
 from core.transformer import Span
-from core.columns import Role
+from core.roles import Role
 
 FEATURES = ["结构体系", "裂缝宽度", "碳化深度"]
 

@@ -12,7 +12,8 @@ import json
 import pandas as pd
 import pytest
 
-from core.columns import Role, prepare_table, reading_notes
+from core.columns import prepare_table, reading_notes
+from core.roles import Role
 from core.errors import InputError
 from core.evaluation import column_shapes
 from core.generation import generate

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.columns import NO_MARK, Role, infer_roles, mark_of, prepare_table, reading_notes
+from core.columns import prepare_table, reading_notes
+from core.roles import NO_MARK, Role, infer_roles, mark_of
 from tests.conftest import cli, fit_on_cli
 
 

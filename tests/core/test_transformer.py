@@ -4,7 +4,8 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.columns import ColumnSpec, PreparedTable, Role
+from core.columns import ColumnSpec, PreparedTable
+from core.roles import Role
 from core.transformer import TableTransformer
 
 LABELS = ["框架结构", "框剪结构", "砖混结构", "A", "b c"]
