@@ -2,6 +2,7 @@
 match table, the distribution counts in the data profile and the real-vs-generated shares."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,15 +23,20 @@ def latent_labels(matches: list[Match], semantic_names: list[str], latent_dim: i
     return [f"z{i} · {matched[i]}" if i in matched else f"z{i}" for i in range(latent_dim)]
 
 
-def distribution_counts(values: pd.Series, numeric: bool, bins: int = 10) -> list[int]:
-    """Counts for a tiny bar chart: a histogram for numbers, label counts otherwise."""
+def distribution_counts(values: pd.Series, numeric: bool, bins: int = 10,
+                        order: Sequence[str] = ()) -> list[int]:
+    """Counts for a tiny bar chart: a histogram for numbers, label counts otherwise, the labels
+    of `order` first and in its order (a column's categories: bins as they run, a grade scale
+    from low to high), any others after them sorted."""
     values = values.dropna()
     if values.empty:
         return []
     if numeric:
         counts, _ = np.histogram(values.astype(float), bins=bins)
         return [int(c) for c in counts]
-    return [int(c) for c in values.astype(str).value_counts().sort_index()]
+    counts = values.astype(str).value_counts()
+    labels = [*order, *sorted(set(counts.index) - set(order))]
+    return [int(counts.get(label, 0)) for label in labels]
 
 
 @dataclass(frozen=True)

@@ -106,13 +106,17 @@ except InputError as exc:   # an override left nothing usable: show it, allow a 
 
 if prepared is not None:
     st.subheader(t("data.profile"))
-    numeric = {spec.name: spec.is_numeric for spec in prepared.specs}
+    specs = {spec.name: spec for spec in prepared.specs}
+
+    def counts(name: str) -> list[int]:   # of the cells not blank; labels in the column's order
+        if name not in specs:
+            return distribution_counts(project.data[name], numeric=False)
+        spec = specs[name]
+        return distribution_counts(present_cells(prepared.frame, name), spec.is_numeric, order=spec.categories)
+
     # once per table: on 100,000 rows the counts take longer than the rest of the page
-    distributions = project.derived("distributions", (prepared,), lambda: {   # of the cells not blank
-        entry.name: distribution_counts(present_cells(prepared.frame, entry.name)
-                                        if entry.name in prepared.frame else project.data[entry.name],
-                                        numeric.get(entry.name, False))
-        for entry in prepared.report})
+    distributions = project.derived("distributions", (prepared,),
+                                    lambda: {entry.name: counts(entry.name) for entry in prepared.report})
     kept = {spec.name for spec in prepared.specs if spec.blanks}
     rows = []
     for entry in prepared.report:
@@ -126,7 +130,8 @@ if prepared is not None:
             t("data.col_distribution"): distributions[entry.name],
         })
     st.dataframe(pd.DataFrame(rows), hide_index=True, column_config={
-        t("data.col_distribution"): st.column_config.BarChartColumn(t("data.col_distribution"))})
+        # bars from 0: by default each cell's axis starts at its smallest count, which hides the rarest label
+        t("data.col_distribution"): st.column_config.BarChartColumn(t("data.col_distribution"), y_min=0)})
     excluded = [e for e in prepared.report if e.role is Role.EXCLUDED]
     if excluded:
         st.caption(t("data.excluded", n=len(excluded), names=", ".join(

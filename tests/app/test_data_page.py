@@ -1,6 +1,8 @@
 """Data page: the sample on first visit, uploads (good and bad), encodings, role overrides."""
 from __future__ import annotations
 
+import json
+
 from tests.app.conftest import SAMPLE, open_page, texts
 
 SMALL = "层数,材料,裂缝宽度\n" + "\n".join(f"{3 + i % 4},{'砖' if i % 2 else '混凝土'},{0.1 * i:.1f}"
@@ -23,6 +25,12 @@ def test_first_visit_loads_the_sample_with_the_preset():
     assert "utf-8-sig" in texts(at.caption)
     profile = at.dataframe[1].value
     assert len(profile) == 46 and {"Type", "Missing", "Distribution"} <= set(profile.columns)
+    # bars start at 0, so the rarest label shows (by default a cell's axis starts at its smallest count)
+    assert json.loads(at.dataframe[1].proto.columns)["Distribution"]["type_config"]["y_min"] == 0
+    shape = next(spec for spec in project.prepared().specs if spec.name == "平面形状")
+    assert shape.categories == ("规则", "基本规则", "不规则") != tuple(sorted(shape.categories))
+    assert list(profile.set_index("Column").loc["平面形状", "Distribution"]) == [   # in the scale's order
+        int((project.data["平面形状"] == label).sum()) for label in shape.categories]
 
 
 def test_upload_replaces_the_data_and_clears_the_model(trained):

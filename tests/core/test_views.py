@@ -24,6 +24,13 @@ def test_distribution_counts():
     assert distribution_counts(pd.Series([], dtype=float), True) == []
 
 
+def test_distribution_counts_follow_the_column_s_order_of_labels():
+    bins = pd.Series(["5–10", "0–5", "30以上", "10–15", "5–10", "未知"])
+    assert distribution_counts(bins, False) == [1, 1, 1, 2, 1]               # sorted as text: 5–10 after 30以上
+    assert distribution_counts(bins, False, order=("0–5", "5–10", "10–15", "30以上")) == [1, 2, 1, 1, 1]
+    assert distribution_counts(pd.Series(["√", "√"]), False, order=("", "√")) == [0, 2]   # a tick box never blank
+
+
 def test_decimals():
     assert decimals(pd.Series([1.0, 2.0])) == 0
     assert decimals(pd.Series([0.25, 1.5])) == 2
