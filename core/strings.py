@@ -339,8 +339,10 @@ STRINGS.update({
     "ev.blanks": {"en": "Blank cells, real → generated: {columns}.",
                   "zh": "空白单元格比例，真实 → 生成：{columns}。"},
     "ev.copies": {"en": "Copies of a real row", "zh": "与真实记录相同的行"},
-    "ev.copies_help": {"en": "Generated rows equal to a real row in every column (numbers at the data's own precision). Should be 0.",
-                       "zh": "所有列都与某条真实记录相同的生成行（数值按原数据的精度比较）。应为 0。"},
+    "ev.copies_help": {"en": "Generated rows equal to a real row in every column (numbers at the data's own precision). "
+                             "Should be near 0, and below the real rows' own repeats: {real:.1%} of them equal another real row.",
+                       "zh": "所有列都与某条真实记录相同的生成行（数值按原数据的精度比较）。"
+                             "应接近 0，且低于真实记录彼此重复的比例：{real:.1%} 的真实记录与另一条相同。"},
     "ev.dcr": {"en": "Distance to real rows", "zh": "与真实记录的距离"},
     "ev.dcr_help": {"en": "Median distance to the closest real row, relative to random rows: 0 = on top of real rows (copies), 1 = as far as random noise. New but realistic rows lie in between.",
                     "zh": "到最近真实记录的中位距离，相对于随机行：0 = 与真实记录重合（复制），1 = 与随机噪声一样远。新颖且真实的数据介于两者之间。"},

@@ -41,8 +41,8 @@ for card, (label, value, help_key) in zip(cards, [
         (t("ev.dcr"), f"{report['dcr_ratio']:.2f}", "ev.dcr_help")]):
     with card.container(border=True):
         st.metric(label, value)
-        st.caption(t(help_key, shapes=report["column_shapes"], pairs=report["pair_trends"])
-                   if help_key == "ev.fidelity_help" else t(help_key))
+        st.caption(t(help_key, shapes=report["column_shapes"], pairs=report["pair_trends"],
+                     real=report["real_repeat_rate"]))
 if valid < 1:
     st.error(t("ev.invalid"))
 if report.get("blanks"):   # columns that keep their blanks: how often a cell is blank, real and generated

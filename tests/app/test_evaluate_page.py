@@ -26,6 +26,8 @@ def test_cards_and_charts(trained):
     assert [m.label for m in at.metric] == ["Realism (fidelity)", "Valid values", "Copies of a real row",
                                             "Distance to real rows"]
     assert at.metric[1].value == "100%"
+    repeats = at.session_state["project"].data.duplicated(keep=False).mean()   # 0 in the sample: all rows differ
+    assert f"below the real rows' own repeats: {repeats:.1%} of them equal another real row" in texts(at.caption)
     assert "Blank cells" not in texts(at.caption)   # the sample has none
     assert len(at.get("plotly_chart")) == 2                      # selectivity and per-column realism
     assert at.selectbox(key="ev_label").value == LABEL          # the last column of classes

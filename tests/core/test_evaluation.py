@@ -11,9 +11,9 @@ import pytest
 
 from core import evaluation
 from core.cli import main
-from core.roles import Role
 from core.errors import InputError
 from core.evaluation import (
+    CopyIndex,
     closest_distances,
     column_shapes,
     contingency_similarity,
@@ -29,6 +29,8 @@ from core.evaluation import (
     tvd_similarity,
     validity,
 )
+from core.generation import generate
+from core.roles import Role
 from core.transformer import Span, TableTransformer
 from tests.conftest import cli as run
 from tests.conftest import factor_table
@@ -151,6 +153,12 @@ def test_exact_copies_compare_numbers_at_the_real_decimals_and_every_column():
     assert exact_copy_rate(real, synthetic) == pytest.approx(0.5)
 
 
+def test_the_copy_index_counts_the_real_rows_that_repeat_at_the_same_precision():
+    real = pd.DataFrame({"x": [0.12, 0.12, 0.5, 0.5, 0.5, 0.7], "c": ["a", "a", "b", "b", "c", "c"]})
+    assert CopyIndex.of(real).repeats == 4           # rows 0-1 (0.12, a) and 2-3 (0.5, b); 4 and 5 are alone
+    assert CopyIndex.of(pd.DataFrame({"x": [0.1 + 0.2, 0.3, 0.4]})).repeats == 2   # 0.30000000000000004 is 0.3
+
+
 def test_closest_distance_is_gower_like():
     real = pd.DataFrame({"x": [0.0, 10.0], "c": ["a", "b"]})
     rows = pd.DataFrame({"x": [2.0, 10.0, 30.0], "c": ["a", "a", "b"]})
@@ -196,6 +204,8 @@ def test_evaluate_scores_a_trained_model(small_fit):
     assert 0.5 < report["fidelity"] <= 1 and set(report["columns"]) == set(table.features)
     assert report["validity"]["numeric_in_range"] == 1.0 == report["validity"]["categories_seen"]
     assert 0 <= report["exact_copy_rate"] < 0.2 and 0 < report["dcr_ratio"] < 1
+    assert report["exact_copy_rate"] == exact_copy_rate(table.frame[table.features], generate(model, 500, seed=1))
+    assert report["real_repeat_rate"] == table.frame[table.features].duplicated(keep=False).mean()
     assert evaluate(model, table.frame, seed=1) == report                  # seeded
     with pytest.raises(InputError, match="g0_c0"):
         evaluate(model, table.frame.drop(columns=["g0_c0"]))

@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 
 from core.errors import InputError
+from core.roles import Role
 from core.semantics import SemanticMatrix
 from core.transformer import Span
-from core.roles import Role
 
 FEATURES = ["结构体系", "裂缝宽度", "碳化深度"]
 

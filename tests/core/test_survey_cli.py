@@ -13,11 +13,11 @@ import pandas as pd
 import pytest
 
 from core.columns import prepare_table, reading_notes
-from core.roles import Role
 from core.errors import InputError
 from core.evaluation import column_shapes
 from core.generation import generate
 from core.projectfile import load_project
+from core.roles import Role
 from core.semantics import SemanticMatrix
 from core.table import read_table
 from core.model import TrainConfig
