@@ -27,7 +27,8 @@ typing happens in one place, `core.columns`. The rules, in order:
   "层数") are refused, as is a blank name over a column with values, unless they are whole
   numbers rising row by row: the row index pandas or R writes, dropped with a note. Empty unnamed
   columns are dropped. Merged header cells in XLSX are refused; each cell of merged data cells reads the merged value, with a note.
-- A row of units in brackets under the header ("(层)", "（mm）") is skipped with a note.
+- A row of units under the header is skipped with a note: in brackets ("(层)", "（mm）"), or bare
+  ("层", "mm", "MPa") where the column below holds numbers.
 - Rows of totals (first cell 合计, 小计, 平均, Total, ...) and notes below the table (last rows
   with one cell of text: "注：……", "填表人：……") are skipped with a note: they are no buildings.
 - Cells are stripped; blank rows are dropped. The frame's index, named "row", is the row
@@ -310,15 +311,21 @@ def _without_totals_and_notes(body: list, where: str, n_names: int) -> tuple[lis
 
 
 _UNIT = re.compile(r"[(（\[【]\s*[^\d\s()（）\[\]【】][^()（）\[\]【】]{0,11}[)）\]】]")   # (mm), （层）, [m²]
+_BARE_UNIT = re.compile(   # mm, m², MPa, %, ‰, 层, 年, mm/月, kN/m² ...: a unit written without brackets
+    r"(?i)(?:mm|cm|dm|m|km|m[²³23]|kg|t|kn|kpa|mpa|%|‰|℃|°|度|层|年|月|天|日|个|处|根|条|次|人|户|间|栋|幢|座"
+    r"|元|万元)(?:/(?:mm|m|m[²³23]|s|d|h|a|年|月|天|日))?")
 
 
 def _is_units(row: list[str | None], data: list) -> bool:
-    """A row of units in brackets under the header ("(层)", "（mm）"), at least two of them, one over
-    a column of numbers: the header's second line, not a building."""
+    """A row of units under the header, at least two, one over a column of numbers: the header's
+    second line, not a building. Each is in brackets ("(层)", "（mm）"), or a bare unit ("层",
+    "mm", "MPa", "mm/月") over a column of numbers: a unit over text could be a label."""
     filled = [(j, cell.strip()) for j, cell in enumerate(row) if cell is not None]
-    if len(filled) < 2 or not all(_UNIT.fullmatch(cell) for _, cell in filled):
+    rows = [r for _, r in data]
+    if len(filled) < 2 or not all(_UNIT.fullmatch(cell) or (_BARE_UNIT.fullmatch(cell) and numeric_below(rows, j))
+                                  for j, cell in filled):
         return False
-    return any(numeric_below([r for _, r in data], j) for j, _ in filled)
+    return any(numeric_below(rows, j) for j, _ in filled)
 
 
 def _is_note(row: list[str | None], n_names: int) -> bool:

@@ -131,14 +131,16 @@ def test_csv_title_row_above_the_header_is_skipped(title):
     assert "row(s) 1 read as a title" in str(result.warnings[0])
 
 
-def test_a_row_of_units_under_the_header_is_skipped_with_a_note():
-    text = "结构,层数,裂缝宽度\n,（层）,(mm)\n框架,3,0.2\n砖混,2,0.5\n"
+@pytest.mark.parametrize("units", ["（层）,(mm)", "层,mm", "层,mm/月", "(层),MPa"])
+def test_a_row_of_units_under_the_header_is_skipped_with_a_note(units):
+    text = f"结构,层数,裂缝宽度\n,{units}\n框架,3,0.2\n砖混,2,0.5\n"
     result = read_table(text.encode("gbk"), "b.csv")
     assert result.frame["层数"].tolist() == ["3", "2"] and list(result.frame.index) == [3, 4]
-    assert [str(note) for note in result.warnings] == ["b.csv: row 2 holds units (（层）, (mm)) under the header and is skipped"]
+    shown = units.replace(",", ", ")
+    assert [str(note) for note in result.warnings] == [f"b.csv: row 2 holds units ({shown}) under the header and is skipped"]
 
 
-@pytest.mark.parametrize("second", [",（层）,", "(甲),,(丙)"])
+@pytest.mark.parametrize("second", [",（层）,", "(甲),,(丙)", ",层,无", "t,层,"])   # a bare unit over text is a label
 def test_one_bracketed_cell_or_brackets_over_text_are_data(second):
     text = f"结构,层数,备注\n{second}\n框架,3,无\n砖混,2,无\n"
     assert len(read_table(text.encode(), "b.csv").frame) == 3
