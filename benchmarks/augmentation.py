@@ -128,12 +128,12 @@ def run(raw, roles, semantics, label, value, splits: int) -> dict[str, list]:
         train, test = real.iloc[train_idx], real.iloc[test_idx]
         n_new = balance_count(class_counts(train[label]), value)
         fresh = _refit(replace_config(model), train)
+        peer = imblearn_rows(train, label, value, n_new, design.numeric, split)
         extra = [None, interpolate_class(fresh, train, label, value, n_new, seed=split).rows,
                  sample_class(fresh, train, label, value, n_new, seed=split).rows,
                  sample_where(fresh, train, [Condition(label, value=value)], n_new, seed=split),
-                 smote_nc_rows(train, label, value, n_new, design.numeric, split)]
-        extra += [imblearn_rows(train, label, value, n_new, design.numeric, split)]
-        extra += [as_written(fresh, extra[-1], label, value)]
+                 smote_nc_rows(train, label, value, n_new, design.numeric, split),
+                 peer, as_written(fresh, peer, label, value)]
         for route, rows in zip(ROUTES, extra):
             scores[route].append(design.score(train, rows, test, value, split))
         print(split, {route: round(values[-1][0], 3) for route, values in scores.items()}, flush=True)

@@ -27,8 +27,7 @@ from core.errors import InputError
 from core.latentfile import LATENTS, latents_from_file, latents_to_json, mixture_to_bytes
 from core.latents import PosteriorMixture
 from core.messages import from_json, to_json
-from core.model import FittedModel
-from core.model import EpochRecord, TrainConfig, build_vae
+from core.model import EpochRecord, FittedModel, TrainConfig, build_vae
 from core.passthrough import Passthrough
 from core.project import Project, schema_differences
 from core.projectcheck import check_model_spec, widths

@@ -1,7 +1,8 @@
 """Reading the engineer's CSV or XLSX table into raw text cells.
 
 `read_table` keeps every cell as text (pandas `str` dtype, NaN for a blank cell) so that
-typing happens in one place, `core.columns`. The rules, in order:
+typing happens in one place: `core.roles` decides each column's role, `core.columns` reads its
+cells as that. The rules, in order:
 
 - Kind: the content decides first (a zip is an XLSX workbook; an OLE2 file is an old .xls
   or a password-protected workbook and is refused), then the suffix (.csv/.txt/.tsv or
@@ -321,11 +322,11 @@ def _is_units(row: list[str | None], data: list) -> bool:
     second line, not a building. Each is in brackets ("(层)", "（mm）"), or a bare unit ("层",
     "mm", "MPa", "mm/月") over a column of numbers: a unit over text could be a label."""
     filled = [(j, cell.strip()) for j, cell in enumerate(row) if cell is not None]
+    if len(filled) < 2 or not all(_UNIT.fullmatch(cell) or _BARE_UNIT.fullmatch(cell) for _, cell in filled):
+        return False   # the usual case, told from the row alone: a value that is no unit
     rows = [r for _, r in data]
-    if len(filled) < 2 or not all(_UNIT.fullmatch(cell) or (_BARE_UNIT.fullmatch(cell) and numeric_below(rows, j))
-                                  for j, cell in filled):
-        return False
-    return any(numeric_below(rows, j) for j, _ in filled)
+    numbers = {j: numeric_below(rows, j) for j, _ in filled}
+    return any(numbers.values()) and all(numbers[j] or _UNIT.fullmatch(cell) for j, cell in filled)
 
 
 def _is_note(row: list[str | None], n_names: int) -> bool:

@@ -5,10 +5,10 @@ import pytest
 import torch
 
 import core.augmentation as augmentation
+import core.augmentation_check as augmentation_check
 from core.augmentation import (augment, balance_count, check_label, class_counts, class_probability,
                                interpolate_class, label_probability, latent_neighbours, sample_class,
                                smote_nc_neighbours)
-import core.augmentation_check as augmentation_check
 from core.augmentation_check import (MAX_FORESTS, _Design, compare, forests, paired_gain, smote_nc_rows,
                                      stratified_split)
 from core.errors import InputError
