@@ -13,6 +13,7 @@ Modules, one concept each, from the input to the outputs:
     columns             the table the model sees: roles applied, cells cleaned, blanks filled or kept
     passthrough         input columns the model does not use, written back to generated files
     transformer         DataFrame <-> float matrix, with one published layout of spans
+    bands               label columns read off a number (a service-year bin and its date), kept agreeing
     semantics           the engineer's semantic-feature matrix R, over every input column (Eq. 5)
     vae                 the variational autoencoder and its per-column-type loss (§1.1)
     contribution        Eq. 1-4: contribution of each encoded column to each latent mean

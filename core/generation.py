@@ -84,9 +84,11 @@ def decode(model: FittedModel, z: np.ndarray, seed: int = 0, sample_values: bool
         drawn = _sample_outputs(model, out, rng)
         for span in model.transformer.layout_:
             drawn[:, span.start] = _calibrated(model, span, drawn[:, span.start])
+    allowed = allowed or {}
     for span in model.transformer.layout_:
-        if allowed and span.name in allowed:
+        if span.name in allowed:
             _restrict(model, drawn, out, span, allowed[span.name], rng, redraws if sample_values else 0)
+    _keep_bands(model, drawn, out, allowed, rng, redraws if sample_values else 0)
     return model.transformer.inverse_transform(drawn)
 
 
@@ -99,18 +101,32 @@ def _restrict(model: FittedModel, drawn: np.ndarray, out: np.ndarray, span, allo
     if allowed is BLANK:
         return
     if span.kind != "numeric":   # p(x | z) restricted to one label is that label
-        if span.kind == "binary":
-            drawn[:, span.start] = float(allowed)
-        else:
-            drawn[:, span.start:span.value_stop] = 0.0
-            drawn[:, span.start + int(allowed)] = 1.0
+        _set_label(drawn, span, np.full(len(drawn), int(allowed)))
         return
-    low, high = ((bound - span.mean) / span.std for bound in allowed)
+    _within(model, drawn, out, span, allowed, np.arange(len(drawn)), rng, redraws)
+
+
+def _set_label(drawn: np.ndarray, span, index: np.ndarray, rows: np.ndarray | None = None) -> None:
+    """In place: label `index` (n,) in the rows `rows` of `drawn` (every row when None)."""
+    rows = np.arange(len(drawn)) if rows is None else rows
+    if span.kind == "binary":
+        drawn[rows, span.start] = index.astype(float)
+    else:
+        drawn[rows, span.start:span.value_stop] = 0.0
+        drawn[rows, span.start + index] = 1.0
+
+
+def _within(model: FittedModel, drawn: np.ndarray, out: np.ndarray, span, bounds: tuple[float, float],
+            rows: np.ndarray, rng: np.random.Generator, redraws: int) -> None:
+    """In place: the number of numeric `span` in the rows `rows` of `drawn` within `bounds`
+    (low, high) in the column's own units: redrawn around the decoder's means `out` while outside
+    (at most `redraws` times), then a real value of the range, else clipped into it."""
+    low, high = ((bound - span.mean) / span.std for bound in bounds)
     if span.role is Role.INTEGER:   # integers are rounded after: keep to the codes inside the range
         # (not quite +-0.5: an edge of exactly n + 0.5 rounds half to even, outside the range)
-        low, high = ((np.ceil(allowed[0]) - 0.49 - span.mean) / span.std,
-                     (np.floor(allowed[1]) + 0.49 - span.mean) / span.std)
-    values, centre = drawn[:, span.start], out[:, span.start]
+        low, high = ((np.ceil(bounds[0]) - 0.49 - span.mean) / span.std,
+                     (np.floor(bounds[1]) + 0.49 - span.mean) / span.std)
+    values, centre = drawn[rows, span.start], out[rows, span.start]
     noise = 0.0 if model.residual_std is None else model.residual_std[span.start]
     for _ in range(redraws if noise > 0 else 0):
         outside = (values < low) | (values > high)
@@ -123,7 +139,66 @@ def _restrict(model: FittedModel, drawn: np.ndarray, out: np.ndarray, span, allo
         pool = table[1][(table[1] >= low) & (table[1] <= high)]
         if len(pool):
             values[outside] = rng.choice(pool, int(outside.sum()))
-    drawn[:, span.start] = np.clip(values, low, high)
+    drawn[rows, span.start] = np.clip(values, low, high)
+
+
+def _keep_bands(model: FittedModel, drawn: np.ndarray, out: np.ndarray, allowed: Mapping,
+                rng: np.random.Generator, redraws: int) -> None:
+    """In place: the number of every band agrees with each of its labels in every row of `drawn`
+    where neither is blank (core.bands). A number is drawn within its leading label's
+    interval, as a condition's range is: the first conditioned label's, else (when the number
+    itself is not conditioned) its first label's; every other unconditioned label then becomes
+    the class whose interval holds the number (or the nearest that meets the number's
+    condition), and the number is kept within all its labels' intervals where they meet."""
+    spans = {span.name: span for span in model.transformer.layout_}
+    by_number: dict[str, list] = {}
+    for band in model.bands:
+        by_number.setdefault(band.number, []).append(band)
+    for name, bands in by_number.items():
+        number = spans[name]
+        condition = allowed.get(name)
+        condition = condition if isinstance(condition, tuple) else None   # a range, not BLANK
+        rows = np.flatnonzero(_shown(drawn, number))
+        lead = next((band for band in bands if band.label in allowed), None if condition else bands[0])
+        if lead is not None:
+            _within_bands(model, drawn, out, number, [lead], condition, rows, rng, redraws)
+        for band in bands:
+            if band is not lead and band.label not in allowed:
+                labelled = rows[_shown(drawn[rows], spans[band.label])]
+                values = drawn[labelled, number.start] * number.std + number.mean
+                _set_label(drawn, spans[band.label], band.class_of(values, condition), labelled)
+        _within_bands(model, drawn, out, number, bands, condition, rows, rng, redraws)
+
+
+def _within_bands(model: FittedModel, drawn: np.ndarray, out: np.ndarray, number, bands: list,
+                  condition: tuple[float, float] | None, rows: np.ndarray, rng: np.random.Generator,
+                  redraws: int) -> None:
+    """In place: the number of numeric span `number` in the rows `rows` of `drawn` within the
+    intervals of each row's classes of `bands` (those not blank) and within `condition`; where they do not meet,
+    the number is left as it is (the condition holds already)."""
+    spans = {span.name: span for span in model.transformer.layout_}
+    classes = np.stack([np.where(_shown(drawn[rows], spans[band.label]), _label_index(drawn[rows], spans[band.label]), -1)
+                        for band in bands], axis=1)   # (r, m), -1 where the label is blank
+    for combination in np.unique(classes, axis=0):
+        ends = [band.bounds(int(k)) for band, k in zip(bands, combination) if k >= 0] + [condition]
+        ends = [end for end in ends if end is not None]
+        if not ends:
+            continue
+        low, high = max(end[0] for end in ends), min(end[1] for end in ends)
+        if low <= high:
+            _within(model, drawn, out, number, (low, high), rows[(classes == combination).all(axis=1)], rng, redraws)
+
+
+def _shown(drawn: np.ndarray, span) -> np.ndarray:
+    """(n,) True in the rows of `drawn` (n, N) where `span` holds a value, False where blank."""
+    return drawn[:, span.stop - 1] <= 0 if span.blank else np.ones(len(drawn), dtype=bool)
+
+
+def _label_index(drawn: np.ndarray, span) -> np.ndarray:
+    """(n,) each row's label of label `span` in `drawn` (n, N), as `inverse_transform` reads it."""
+    if span.kind == "binary":
+        return (drawn[:, span.start] > 0).astype(int)
+    return drawn[:, span.start:span.value_stop].argmax(axis=1)
 
 
 CALIBRATION_QUANTILES = 201

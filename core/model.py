@@ -11,6 +11,7 @@ import pandas as pd
 import torch
 
 from core import limits
+from core.bands import Band
 from core.device import DEVICES
 from core.errors import InputError
 from core.latents import Gaussian, LatentDistribution, PosteriorMixture
@@ -174,6 +175,9 @@ class FittedModel:
     # numeric column -> (2, Q) quantiles, standardised: generated values, then the real ones
     # (core.generation.calibrate_numbers); empty in models saved before it
     calibration: dict[str, np.ndarray] = field(default_factory=dict)
+    # label columns read off a number in the training rows (core.bands), which generated rows
+    # keep; empty in models saved before them
+    bands: list[Band] = field(default_factory=list)
 
     @property
     def columns(self) -> list[str]:

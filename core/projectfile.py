@@ -22,6 +22,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load as load_tensors
 from safetensors.torch import save as save_tensors
 
+from core.bands import Band
 from core.columns import PreparedTable, blank_column
 from core.errors import InputError
 from core.latentfile import LATENTS, latents_from_file, latents_to_json, mixture_to_bytes
@@ -238,6 +239,7 @@ def _model_to_json(model: FittedModel | None) -> dict | None:
         "residual_std": None if model.residual_std is None else model.residual_std.tolist(),
         **latents_to_json(model.latents),
         "calibration": {name: table.tolist() for name, table in model.calibration.items()},
+        "bands": [band.to_dict() for band in model.bands],
         "encoder_layers": model.vae.encoder_weight_names(),
         **matching(model.score()),
     }
@@ -269,7 +271,8 @@ def _model_from_json(spec: dict, members: dict[str, bytes], source: str) -> Fitt
                        [from_json(note) for note in spec.get("notes", [])],
                        widths(spec, "residual_std", transformer.n_columns, source), input_columns, unmodelled,
                        latents_from_file(spec, members, vae.latent_dim, source),
-                       _calibration(spec.get("calibration") or {}, transformer.layout_, source))
+                       _calibration(spec.get("calibration") or {}, transformer.layout_, source),
+                       _bands(spec.get("bands") or [], transformer.layout_, source))
 
 
 def _calibration(spec: dict, layout, source: str) -> dict[str, np.ndarray]:
@@ -296,6 +299,24 @@ def _calibration(spec: dict, layout, source: str) -> dict[str, np.ndarray]:
             raise InputError(f"{source}: the calibration of '{name}' is malformed")
         table[name] = array
     return table
+
+
+def _bands(spec: list, layout, source: str) -> list[Band]:
+    """The label columns read off a number (core.bands): each names a label column and a number
+    column of the model, with one interval per class of the label."""
+    spans, bands = {span.name: span for span in layout}, []
+    for item in spec if isinstance(spec, list) else [None]:
+        try:
+            band = Band.from_dict(item)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise InputError(f"{source}: a band of the model is malformed") from None
+        label, number = spans.get(band.label), spans.get(band.number)
+        if (label is None or number is None or label.kind == "numeric" or number.kind != "numeric"
+                or len(band.low) != len(label.categories)):
+            raise InputError(f"{source}: the band of '{band.label}' over '{band.number}' does not fit the "
+                             f"model's columns")
+        bands.append(band)
+    return bands
 
 
 def _semantics_to_json(r: SemanticMatrix | None) -> dict | None:

@@ -1,0 +1,175 @@
+"""Label columns read off a number (core.bands): found only where the training rows say so, and
+kept agreeing in every generated row, with and without conditions, and in the project file."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.bands import Band, find_bands
+from core.columns import prepare_table
+from core.conditions import Condition, sample_where
+from core.errors import InputError
+from core.generation import generate
+from core.model import TrainConfig
+from core.project import Project
+from core.projectfile import load_project, save_project
+from core.semantics import SemanticMatrix
+from core.training import fit
+from core.transformer import TableTransformer
+from tests.conftest import edit_project_file
+
+BINS = ["0–10", "10–20", "20–30", "30以上"]
+
+
+def survey(n_rows: int = 300, seed: int = 0) -> pd.DataFrame:
+    """Raw cells as a reader gives them: a building's age and its service-year bin, which the age
+    decides, beside columns that only follow it loosely."""
+    rng = np.random.default_rng(seed)
+    age = rng.uniform(0.5, 45, n_rows).round(1)
+    return pd.DataFrame({
+        "房龄": age.astype(str),
+        "建成年限": np.array(BINS)[np.digitize(age, [10, 20, 30])],
+        "裂缝宽度": (0.01 * age + rng.normal(0, 0.1, n_rows)).clip(0).round(2).astype(str),
+        "结构": np.where(age + rng.normal(0, 10, n_rows) > 25, "砖混", "框架"),
+        "层数": rng.integers(2, 12, n_rows).astype(str),
+    })
+
+
+def bands_of(raw: pd.DataFrame) -> list[Band]:
+    table = prepare_table(raw)
+    return find_bands(table.frame, TableTransformer().fit(table).layout_)
+
+
+def outside(rows: pd.DataFrame, band: Band, categories: tuple[str, ...]) -> float:
+    """The share of rows whose number lies outside their label's interval."""
+    bounds = np.array([band.bounds(categories.index(label)) for label in rows[band.label]])
+    values = rows[band.number].to_numpy(dtype=float)
+    return float(np.mean((values < bounds[:, 0]) | (values > bounds[:, 1])))
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    raw = survey()
+    table = prepare_table(raw)
+    semantics = SemanticMatrix(["history", "damage"], list(raw.columns), [[1, 1, 0, 0, 0], [0, 0, 1, 1, 1]])
+    model = fit(table, semantics, TrainConfig(epochs=60, finetune_epochs=10, seed=1, detail_latents=0))
+    return raw, table, semantics, model
+
+
+def test_a_bin_read_off_its_number_is_found_with_each_class_interval():
+    raw = survey()
+    [band] = bands_of(raw)
+    assert (band.label, band.number) == ("建成年限", "房龄")
+    table = prepare_table(raw)
+    categories = next(s for s in TableTransformer().fit(table).layout_ if s.name == "建成年限").categories
+    age = table.frame["房龄"]
+    for index, label in enumerate(categories):
+        assert band.bounds(index) == (age[raw["建成年限"] == label].min(), age[raw["建成年限"] == label].max())
+
+
+def test_overlapping_classes_or_one_class_of_five_rows_are_no_band():
+    raw = survey()
+    raw.loc[0, "建成年限"] = "30以上" if raw.loc[0, "建成年限"] != "30以上" else "0–10"   # one row out of its bin
+    assert bands_of(raw) == []
+    few = survey()
+    young = few["房龄"].astype(float) < 10
+    few = pd.concat([few[~young], few[young].head(4)])   # "0–10" has 4 rows, the rest is one class...
+    few["建成年限"] = np.where(few["房龄"].astype(float) < 10, "新", "旧")
+    assert bands_of(few) == []                          # ...so only one class has 5 rows
+    few.iloc[-5:, few.columns.get_loc("建成年限")] = "新"   # the 5 youngest of "旧" are not younger than 10
+    assert bands_of(few) == []                          # 5 rows each, but the two intervals overlap
+
+
+def test_blank_cells_do_not_count():
+    raw = survey()
+    raw.loc[raw.index[:60], "房龄"] = ""   # 20 % blank: kept as blanks, filled with the median for training
+    [band] = bands_of(raw)
+    assert band.number == "房龄"
+
+
+def test_class_of_is_the_interval_holding_a_value_or_the_nearest():
+    band = Band("b", "n", (0.0, math.nan, 10.0, 20.0), (5.0, math.nan, 15.0, 30.0))
+    assert band.class_of(np.array([3.0, 5.0, 12.0, 8.0, 7.0, 100.0, -3.0])).tolist() == [0, 0, 2, 2, 0, 3, 0]
+    assert band.class_of(np.array([7.0]), within=(6.0, 12.0)).tolist() == [2]   # only class 2 meets 6..12
+    assert band.bounds(1) is None and band.bounds(3) == (20.0, 30.0)
+
+
+def test_round_trip_and_malformed_bands():
+    band = Band("b", "n", (0.0, math.nan), (5.0, math.nan))
+    back = Band.from_dict(band.to_dict())
+    assert back.bounds(0) == (0.0, 5.0) and back.bounds(1) is None
+    for spec in [{"label": "b", "number": "n", "low": [1.0], "high": [0.0]},      # low above high
+                 {"label": "b", "number": "n", "low": [1.0, 2.0], "high": [3.0]},
+                 {"label": "b", "number": "n", "low": [None], "high": [3.0]}]:
+        with pytest.raises(ValueError):
+            Band.from_dict(spec)
+
+
+def test_generated_rows_keep_every_band_the_decoder_alone_breaks(fitted):
+    raw, table, semantics, model = fitted
+    [band] = model.bands
+    categories = next(s for s in model.transformer.layout_ if s.name == band.label).categories
+    assert "建成年限 ~ 房龄" in " ".join(str(note) for note in model.notes)
+    assert outside(generate(model, 2000, seed=4), band, categories) == 0.0
+    assert outside(generate(model, 200, seed=4, sample_values=False), band, categories) == 0.0
+    model.bands = []
+    try:
+        assert outside(generate(model, 2000, seed=4), band, categories) > 0.05   # what the bands fix
+    finally:
+        model.bands = [band]
+
+
+def test_conditions_keep_the_band_whichever_column_is_conditioned(fitted):
+    raw, table, semantics, model = fitted
+    [band] = model.bands
+    categories = next(s for s in model.transformer.layout_ if s.name == band.label).categories
+    for conditions in ([Condition("房龄", low=15, high=25)], [Condition("建成年限", value="20–30")],
+                       [Condition("建成年限", value="10–20"), Condition("房龄", low=12, high=40)]):
+        rows = sample_where(model, table.frame, conditions, 500, seed=2)
+        assert outside(rows, band, categories) == 0.0, conditions
+        for condition in conditions:
+            span = next(s for s in model.transformer.layout_ if s.name == condition.column)
+            assert condition.holds(rows[span.name], span).all(), condition
+    ages = sample_where(model, table.frame, [Condition("房龄", low=15, high=25)], 500, seed=2)
+    assert set(ages["建成年限"]) == {"10–20", "20–30"}     # both bins the range meets
+
+
+def test_the_project_file_keeps_the_bands_and_refuses_one_that_does_not_fit(fitted):
+    raw, table, semantics, model = fitted
+    project = Project(data=raw, source_name="survey.csv", semantics=semantics, settings=model.config)
+    project.model = model
+    data = save_project(project)
+    back = load_project(data)
+    assert back.model.bands == model.bands
+    assert generate(back.model, 50, seed=1).equals(generate(model, 50, seed=1))
+
+    def drop(document):
+        del document["model"]["bands"]
+    assert load_project(edit_project_file(data, drop)).model.bands == []   # a project saved before bands
+
+    def unknown(document):
+        document["model"]["bands"][0]["number"] = "层数x"
+    with pytest.raises(InputError, match="band of '建成年限' over '层数x'"):
+        load_project(edit_project_file(data, unknown), "p.zip")
+
+    def broken(document):
+        document["model"]["bands"][0]["low"] = "x"
+    with pytest.raises(InputError, match="p.zip: a band of the model is malformed"):
+        load_project(edit_project_file(data, broken), "p.zip")
+
+
+def test_two_labels_read_off_one_number_agree_with_it_and_each_other():
+    raw = survey()
+    raw["老旧"] = np.where(raw["房龄"].astype(float) >= 30, "是", "否")   # decided by the same age
+    table = prepare_table(raw)
+    semantics = SemanticMatrix(["history", "damage"], list(raw.columns), [[1, 1, 0, 0, 0, 1], [0, 0, 1, 1, 1, 0]])
+    model = fit(table, semantics, TrainConfig(epochs=40, finetune_epochs=5, seed=2, detail_latents=0))
+    assert [(band.label, band.number) for band in model.bands] == [("建成年限", "房龄"), ("老旧", "房龄")]
+    spans = {span.name: span for span in model.transformer.layout_}
+    for rows in (generate(model, 2000, seed=5), sample_where(model, table.frame, [Condition("老旧", value="是")], 300)):
+        for band in model.bands:
+            assert outside(rows, band, spans[band.label].categories) == 0.0, band.label
+    assert (sample_where(model, table.frame, [Condition("老旧", value="是")], 300)["建成年限"] == "30以上").all()
