@@ -1,5 +1,6 @@
-"""Label columns read off a number: a service-year bin and the construction date, a crack grade
-and the crack width, a class name and its code. Generated rows keep them agreeing.
+"""Columns read off another: a service-year bin off the construction date, a crack grade off the
+crack width (bands), a structure's name off its code, a district off its street (label maps).
+Generated rows keep them agreeing.
 
 Our addition (the paper decodes every column independently given z, and says nothing of
 columns that determine others). Given z, the decoder draws the label and the number
@@ -16,6 +17,15 @@ each in 30 rows separate by chance with probability 2 / C(30, 5), about 1e-5). D
 keeps every generated row within its class's interval (core.generation.decode: the number is
 redrawn within it as a condition's range is; or, when only the number is conditioned, the
 label is the class whose interval holds it).
+
+A *label map* is found the same way (`find_label_maps`): label column B is read off label
+column A when every class of A comes with one class of B only, B shows at least two classes,
+and independent columns would agree so with probability at most CHANCE: the product over A's
+classes c of sum_b p_b^(n_c), p_b the share of class b of B and n_c the rows of class c. The
+maps kept form a forest (a label read off one column only, the first in the table's order; of
+a code and its name, the name is read off the column that comes first), and decoding sets each
+label to its key's image, parents first; a conditioned label restricts its key (and the key's
+key) to the classes that lead to it (core.generation.decode).
 """
 from __future__ import annotations
 
@@ -29,6 +39,7 @@ from core.columns import filled_in
 from core.transformer import Span
 
 MIN_ROWS = 5
+CHANCE = 1e-6
 
 
 @dataclass(frozen=True)
@@ -106,3 +117,76 @@ def _band(label: Span, number: Span, codes: np.ndarray, values: np.ndarray) -> B
         return None
     low[counts == 0], high[counts == 0] = np.nan, np.nan
     return Band(label.name, number.name, tuple(low.tolist()), tuple(high.tolist()))
+
+
+@dataclass(frozen=True)
+class LabelMap:
+    key: str                     # a label column (binary or one-hot) ...
+    label: str                   # ... off which this one is read
+    targets: tuple[int, ...]     # per class of `key`: the class of `label` it comes with, -1: never seen
+
+    def to_dict(self) -> dict:
+        return {"key": self.key, "label": self.label, "targets": list(self.targets)}
+
+    @classmethod
+    def from_dict(cls, spec: dict) -> "LabelMap":
+        """The inverse of `to_dict`; ValueError or TypeError (or KeyError) when malformed."""
+        targets = tuple(int(v) for v in spec["targets"])
+        if any(isinstance(v, bool) or v != int(v) for v in spec["targets"]):
+            raise ValueError("targets are class indices")
+        return cls(str(spec["key"]), str(spec["label"]), targets)
+
+
+def find_label_maps(frame: pd.DataFrame, layout: list[Span]) -> list[LabelMap]:
+    """The label maps of a prepared frame over its columns `layout` (see the module), as a forest:
+    each label read off at most one key, no cycle; in the order of (key, label) in the layout."""
+    labels = [s for s in layout if s.kind != "numeric"]
+    codes = {s.name: _codes(frame[s.name], s.categories) for s in labels}
+    present = {s.name: filled_in(frame, s.name).to_numpy() & (codes[s.name] >= 0) for s in labels}
+    parent: dict[str, str] = {}
+    maps = []
+    for key in labels:
+        for label in labels:
+            if label is key or label.name in parent or _leads_to(parent, label.name, key.name):
+                continue
+            rows = present[key.name] & present[label.name]
+            found = _label_map(key, label, codes[key.name][rows], codes[label.name][rows])
+            if found is not None:
+                parent[label.name] = key.name
+                maps.append(found)
+    return maps
+
+
+def is_forest(maps: list[LabelMap]) -> bool:
+    """Is every label read off at most one key, with no cycle (as `find_label_maps` keeps them)?"""
+    parent: dict[str, str] = {}
+    for m in maps:
+        if m.label in parent or m.label == m.key or _leads_to(parent, m.label, m.key):
+            return False
+        parent[m.label] = m.key
+    return True
+
+
+def _leads_to(parent: dict[str, str], start: str, end: str) -> bool:
+    """Is `start` an ancestor of `end` in the forest `parent` (label -> its key)?"""
+    while end in parent:
+        end = parent[end]
+        if end == start:
+            return True
+    return False
+
+
+def _label_map(key: Span, label: Span, a: np.ndarray, b: np.ndarray) -> LabelMap | None:
+    """The map of `label` off `key` from the rows' class indices, or None."""
+    k, m = len(key.categories), len(label.categories)
+    table = np.bincount(a * m + b, minlength=k * m).reshape(k, m)
+    if ((table > 0).sum(axis=1) > 1).any():
+        return None
+    total = table.sum(axis=0)
+    share, n = total[total > 0] / max(1, total.sum()), table.sum(axis=1)
+    if len(share) < 2:
+        return None
+    chance = np.log((share[None, :] ** n[n > 0, None]).sum(axis=1)).sum()   # log of the product
+    if chance > np.log(CHANCE):
+        return None
+    return LabelMap(key.name, label.name, tuple(np.where(n > 0, table.argmax(axis=1), -1).tolist()))

@@ -88,6 +88,7 @@ def decode(model: FittedModel, z: np.ndarray, seed: int = 0, sample_values: bool
     for span in model.transformer.layout_:
         if span.name in allowed:
             _restrict(model, drawn, out, span, allowed[span.name], rng, redraws if sample_values else 0)
+    _read_labels(model, drawn, out, allowed, rng)
     _keep_bands(model, drawn, out, allowed, rng, redraws if sample_values else 0)
     return model.transformer.inverse_transform(drawn)
 
@@ -140,6 +141,54 @@ def _within(model: FittedModel, drawn: np.ndarray, out: np.ndarray, span, bounds
         if len(pool):
             values[outside] = rng.choice(pool, int(outside.sum()))
     drawn[rows, span.start] = np.clip(values, low, high)
+
+
+def _read_labels(model: FittedModel, drawn: np.ndarray, out: np.ndarray, allowed: Mapping,
+                 rng: np.random.Generator) -> None:
+    """In place: each label read off another (core.bands.LabelMap) is its key's image in every row
+    of `drawn` where neither is blank, parents first. A conditioned label narrows its key (and the
+    key's key) to the classes that lead to it; a first key drawn outside them is drawn again
+    from the decoder's probabilities `out` over them."""
+    if not model.label_maps:
+        return
+    spans = {span.name: span for span in model.transformer.layout_}
+    parent = {m.label: m for m in model.label_maps}
+    depth = {m.label: _depth(parent, m.label) for m in model.label_maps}
+    order = sorted(model.label_maps, key=lambda m: depth[m.label])
+    classes = {name: set(range(len(spans[name].categories))) for m in order for name in (m.key, m.label)}
+    for name, value in allowed.items():
+        if name in classes and value is not BLANK and not isinstance(value, tuple):
+            classes[name] = {int(value)}
+    for m in reversed(order):   # children first: a key may only lead to its label's classes
+        classes[m.key] &= {k for k, target in enumerate(m.targets) if target in classes[m.label] or target < 0}
+    for name, wanted in classes.items():
+        span = spans[name]
+        if name in parent or len(wanted) == len(span.categories) or not wanted:
+            continue
+        rows = np.flatnonzero(_shown(drawn, span) & ~np.isin(_label_index(drawn, span), list(wanted)))
+        _set_label(drawn, span, _draw_label(model, span, out[rows], sorted(wanted), rng), rows)
+    for m in order:
+        key, label = spans[m.key], spans[m.label]
+        rows = np.flatnonzero(_shown(drawn, key) & _shown(drawn, label))
+        targets = np.asarray(m.targets)[_label_index(drawn[rows], key)]
+        _set_label(drawn, label, targets[targets >= 0], rows[targets >= 0])
+
+
+def _depth(parent: Mapping, name: str) -> int:
+    """How many keys `name` is read off in turn (0: it is read off none)."""
+    return 0 if name not in parent else 1 + _depth(parent, parent[name].key)
+
+
+def _draw_label(model: FittedModel, span, out: np.ndarray, wanted: list[int], rng: np.random.Generator
+                ) -> np.ndarray:
+    """(n,) a class of label `span` among `wanted`, drawn from the decoder's calibrated
+    probabilities `out` (n, N) over them."""
+    block = out[:, span.start:span.value_stop] + model.calibration.get(span.name, 0.0)
+    if span.kind == "binary":   # one logit: the second class's
+        block = np.concatenate([np.zeros_like(block), block], axis=1)
+    weights = np.exp(block - block.max(axis=1, keepdims=True))[:, wanted]
+    cumulative = np.cumsum(weights / weights.sum(axis=1, keepdims=True), axis=1)
+    return np.asarray(wanted)[(cumulative < rng.random((len(out), 1))).sum(axis=1).clip(max=len(wanted) - 1)]
 
 
 def _keep_bands(model: FittedModel, drawn: np.ndarray, out: np.ndarray, allowed: Mapping,

@@ -181,8 +181,8 @@ ENGLISH: dict[str, str] = {
                            "the training rows ({alone} without them)",
     "train.detail_none": "detail latents left out: generated rows score {alone} against the training rows "
                          "without them, {score} with them",
-    "train.bands": "in every training row each class of a label column occupies its own range of a number "
-                   "column, and generated rows keep it so: {pairs}",
+    "train.bands": "generated rows keep these columns agreeing, as every training row does (a label read off "
+                   "a range of a number, or off another label): {pairs}",
     "device.unknown": "device '{device}' is not one of {devices}",
     "device.no_cuda": "--device cuda: this machine has no CUDA GPU; use cpu or auto",
     # labels (classes)

@@ -11,7 +11,7 @@ import pandas as pd
 import torch
 
 from core import limits
-from core.bands import Band
+from core.bands import Band, LabelMap
 from core.device import DEVICES
 from core.errors import InputError
 from core.latents import Gaussian, LatentDistribution, PosteriorMixture
@@ -178,6 +178,8 @@ class FittedModel:
     # label columns read off a number in the training rows (core.bands), which generated rows
     # keep; empty in models saved before them
     bands: list[Band] = field(default_factory=list)
+    # label columns read off another label column (core.bands), likewise
+    label_maps: list[LabelMap] = field(default_factory=list)
 
     @property
     def columns(self) -> list[str]:

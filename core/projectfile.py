@@ -22,7 +22,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load as load_tensors
 from safetensors.torch import save as save_tensors
 
-from core.bands import Band
+from core.bands import Band, LabelMap, is_forest
 from core.columns import PreparedTable, blank_column
 from core.errors import InputError
 from core.latentfile import LATENTS, latents_from_file, latents_to_json, mixture_to_bytes
@@ -240,6 +240,7 @@ def _model_to_json(model: FittedModel | None) -> dict | None:
         **latents_to_json(model.latents),
         "calibration": {name: table.tolist() for name, table in model.calibration.items()},
         "bands": [band.to_dict() for band in model.bands],
+        "label_maps": [label_map.to_dict() for label_map in model.label_maps],
         "encoder_layers": model.vae.encoder_weight_names(),
         **matching(model.score()),
     }
@@ -272,7 +273,8 @@ def _model_from_json(spec: dict, members: dict[str, bytes], source: str) -> Fitt
                        widths(spec, "residual_std", transformer.n_columns, source), input_columns, unmodelled,
                        latents_from_file(spec, members, vae.latent_dim, source),
                        _calibration(spec.get("calibration") or {}, transformer.layout_, source),
-                       _bands(spec.get("bands") or [], transformer.layout_, source))
+                       _bands(spec.get("bands") or [], transformer.layout_, source),
+                       _label_maps(spec.get("label_maps") or [], transformer.layout_, source))
 
 
 def _calibration(spec: dict, layout, source: str) -> dict[str, np.ndarray]:
@@ -304,19 +306,41 @@ def _calibration(spec: dict, layout, source: str) -> dict[str, np.ndarray]:
 def _bands(spec: list, layout, source: str) -> list[Band]:
     """The label columns read off a number (core.bands): each names a label column and a number
     column of the model, with one interval per class of the label."""
-    spans, bands = {span.name: span for span in layout}, []
-    for item in spec if isinstance(spec, list) else [None]:
-        try:
-            band = Band.from_dict(item)
-        except (KeyError, TypeError, ValueError, AttributeError):
-            raise InputError(f"{source}: a band of the model is malformed") from None
+    spans = {span.name: span for span in layout}
+    bands = _parsed(spec, Band.from_dict, "band", source)
+    for band in bands:
         label, number = spans.get(band.label), spans.get(band.number)
         if (label is None or number is None or label.kind == "numeric" or number.kind != "numeric"
                 or len(band.low) != len(label.categories)):
             raise InputError(f"{source}: the band of '{band.label}' over '{band.number}' does not fit the "
                              f"model's columns")
-        bands.append(band)
     return bands
+
+
+def _label_maps(spec: list, layout, source: str) -> list[LabelMap]:
+    """The label columns read off another (core.bands): each names two label columns of the
+    model, with a class of the second (or -1) per class of the first; none is read off two
+    columns, and none off itself in a cycle."""
+    spans = {span.name: span for span in layout}
+    maps = _parsed(spec, LabelMap.from_dict, "label map", source)
+    for done, label_map in enumerate(maps):
+        key, label = spans.get(label_map.key), spans.get(label_map.label)
+        if (key is None or label is None or key is label or "numeric" in (key.kind, label.kind)
+                or len(label_map.targets) != len(key.categories)
+                or not all(-1 <= t < len(label.categories) for t in label_map.targets)
+                or not is_forest(maps[:done + 1])):
+            raise InputError(f"{source}: the label map of '{label_map.label}' off '{label_map.key}' does not fit "
+                             f"the model's columns")
+    return maps
+
+
+def _parsed(spec: list, parse, what: str, source: str) -> list:
+    """Each item of a list of the model description through `parse`; InputError naming `what`
+    when the list or an item is malformed."""
+    try:
+        return [parse(item) for item in (spec if isinstance(spec, list) else [None])]
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise InputError(f"{source}: a {what} of the model is malformed") from None
 
 
 def _semantics_to_json(r: SemanticMatrix | None) -> dict | None:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.bands import Band, find_bands
+from core.bands import Band, LabelMap, find_bands, find_label_maps, is_forest
 from core.columns import prepare_table
 from core.conditions import Condition, sample_where
 from core.errors import InputError
@@ -173,3 +173,79 @@ def test_two_labels_read_off_one_number_agree_with_it_and_each_other():
         for band in model.bands:
             assert outside(rows, band, spans[band.label].categories) == 0.0, band.label
     assert (sample_where(model, table.frame, [Condition("老旧", value="是")], 300)["建成年限"] == "30以上").all()
+
+
+STREETS = {"东风路": "城东区", "人民路": "城东区", "解放路": "城西区", "建设路": "城西区", "和平路": "城南区",
+           "中山路": "城南区"}
+
+
+def mapped(n_rows: int = 300, seed: int = 0) -> pd.DataFrame:
+    """`survey` with a street and its district (read off the street) and a code beside its name."""
+    raw = survey(n_rows, seed)
+    rng = np.random.default_rng(seed + 1)
+    raw["街道"] = rng.choice(list(STREETS), n_rows)
+    raw["区"] = raw["街道"].map(STREETS)
+    raw["结构代码"] = raw["结构"].map({"砖混": "B", "框架": "F"})
+    return raw
+
+
+def maps_of(raw: pd.DataFrame):
+    table = prepare_table(raw)
+    return find_label_maps(table.frame, TableTransformer().fit(table).layout_)
+
+
+def test_a_label_read_off_another_is_found_once_and_not_by_chance():
+    found = {(m.key, m.label) for m in maps_of(mapped())}
+    assert found == {("街道", "区"), ("结构", "结构代码")}          # not 区 -> 街道, nor 结构代码 -> 结构 back
+    raw = mapped()
+    raw.loc[0, "区"] = "城北区"                                   # one street in two districts
+    assert ("街道", "区") not in {(m.key, m.label) for m in maps_of(raw)}
+    small = mapped(12, seed=3)   # 6 streets of 2 rows: agreeing by chance is likely, so no map
+    assert ("街道", "区") not in {(m.key, m.label) for m in maps_of(small)}
+    assert is_forest([LabelMap("a", "b", (0,)), LabelMap("b", "c", (0,))])
+    assert not is_forest([LabelMap("a", "b", (0,)), LabelMap("b", "a", (0,))])
+    assert not is_forest([LabelMap("a", "b", (0,)), LabelMap("c", "b", (0,))])
+
+
+@pytest.fixture(scope="module")
+def fitted_maps():
+    raw = mapped()
+    table = prepare_table(raw)
+    semantics = SemanticMatrix(["history", "place"], list(raw.columns), [[1, 1, 1, 1, 0, 0, 0, 1], [0, 0, 0, 0, 1, 1, 1, 0]])
+    return table, fit(table, semantics, TrainConfig(epochs=60, finetune_epochs=10, seed=1, detail_latents=0))
+
+
+def test_generated_rows_read_the_district_off_the_street(fitted_maps):
+    table, model = fitted_maps
+    agree = lambda rows: float(np.mean(rows["区"] == rows["街道"].map(STREETS)))
+    assert agree(generate(model, 2000, seed=4)) == 1.0
+    assert agree(generate(model, 200, seed=4, sample_values=False)) == 1.0
+    rows = generate(model, 2000, seed=4)
+    assert (rows["结构代码"] == rows["结构"].map({"砖混": "B", "框架": "F"})).all()
+    maps, model.label_maps = model.label_maps, []
+    try:
+        assert agree(generate(model, 2000, seed=4)) < 0.95      # what the maps fix
+    finally:
+        model.label_maps = maps
+    west = sample_where(model, table.frame, [Condition("区", value="城西区")], 400, seed=1)
+    assert set(west["街道"]) == {"解放路", "建设路"} and (west["区"] == "城西区").all()
+    street = sample_where(model, table.frame, [Condition("街道", value="和平路")], 100, seed=1)
+    assert (street["区"] == "城南区").all()
+    code = sample_where(model, table.frame, [Condition("结构代码", value="B")], 100, seed=1)
+    assert (code["结构"] == "砖混").all() and (code["结构代码"] == "B").all()
+
+
+def test_the_project_file_keeps_the_label_maps_and_refuses_a_cycle(fitted_maps):
+    table, model = fitted_maps
+    project = Project(data=mapped(), source_name="survey.csv", semantics=model.semantics, settings=model.config)
+    project.model = model
+    data = save_project(project)
+    assert load_project(data).model.label_maps == model.label_maps != []
+
+    first = model.label_maps[0]
+    width = len(next(s for s in model.transformer.layout_ if s.name == first.label).categories)
+
+    def cycle(document):   # the key read back off its own label: well formed, but a cycle
+        document["model"]["label_maps"].append({"key": first.label, "label": first.key, "targets": [0] * width})
+    with pytest.raises(InputError, match=f"p.zip: the label map of '{first.key}' off '{first.label}' does not fit"):
+        load_project(edit_project_file(data, cycle), "p.zip")
