@@ -26,10 +26,16 @@ maps kept form a forest (a label read off one column only, the first in the tabl
 a code and its name, the name is read off the column that comes first), and decoding sets each
 label to its key's image, parents first; a conditioned label restricts its key (and the key's
 key) to the classes that lead to it (core.generation.decode).
+
+Only columns ticked in the same semantics are tied (`linked`; core.training passes
+SemanticMatrix.together): a column read off one in another semantic would move with that
+semantic's slider and no longer with its own, so the sliders would stop hitting their groups
+(PD with R at random: 6 of 6 sliders hit before, 4 of 6 with maps across semantics).
 """
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,6 +46,11 @@ from core.transformer import Span
 
 MIN_ROWS = 5
 CHANCE = 1e-6
+Linked = Callable[[str, str], bool]   # may these two columns be tied? (core.training: same semantics)
+
+
+def _any(a: str, b: str) -> bool:
+    return True
 
 
 @dataclass(frozen=True)
@@ -79,9 +90,10 @@ class Band:
         return cls(str(spec["label"]), str(spec["number"]), low, high)
 
 
-def find_bands(frame: pd.DataFrame, layout: list[Span]) -> list[Band]:
+def find_bands(frame: pd.DataFrame, layout: list[Span], linked: Linked = _any) -> list[Band]:
     """The bands of a prepared frame (core.columns.prepare_table) over its columns `layout`
-    (see the module): each label column against each number column, in layout order."""
+    (see the module): each label column against each number column, in layout order, of the
+    pairs `linked(label, number)` allows."""
     labels = [s for s in layout if s.kind != "numeric"]
     numbers = [s for s in layout if s.kind == "numeric"]
     codes = {s.name: _codes(frame[s.name], s.categories) for s in labels}
@@ -90,6 +102,8 @@ def find_bands(frame: pd.DataFrame, layout: list[Span]) -> list[Band]:
     for number in numbers:
         values = frame[number.name].to_numpy(dtype=np.float64)
         for label in labels:
+            if not linked(label.name, number.name):
+                continue
             rows = present[label.name] & present[number.name] & (codes[label.name] >= 0)
             band = _band(label, number, codes[label.name][rows], values[rows])
             if band is not None:
@@ -137,9 +151,10 @@ class LabelMap:
         return cls(str(spec["key"]), str(spec["label"]), targets)
 
 
-def find_label_maps(frame: pd.DataFrame, layout: list[Span]) -> list[LabelMap]:
+def find_label_maps(frame: pd.DataFrame, layout: list[Span], linked: Linked = _any) -> list[LabelMap]:
     """The label maps of a prepared frame over its columns `layout` (see the module), as a forest:
-    each label read off at most one key, no cycle; in the order of (key, label) in the layout."""
+    each label read off at most one key, no cycle; in the order of (key, label) in the layout, of
+    the pairs `linked(key, label)` allows."""
     labels = [s for s in layout if s.kind != "numeric"]
     codes = {s.name: _codes(frame[s.name], s.categories) for s in labels}
     present = {s.name: filled_in(frame, s.name).to_numpy() & (codes[s.name] >= 0) for s in labels}
@@ -147,7 +162,8 @@ def find_label_maps(frame: pd.DataFrame, layout: list[Span]) -> list[LabelMap]:
     maps = []
     for key in labels:
         for label in labels:
-            if label is key or label.name in parent or _leads_to(parent, label.name, key.name):
+            if (label is key or label.name in parent or _leads_to(parent, label.name, key.name)
+                    or not linked(key.name, label.name)):
                 continue
             rows = present[key.name] & present[label.name]
             found = _label_map(key, label, codes[key.name][rows], codes[label.name][rows])

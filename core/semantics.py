@@ -111,6 +111,12 @@ class SemanticMatrix:
                 expanded[:, span.start:span.stop] = self.values[:, [index[span.name]]]
         return expanded
 
+    def together(self, a: str, b: str) -> bool:
+        """Are columns `a` and `b` ticked in the same semantics (a column R does not list, in none)?"""
+        def ticks(name: str) -> tuple[int, ...]:
+            return tuple(self.values[:, self.features.index(name)]) if name in self.features else (0,) * len(self.names)
+        return ticks(a) == ticks(b)
+
     def empty_semantics(self) -> list[str]:
         return [n for n, row in zip(self.names, self.values) if not row.any()]
 

@@ -249,3 +249,17 @@ def test_the_project_file_keeps_the_label_maps_and_refuses_a_cycle(fitted_maps):
         document["model"]["label_maps"].append({"key": first.label, "label": first.key, "targets": [0] * width})
     with pytest.raises(InputError, match=f"p.zip: the label map of '{first.key}' off '{first.label}' does not fit"):
         load_project(edit_project_file(data, cycle), "p.zip")
+
+
+def test_columns_of_different_semantics_are_not_tied():
+    raw = mapped()
+    table = prepare_table(raw)
+    apart = SemanticMatrix(["age", "bin"], list(raw.columns), [[1, 0, 1, 1, 1, 1, 1, 1], [0, 1, 0, 0, 0, 0, 0, 0]])
+    assert not apart.together("房龄", "建成年限") and apart.together("街道", "区")
+    assert apart.together("未知列", "另一列")                    # neither in R: in no semantic, alike
+    layout = TableTransformer().fit(table).layout_
+    assert find_bands(table.frame, layout, apart.together) == []
+    assert {(m.key, m.label) for m in find_label_maps(table.frame, layout, apart.together)} == \
+        {("街道", "区"), ("结构", "结构代码")}
+    model = fit(table, apart, TrainConfig(epochs=5, finetune_epochs=0, seed=1, detail_latents=0))
+    assert model.bands == [] and len(model.label_maps) == 2
