@@ -35,7 +35,7 @@ semantic's slider and no longer with its own, so the sliders would stop hitting 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -90,14 +90,16 @@ class Band:
         return cls(str(spec["label"]), str(spec["number"]), low, high)
 
 
-def find_bands(frame: pd.DataFrame, layout: list[Span], linked: Linked = _any) -> list[Band]:
+def find_bands(frame: pd.DataFrame, layout: list[Span], linked: Linked = _any,
+               filled: Mapping[str, np.ndarray] | None = None) -> list[Band]:
     """The bands of a prepared frame (core.columns.prepare_table) over its columns `layout`
     (see the module): each label column against each number column, in layout order, of the
-    pairs `linked(label, number)` allows."""
+    pairs `linked(label, number)` allows, from the cells not blank in the input (`filled`:
+    PreparedTable.filled)."""
     labels = [s for s in layout if s.kind != "numeric"]
     numbers = [s for s in layout if s.kind == "numeric"]
     codes = {s.name: _codes(frame[s.name], s.categories) for s in labels}
-    present = {s.name: filled_in(frame, s.name).to_numpy() for s in layout}
+    present = _present(frame, layout, filled)
     bands = []
     for number in numbers:
         values = frame[number.name].to_numpy(dtype=np.float64)
@@ -109,6 +111,15 @@ def find_bands(frame: pd.DataFrame, layout: list[Span], linked: Linked = _any) -
             if band is not None:
                 bands.append(band)
     return bands
+
+
+def _present(frame: pd.DataFrame, layout: list[Span], filled: Mapping[str, np.ndarray] | None
+             ) -> dict[str, np.ndarray]:
+    """Column -> (n,) True where its cell holds a value of the input: neither blank (a column
+    that keeps its blanks) nor filled for training (a few blanks filled with the median)."""
+    filled = filled or {}
+    return {s.name: filled_in(frame, s.name).to_numpy() & ~filled.get(s.name, np.zeros(len(frame), dtype=bool))
+            for s in layout}
 
 
 def _codes(column: pd.Series, categories: tuple[str, ...]) -> np.ndarray:
@@ -151,13 +162,15 @@ class LabelMap:
         return cls(str(spec["key"]), str(spec["label"]), targets)
 
 
-def find_label_maps(frame: pd.DataFrame, layout: list[Span], linked: Linked = _any) -> list[LabelMap]:
+def find_label_maps(frame: pd.DataFrame, layout: list[Span], linked: Linked = _any,
+                    filled: Mapping[str, np.ndarray] | None = None) -> list[LabelMap]:
     """The label maps of a prepared frame over its columns `layout` (see the module), as a forest:
     each label read off at most one key, no cycle; in the order of (key, label) in the layout, of
-    the pairs `linked(key, label)` allows."""
+    the pairs `linked(key, label)` allows, from the cells not blank in the input (`filled`)."""
     labels = [s for s in layout if s.kind != "numeric"]
     codes = {s.name: _codes(frame[s.name], s.categories) for s in labels}
-    present = {s.name: filled_in(frame, s.name).to_numpy() & (codes[s.name] >= 0) for s in labels}
+    present = _present(frame, labels, filled)
+    present = {name: rows & (codes[name] >= 0) for name, rows in present.items()}
     parent: dict[str, str] = {}
     maps = []
     for key in labels:

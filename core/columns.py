@@ -97,6 +97,9 @@ class PreparedTable:
     specs: list[ColumnSpec]            # one per column of `frame`, same order
     report: list[ColumnReport] = field(default_factory=list)  # one per raw column
     unmodelled: list[Passthrough] = field(default_factory=list)   # the raw columns not in `frame`
+    # per modelled column, (n,) True where the input cell was blank and `frame` holds a filled
+    # value (core.bands leaves those rows out); empty for a table built otherwise
+    filled: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def features(self) -> list[str]:
@@ -136,7 +139,7 @@ def prepare_table(frame: pd.DataFrame, roles: Mapping[str, Role | str] | None = 
     rows = list(frame.index) if frame.index.name == "row" else list(range(2, len(frame) + 2))
     columns: dict[str, pd.Series] = {}
     blanks: dict[str, pd.Series] = {}   # after every column in the frame: the companions trail them
-    specs, report, unmodelled = [], [], []
+    specs, report, unmodelled, filled = [], [], [], {}
     for j, name in enumerate(names):
         texts = cell_texts(frame.iloc[:, j])
         values, spec, entry, blank = _prepare_column(name, texts, forced.get(name), rows, source)
@@ -147,11 +150,12 @@ def prepare_table(frame: pd.DataFrame, roles: Mapping[str, Role | str] | None = 
         dtype = "float64" if spec.is_numeric else "str"
         columns[name] = pd.Series(values, index=frame.index, dtype=dtype)
         specs.append(spec)
+        filled[name] = np.asarray(blank, dtype=bool)
         if spec.blanks:
             blanks[blank_column(name)] = pd.Series(blank, index=frame.index, dtype=bool)
     if not specs:
         raise InputError(msg("columns.nothing_left", source=source))
-    return PreparedTable(pd.DataFrame(columns | blanks, index=frame.index), specs, report, unmodelled)
+    return PreparedTable(pd.DataFrame(columns | blanks, index=frame.index), specs, report, unmodelled, filled)
 
 
 
@@ -218,7 +222,7 @@ def _prepare_column(name: str, texts: list[str | None], forced: Role | None, row
         entry.reason = msg("reason.too_few_values", n=len(texts) - entry.n_missing, cells=len(texts))
         return None, None, entry, None
     blanks = keeps_blanks(entry.n_missing, len(texts))
-    blank = [cell is None for cell in cells] if blanks else None
+    blank = [cell is None for cell in cells]
     if numeric:
         style = date_style(text for text, cell in zip(texts, cells) if cell is not None) if role is Role.DATE else ""
         values, entry.missing_action = _fill_median(cells, role, style)

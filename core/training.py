@@ -120,8 +120,8 @@ def fit(table: PreparedTable, semantics: SemanticMatrix, config: TrainConfig | N
         run.finetune(config.finetune_epochs, expanded_r,
                      eta(at_stop.recon, at_stop.kl, mi_before), first_epoch=critical + 1)
         vae, notes = mirror, notes + run.notes
-    bands = find_bands(table.frame, transformer.layout_, semantics.together)
-    label_maps = find_label_maps(table.frame, transformer.layout_, semantics.together)
+    bands = find_bands(table.frame, transformer.layout_, semantics.together, table.filled)
+    label_maps = find_label_maps(table.frame, transformer.layout_, semantics.together, table.filled)
     if bands or label_maps:
         pairs = [f"{b.label} ~ {b.number}" for b in bands] + [f"{m.label} ~ {m.key}" for m in label_maps]
         notes = notes + [msg("train.bands", pairs=", ".join(pairs))]

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from core.bands import Band, LabelMap, find_bands, find_label_maps, is_forest
-from core.columns import prepare_table
+from core.columns import blank_column, prepare_table
 from core.conditions import Condition, sample_where
 from core.errors import InputError
 from core.generation import generate
@@ -88,6 +88,18 @@ def test_blank_cells_do_not_count():
     raw.loc[raw.index[:60], "房龄"] = ""   # 20 % blank: kept as blanks, filled with the median for training
     [band] = bands_of(raw)
     assert band.number == "房龄"
+
+
+def test_a_few_cells_filled_for_training_do_not_hide_a_band():
+    raw = survey()
+    young, old = raw.index[raw["建成年限"] == "0–10"][:3], raw.index[raw["建成年限"] == "30以上"][:3]
+    raw.loc[young, "房龄"] = "unknown"   # 1 % text cells: filled with the median age (in another bin)
+    raw.loc[old, "建成年限"] = ""         # 1 % blank: filled with the most frequent bin
+    table = prepare_table(raw)
+    layout = TableTransformer().fit(table).layout_
+    assert blank_column("房龄") not in table.frame and find_bands(table.frame, layout) == []   # the fills clash
+    [band] = find_bands(table.frame, layout, filled=table.filled)
+    assert band.number == "房龄" and table.filled["房龄"].sum() == 3
 
 
 def test_class_of_is_the_interval_holding_a_value_or_the_nearest():
