@@ -89,7 +89,8 @@ def decode(model: FittedModel, z: np.ndarray, seed: int = 0, sample_values: bool
         if span.name in allowed:
             _restrict(model, drawn, out, span, allowed[span.name], rng, redraws if sample_values else 0)
     _read_labels(model, drawn, out, allowed, rng)
-    _keep_bands(model, drawn, out, allowed, rng, redraws if sample_values else 0)
+    decided = {**allowed, **{name: None for m in model.label_maps for name in (m.key, m.label)}}   # maps hold them
+    _keep_bands(model, drawn, out, decided, rng, redraws if sample_values else 0)
     return model.transformer.inverse_transform(drawn)
 
 
@@ -146,7 +147,8 @@ def _within(model: FittedModel, drawn: np.ndarray, out: np.ndarray, span, bounds
 def _read_labels(model: FittedModel, drawn: np.ndarray, out: np.ndarray, allowed: Mapping,
                  rng: np.random.Generator) -> None:
     """In place: each label read off another (core.bands.LabelMap) is its key's image in every row
-    of `drawn` where neither is blank, parents first. A conditioned label narrows its key (and the
+    of `drawn` where neither is blank, parents first. A conditioned label, or one banded over a
+    conditioned number (to the classes whose interval meets the range), narrows its key (and the
     key's key) to the classes that lead to it; a first key drawn outside them is drawn again
     from the decoder's probabilities `out` over them."""
     if not model.label_maps:
@@ -159,6 +161,11 @@ def _read_labels(model: FittedModel, drawn: np.ndarray, out: np.ndarray, allowed
     for name, value in allowed.items():
         if name in classes and value is not BLANK and not isinstance(value, tuple):
             classes[name] = {int(value)}
+    for band in model.bands:   # a conditioned number: only the classes whose interval meets it
+        if band.label in classes and band.label not in allowed and isinstance(allowed.get(band.number), tuple):
+            low, high = allowed[band.number]
+            classes[band.label] &= {k for k in range(len(band.low))
+                                    if (bounds := band.bounds(k)) is None or (bounds[0] <= high and bounds[1] >= low)}
     for m in reversed(order):   # children first: a key may only lead to its label's classes
         classes[m.key] &= {k for k, target in enumerate(m.targets) if target in classes[m.label] or target < 0}
     for name, wanted in classes.items():

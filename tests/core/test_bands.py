@@ -275,3 +275,18 @@ def test_columns_of_different_semantics_are_not_tied():
         {("街道", "区"), ("结构", "结构代码")}
     model = fit(table, apart, TrainConfig(epochs=5, finetune_epochs=0, seed=1, detail_latents=0))
     assert model.bands == [] and len(model.label_maps) == 2
+
+
+def test_a_conditioned_number_keeps_its_band_and_the_label_map_beside_it():
+    raw = survey()
+    raw["年限代码"] = raw["建成年限"].map({"0–10": "X", "10–20": "Y", "20–30": "X", "30以上": "Y"})   # no band
+    table = prepare_table(raw)
+    semantics = SemanticMatrix(["history", "damage"], list(raw.columns), [[1, 1, 0, 0, 0, 1], [0, 0, 1, 1, 1, 0]])
+    model = fit(table, semantics, TrainConfig(epochs=40, finetune_epochs=5, seed=2, detail_latents=0))
+    assert [(m.key, m.label) for m in model.label_maps] == [("建成年限", "年限代码")] and len(model.bands) == 1
+    spans = {span.name: span for span in model.transformer.layout_}
+    rows = sample_where(model, table.frame, [Condition("房龄", low=15, high=25)], 500, seed=2)
+    assert rows["房龄"].between(15, 25).all() and set(rows["建成年限"]) == {"10–20", "20–30"}
+    assert (rows["年限代码"] == rows["建成年限"].map({"10–20": "Y", "20–30": "X"})).all()
+    for band in model.bands:
+        assert outside(rows, band, spans[band.label].categories) == 0.0, band.label
