@@ -23,9 +23,12 @@ column A when every class of A comes with one class of B only, B shows at least 
 and independent columns would agree so with probability at most CHANCE: the product over A's
 classes c of sum_b p_b^(n_c), p_b the share of class b of B and n_c the rows of class c. The
 maps kept form a forest (a label read off one column only, the first in the table's order; of
-a code and its name, the name is read off the column that comes first), and decoding sets each
+a code and its name, the later column is read off the earlier), and decoding sets each
 label to its key's image, parents first; a conditioned label restricts its key (and the key's
 key) to the classes that lead to it (core.generation.decode).
+
+Both are found from the cells the input holds: a cell blank in the input and filled for
+training (PreparedTable.filled) would put the median in another class's interval.
 
 Only columns ticked in the same semantics are tied (`linked`; core.training passes
 SemanticMatrix.together): a column read off one in another semantic would move with that
