@@ -205,7 +205,9 @@ def _keep_bands(model: FittedModel, drawn: np.ndarray, out: np.ndarray, allowed:
     interval, as a condition's range is: the first conditioned label's, else (when the number
     itself is not conditioned) its first label's; every other unconditioned label then becomes
     the class whose interval holds the number (or the nearest that meets the number's
-    condition), and the number is kept within all its labels' intervals where they meet."""
+    condition), and the number is kept within all its labels' intervals where they meet.
+    `allowed` also names, with None, the labels of label maps, which `_read_labels` has decided
+    already: they lead and are not read off the number, as conditioned labels."""
     spans = {span.name: span for span in model.transformer.layout_}
     by_number: dict[str, list] = {}
     for band in model.bands:
