@@ -1,5 +1,6 @@
 """Columns read off another: a service-year bin off the construction date, a crack grade off the
-crack width (bands), a structure's name off its code, a district off its street (label maps).
+crack width (bands), a structure's name off its code, a district off its street (label maps),
+a building's age off the year it was built (number maps).
 Generated rows keep them agreeing.
 
 Our addition (the paper decodes every column independently given z, and says nothing of
@@ -27,7 +28,12 @@ a code and its name, the later column is read off the earlier), and decoding set
 label to its key's image, parents first; a conditioned label restricts its key (and the key's
 key) to the classes that lead to it (core.generation.decode).
 
-Both are found from the cells the input holds: a cell blank in the input and filled for
+A *number map* (`find_number_maps`): number column B is offset + slope * A, number column A
+earlier in the table, in every row, to within half of B's last written decimal (a building's
+age beside the year it was built), A showing at least MIN_VALUES values; decoding writes B off A
+as A is written (core.generation.decode).
+
+All three are found from the cells the input holds: a cell blank in the input and filled for
 training (PreparedTable.filled) would put the median in another class's interval.
 
 Only columns ticked in the same semantics are tied (`linked`; core.training passes
@@ -222,3 +228,53 @@ def _label_map(key: Span, label: Span, a: np.ndarray, b: np.ndarray) -> LabelMap
     if chance > np.log(CHANCE):
         return None
     return LabelMap(key.name, label.name, tuple(np.where(n > 0, table.argmax(axis=1), -1).tolist()))
+
+
+MIN_VALUES = 5   # a number read off another: its key shows at least this many values
+
+
+@dataclass(frozen=True)
+class NumberMap:
+    key: str          # a number column ...
+    number: str       # ... off which this one is read: number = offset + slope * key
+    offset: float
+    slope: float
+
+    def to_dict(self) -> dict:
+        return {"key": self.key, "number": self.number, "offset": self.offset, "slope": self.slope}
+
+    @classmethod
+    def from_dict(cls, spec: dict) -> "NumberMap":
+        """The inverse of `to_dict`; ValueError or TypeError (or KeyError) when malformed."""
+        offset, slope = float(spec["offset"]), float(spec["slope"])
+        if not (math.isfinite(offset) and math.isfinite(slope)) or slope == 0:
+            raise ValueError("a number map needs a finite offset and a slope other than 0")
+        return cls(str(spec["key"]), str(spec["number"]), offset, slope)
+
+
+def find_number_maps(frame: pd.DataFrame, layout: list[Span], linked: Linked = _any,
+                     filled: Mapping[str, np.ndarray] | None = None) -> list[NumberMap]:
+    """Number columns read off an earlier number column: number = offset + slope * key in every
+    row where neither cell is blank or filled, to within half the number's last written decimal
+    (a building's age off the year it was built, a length in mm off the same in m), the key
+    showing at least MIN_VALUES values (two values fit any line). Each number is read off one
+    key only, the first in layout order, and a number read off another is no key itself."""
+    numbers = [s for s in layout if s.kind == "numeric"]
+    present = _present(frame, numbers, filled)
+    maps, read = [], set()
+    for i, key in enumerate(numbers):
+        if key.name in read:
+            continue
+        for number in numbers[i + 1:]:
+            if number.name in read or not linked(key.name, number.name):
+                continue
+            rows = present[key.name] & present[number.name]
+            x, y = frame[key.name].to_numpy(float)[rows], frame[number.name].to_numpy(float)[rows]
+            if len(np.unique(x)) < MIN_VALUES or np.ptp(y) == 0:
+                continue
+            slope, offset = np.polyfit(x, y, 1)
+            tolerance = 0.5 * 10.0 ** -min(number.decimals, 9) + 1e-9 * np.abs(y).max()
+            if np.abs(offset + slope * x - y).max() <= tolerance:
+                maps.append(NumberMap(key.name, number.name, float(offset), float(slope)))
+                read.add(number.name)
+    return maps

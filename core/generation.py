@@ -91,6 +91,7 @@ def decode(model: FittedModel, z: np.ndarray, seed: int = 0, sample_values: bool
     _read_labels(model, drawn, out, allowed, rng)
     decided = {**allowed, **{name: None for m in model.label_maps for name in (m.key, m.label)}}   # maps hold them
     _keep_bands(model, drawn, out, decided, rng, redraws if sample_values else 0)
+    _read_numbers(model, drawn, out, allowed, rng, redraws if sample_values else 0)
     return model.transformer.inverse_transform(drawn)
 
 
@@ -226,6 +227,38 @@ def _keep_bands(model: FittedModel, drawn: np.ndarray, out: np.ndarray, allowed:
                 values = drawn[labelled, number.start] * number.std + number.mean
                 _set_label(drawn, spans[band.label], band.class_of(values, condition), labelled)
         _within_bands(model, drawn, out, number, bands, condition, rows, rng, redraws)
+
+
+def _read_numbers(model: FittedModel, drawn: np.ndarray, out: np.ndarray, allowed: Mapping,
+                  rng: np.random.Generator, redraws: int) -> None:
+    """In place: each number read off another (core.bands.NumberMap) is offset + slope * key,
+    from the key as it is written (its own decimals), in every row of `drawn` where neither is
+    blank. When the number alone is conditioned the key is read back off it; when both are, the
+    key is first kept within its range and the range the number's maps back to."""
+    spans = {span.name: span for span in model.transformer.layout_}
+    for m in model.number_maps:
+        key, number = spans[m.key], spans[m.number]
+        rows = np.flatnonzero(_shown(drawn, key) & _shown(drawn, number))
+        key_range, number_range = (allowed.get(name) if isinstance(allowed.get(name), tuple) else None
+                                   for name in (m.key, m.number))
+        if number_range is not None and key_range is None:
+            values = drawn[rows, number.start] * number.std + number.mean
+            drawn[rows, key.start] = ((values - m.offset) / m.slope - key.mean) / key.std
+        elif number_range is not None:
+            back = sorted((end - m.offset) / m.slope for end in number_range)
+            bounds = (max(key_range[0], back[0]), min(key_range[1], back[1]))
+            if bounds[0] <= bounds[1]:
+                _within(model, drawn, out, key, bounds, rows, rng, redraws)
+        written = _written(key, drawn[rows, key.start] * key.std + key.mean)
+        drawn[rows, key.start] = (written - key.mean) / key.std
+        drawn[rows, number.start] = (m.offset + m.slope * written - number.mean) / number.std
+
+
+def _written(span, values: np.ndarray) -> np.ndarray:
+    """Numbers in their own units as `inverse_transform` writes them: clipped to the observed
+    range, integers whole, the rest to the column's decimals."""
+    values = np.clip(values, span.low, span.high)
+    return np.round(values) if span.role is Role.INTEGER else np.round(values, span.decimals)
 
 
 def _within_bands(model: FittedModel, drawn: np.ndarray, out: np.ndarray, number, bands: list,

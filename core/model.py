@@ -11,7 +11,7 @@ import pandas as pd
 import torch
 
 from core import limits
-from core.bands import Band, LabelMap
+from core.bands import Band, LabelMap, NumberMap
 from core.device import DEVICES
 from core.errors import InputError
 from core.latents import Gaussian, LatentDistribution, PosteriorMixture
@@ -180,6 +180,8 @@ class FittedModel:
     bands: list[Band] = field(default_factory=list)
     # label columns read off another label column (core.bands), likewise
     label_maps: list[LabelMap] = field(default_factory=list)
+    # number columns read off another number column (core.bands), likewise
+    number_maps: list[NumberMap] = field(default_factory=list)
 
     @property
     def columns(self) -> list[str]:

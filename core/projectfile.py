@@ -22,7 +22,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load as load_tensors
 from safetensors.torch import save as save_tensors
 
-from core.bands import Band, LabelMap, is_forest
+from core.bands import Band, LabelMap, NumberMap, is_forest
 from core.columns import PreparedTable, blank_column
 from core.errors import InputError
 from core.latentfile import LATENTS, latents_from_file, latents_to_json, mixture_to_bytes
@@ -241,6 +241,7 @@ def _model_to_json(model: FittedModel | None) -> dict | None:
         "calibration": {name: table.tolist() for name, table in model.calibration.items()},
         "bands": [band.to_dict() for band in model.bands],
         "label_maps": [label_map.to_dict() for label_map in model.label_maps],
+        "number_maps": [number_map.to_dict() for number_map in model.number_maps],
         "encoder_layers": model.vae.encoder_weight_names(),
         **matching(model.score()),
     }
@@ -274,7 +275,8 @@ def _model_from_json(spec: dict, members: dict[str, bytes], source: str) -> Fitt
                        latents_from_file(spec, members, vae.latent_dim, source),
                        _calibration(spec.get("calibration") or {}, transformer.layout_, source),
                        _bands(spec.get("bands") or [], transformer.layout_, source),
-                       _label_maps(spec.get("label_maps") or [], transformer.layout_, source))
+                       _label_maps(spec.get("label_maps") or [], transformer.layout_, source),
+                       _number_maps(spec.get("number_maps") or [], transformer.layout_, source))
 
 
 def _calibration(spec: dict, layout, source: str) -> dict[str, np.ndarray]:
@@ -331,6 +333,21 @@ def _label_maps(spec: list, layout, source: str) -> list[LabelMap]:
                 or not is_forest(maps[:done + 1])):
             raise InputError(f"{source}: the label map of '{label_map.label}' off '{label_map.key}' does not fit "
                              f"the model's columns")
+    return maps
+
+
+def _number_maps(spec: list, layout, source: str) -> list[NumberMap]:
+    """The number columns read off another (core.bands): each names two number columns of the
+    model; none is read twice, and none read off another is a key."""
+    spans = {span.name: span for span in layout}
+    maps = _parsed(spec, NumberMap.from_dict, "number map", source)
+    for done, number_map in enumerate(maps):
+        key, number = spans.get(number_map.key), spans.get(number_map.number)
+        earlier = maps[:done]
+        if (key is None or number is None or key is number or "numeric" != key.kind or "numeric" != number.kind
+                or any(number_map.number in (m.number, m.key) or number_map.key == m.number for m in earlier)):
+            raise InputError(f"{source}: the number map of '{number_map.number}' off '{number_map.key}' does not "
+                             f"fit the model's columns")
     return maps
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.bands import Band, LabelMap, find_bands, find_label_maps, is_forest
+from core.bands import Band, LabelMap, NumberMap, find_bands, find_label_maps, find_number_maps, is_forest
 from core.columns import blank_column, prepare_table
 from core.conditions import Condition, sample_where
 from core.errors import InputError
@@ -290,3 +290,55 @@ def test_a_conditioned_number_keeps_its_band_and_the_label_map_beside_it():
     assert (rows["年限代码"] == rows["建成年限"].map({"10–20": "Y", "20–30": "X"})).all()
     for band in model.bands:
         assert outside(rows, band, spans[band.label].categories) == 0.0, band.label
+
+
+def test_a_number_read_off_another_is_found_only_when_exact():
+    raw = survey()
+    raw["建成年份"] = (2024 - raw["房龄"].astype(float)).round(1).astype(str)   # the age, written as a year
+    raw["噪声年份"] = (2024 - raw["房龄"].astype(float) + np.random.default_rng(1).normal(0, 0.3, len(raw))).round(1)
+    table = prepare_table(raw)
+    layout = TableTransformer().fit(table).layout_
+    [found] = find_number_maps(table.frame, layout, filled=table.filled)
+    assert (found.key, found.number) == ("房龄", "建成年份")
+    assert found.offset == pytest.approx(2024) and found.slope == pytest.approx(-1)
+    apart = SemanticMatrix(["a", "b"], list(raw.columns), [[1, 1, 1, 1, 1, 0, 1], [0, 0, 0, 0, 0, 1, 0]])
+    assert find_number_maps(table.frame, layout, apart.together, table.filled) == []
+    two = raw.assign(房龄=np.where(raw["房龄"].astype(float) > 20, "30", "10"))   # two values fit any line
+    two["建成年份"] = 2024 - two["房龄"].astype(float)
+    table = prepare_table(two)
+    assert find_number_maps(table.frame, TableTransformer().fit(table).layout_) == []
+    with pytest.raises(ValueError):
+        NumberMap.from_dict({"key": "a", "number": "b", "offset": 1.0, "slope": 0.0})
+
+
+def test_generated_years_are_the_ages_written_as_years():
+    raw = survey()
+    raw["建成年份"] = (2024 - raw["房龄"].astype(float)).round(1).astype(str)
+    table = prepare_table(raw)
+    semantics = SemanticMatrix(["history", "damage"], list(raw.columns), [[1, 1, 0, 0, 0, 1], [0, 0, 1, 1, 1, 0]])
+    model = fit(table, semantics, TrainConfig(epochs=40, finetune_epochs=5, seed=2, detail_latents=0))
+    assert [(m.key, m.number) for m in model.number_maps] == [("房龄", "建成年份")]
+    exact = lambda rows: np.allclose(rows["建成年份"] + rows["房龄"], 2024, atol=1e-9)
+    assert exact(generate(model, 2000, seed=4)) and exact(generate(model, 100, seed=4, sample_values=False))
+    young = sample_where(model, table.frame, [Condition("建成年份", low=2010, high=2015)], 300, seed=1)
+    assert exact(young) and young["建成年份"].between(2010, 2015).all()
+    both = sample_where(model, table.frame, [Condition("建成年份", low=2000, high=2015),
+                                             Condition("房龄", low=12, high=30)], 300, seed=1)
+    assert exact(both) and both["房龄"].between(12, 24).all()
+    spans = {span.name: span for span in model.transformer.layout_}
+    for band in model.bands:   # the bin read off the age and off the year alike
+        assert outside(generate(model, 1000, seed=3), band, spans[band.label].categories) == 0.0, band.number
+    maps, model.number_maps = model.number_maps, []
+    try:
+        assert not exact(generate(model, 2000, seed=4))                         # what the map fixes
+    finally:
+        model.number_maps = maps
+    project = Project(data=raw, source_name="survey.csv", semantics=semantics, settings=model.config)
+    project.model = model
+    data = save_project(project)
+    assert load_project(data).model.number_maps == model.number_maps
+
+    def twice(document):
+        document["model"]["number_maps"].append(dict(document["model"]["number_maps"][0]))
+    with pytest.raises(InputError, match="p.zip: the number map of '建成年份' off '房龄' does not fit"):
+        load_project(edit_project_file(data, twice), "p.zip")
