@@ -1,14 +1,17 @@
 """Columns read off another (core.bands): generated rows with and without them, from the same fit.
 
-    python benchmarks/bands.py                 # the survey-like table with an age band, 300 and 3,000 rows
+    python benchmarks/bands.py                 # the survey-like table with an age band and the year
+                                               # built, 300 and 3,000 rows
     python benchmarks/bands.py --aside DIR     # every DIR/*.csv where a label is read off another column
 
-For each table: R is the table's own (the survey's, with `age_band` ticked beside `age`) or
+For each table: R is the table's own (the survey's, with `age_band` and `year_built` ticked
+beside `age`) or
 dealt at random (benchmarks/fidelity.random_semantics) with each label read off another column
 then ticked in its key's semantics, as an engineer groups a date with its bin (columns of
-different semantics are never tied). One fit with defaults; then, with the fit's bands and
-label maps and with them removed: the share of generated rows where a pair disagrees (its label
-not its key's image, or a number outside its label's interval; mean over the pairs), fidelity
+different semantics are never tied). One fit with defaults; then, with the fit's bands, label
+maps and number maps and with them removed: the share of generated rows where a pair disagrees
+(its label not its key's image, a number outside its label's interval, or off its key's line
+by more than half its last decimal; mean over the pairs), fidelity
 (core.evaluation.fidelity, 3 sets of max(rows, 1,000) rows) and the sliders (hits and median
 selectivity, the other latents isolated). Writes benchmarks/BANDS.md and bands.json (or
 BANDS_ASIDE.md, bands_aside.json). Nothing here is timed.
@@ -52,8 +55,10 @@ def tables(aside: Path | None):
             age = pd.to_numeric(raw["age"], errors="coerce")   # a few cells say "unknown": no band there
             raw["age_band"] = pd.cut(age, [-1, 9, 19, 29, 39, 500], labels=["0–9", "10–19", "20–29", "30–39", "40+"]
                                      ).astype(object).where(age.notna(), "")
+            raw["year_built"] = (2024 - age).map(lambda year: "" if pd.isna(year) else f"{year:g}")   # off age
             r = survey_semantics(raw.columns)
             r["age_band"] = r["age"]
+            r["year_built"] = r["age"]
             yield f"survey_band_{n_rows}", raw, r
         return
     for path in sorted(aside.glob("*.csv")):
@@ -70,10 +75,14 @@ def tables(aside: Path | None):
             yield f"{path.stem}_{len(raw)}", raw, r
 
 
-def disagreement(model: FittedModel, bands, label_maps, rows: pd.DataFrame) -> float:
+def disagreement(model: FittedModel, bands, label_maps, number_maps, rows: pd.DataFrame) -> float:
     """The mean over the pairs of the share of rows (neither cell blank) where the pair disagrees."""
     spans = {span.name: span for span in model.transformer.layout_}
     shares = []
+    for pair in number_maps:   # off the line by more than half the number's last decimal
+        shown = rows[filled_in(rows, pair.key) & filled_in(rows, pair.number)]
+        gap = np.abs(pair.offset + pair.slope * shown[pair.key].to_numpy(float) - shown[pair.number].to_numpy(float))
+        shares.append(float(np.mean(gap > 0.5 * 10.0 ** -spans[pair.number].decimals + 1e-9)) if len(shown) else 0.0)
     for pair in [*bands, *label_maps]:
         key = getattr(pair, "number", None) or pair.key
         shown = rows[filled_in(rows, key) & filled_in(rows, pair.label)]
@@ -94,23 +103,24 @@ def disagreement(model: FittedModel, bands, label_maps, rows: pd.DataFrame) -> f
 def measure(name: str, raw: pd.DataFrame, r: pd.DataFrame) -> list[dict]:
     table = prepare_table(raw)
     model = fit(table, SemanticMatrix.from_frame(r, list(raw.columns)), TrainConfig())
-    bands, label_maps = model.bands, model.label_maps
+    bands, label_maps, number_maps = model.bands, model.label_maps, model.number_maps
     real = table.frame
     n_rows = max(len(real), 1000)
     results = []
-    for route, (kept_bands, kept_maps) in (("with bands and label maps", (bands, label_maps)), ("without", ([], []))):
-        model.bands, model.label_maps = kept_bands, kept_maps
+    for route, kept in (("with bands and maps", (bands, label_maps, number_maps)), ("without", ([], [], []))):
+        model.bands, model.label_maps, model.number_maps = kept
         scores = [fidelity(real, generate(model, n_rows, seed=1 + draw), model.transformer.layout_) for draw in range(3)]
         controls = controllability(model, n_rows=300)
         results.append({"table": name, "route": route,
-                        "pairs": [f"{b.label} ~ {b.number}" for b in bands] + [f"{m.label} ~ {m.key}" for m in label_maps],
-                        "disagreeing": disagreement(model, bands, label_maps, generate(model, n_rows, seed=1)),
+                        "pairs": [f"{b.label} ~ {b.number}" for b in bands] + [f"{m.label} ~ {m.key}" for m in label_maps]
+                        + [f"{m.number} ~ {m.key}" for m in number_maps],
+                        "disagreeing": disagreement(model, bands, label_maps, number_maps, generate(model, n_rows, seed=1)),
                         "overall": float(np.mean([s.score for s in scores])),
                         "pair_trends": float(np.mean([s.pair_trends for s in scores])),
                         "hits": f"{sum(c.hit for c in controls)}/{len(controls)}",
                         "selectivity": median_selectivity(controls)})
         print(results[-1], flush=True)
-    model.bands, model.label_maps = bands, label_maps
+    model.bands, model.label_maps, model.number_maps = bands, label_maps, number_maps
     return results
 
 
@@ -126,7 +136,7 @@ def main() -> None:
     (out / f"{stem}.json").write_text(json.dumps({"machine": machine, "results": results}, indent=1, ensure_ascii=False))
     lines = ["# Columns read off another: generated rows with and without them", "",
              f"`{command()}` on {machine}; one fit per table with defaults, one torch thread, then the "
-             "same fit with its bands and label maps and without them. *Disagreeing*: the mean over the "
+             "same fit with its bands and label and number maps and without them. *Disagreeing*: the mean over the "
              "pairs of the share of generated rows where a pair disagrees. Fidelity: core.evaluation.fidelity, "
              "the mean over 3 sets of max(rows, 1,000) rows. Sliders: hits and median selectivity with the "
              "other latents isolated. R: each label ticked in its key's semantics (see the script).", "",
