@@ -182,7 +182,7 @@ ENGLISH: dict[str, str] = {
     "train.detail_none": "detail latents left out: generated rows score {alone} against the training rows "
                          "without them, {score} with them",
     "train.bands": "generated rows keep these columns agreeing, as every training row does (a label read off "
-                   "a range of a number, or off another label): {pairs}",
+                   "a range of a number or off another label, a number that is a line of another): {pairs}",
     "device.unknown": "device '{device}' is not one of {devices}",
     "device.no_cuda": "--device cuda: this machine has no CUDA GPU; use cpu or auto",
     # labels (classes)

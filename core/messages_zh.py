@@ -127,7 +127,7 @@ ZH: dict[str, str] = {
     "train.detail_chosen": "保留细节隐变量，KL 权重 {weight}：生成行相对训练行的得分为 {score}（不用细节隐变量时为 {alone}）",
     "train.detail_none": "未使用细节隐变量：不用时生成行相对训练行的得分为 {alone}，使用时为 {score}",
     "train.nan_stop.detail": "细节隐变量的训练在第 {epoch} 轮停止：损失变为 NaN 或无穷大；保留了最后一组正常的权重",
-    "train.bands": "生成的行保持这些列一致，与每一条训练行相同（标签由数值的区间或另一个标签决定）：{pairs}",
+    "train.bands": "生成的行保持这些列一致，与每一条训练行相同（标签由数值的区间或另一个标签决定，数值由另一数值按直线关系决定）：{pairs}",
     "device.unknown": "设备“{device}”不是 {devices} 之一",
     "device.no_cuda": "--device cuda：本机没有 CUDA GPU；请使用 cpu 或 auto",
     "label.unknown": "类别列“{label}”不是模型训练时使用的列",
