@@ -50,7 +50,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from core.columns import filled_in
+from core.columns import PreparedTable, filled_in
 from core.transformer import Span
 
 MIN_ROWS = 5
@@ -261,6 +261,7 @@ def find_number_maps(frame: pd.DataFrame, layout: list[Span], linked: Linked = _
     key only, the first in layout order, and a number read off another is no key itself."""
     numbers = [s for s in layout if s.kind == "numeric"]
     present = _present(frame, numbers, filled)
+    values = {s.name: frame[s.name].to_numpy(dtype=np.float64) for s in numbers}
     maps, read = [], set()
     for i, key in enumerate(numbers):
         if key.name in read:
@@ -269,7 +270,7 @@ def find_number_maps(frame: pd.DataFrame, layout: list[Span], linked: Linked = _
             if number.name in read or not linked(key.name, number.name):
                 continue
             rows = present[key.name] & present[number.name]
-            x, y = frame[key.name].to_numpy(float)[rows], frame[number.name].to_numpy(float)[rows]
+            x, y = values[key.name][rows], values[number.name][rows]
             if len(np.unique(x)) < MIN_VALUES or np.ptp(y) == 0:
                 continue
             slope, offset = np.polyfit(x, y, 1)
@@ -278,3 +279,27 @@ def find_number_maps(frame: pd.DataFrame, layout: list[Span], linked: Linked = _
                 maps.append(NumberMap(key.name, number.name, float(offset), float(slope)))
                 read.add(number.name)
     return maps
+
+
+@dataclass(frozen=True)
+class Ties:
+    """Every column a table reads off another (`find_ties`)."""
+    bands: list[Band]
+    label_maps: list[LabelMap]
+    number_maps: list[NumberMap]
+
+    def __bool__(self) -> bool:
+        return bool(self.bands or self.label_maps or self.number_maps)
+
+    def pairs(self) -> list[str]:
+        """Each tie as people read it: `label ~ number`, `label ~ key`, `number = a + b × key`."""
+        return [f"{b.label} ~ {b.number}" for b in self.bands] + [f"{m.label} ~ {m.key}" for m in self.label_maps] \
+            + [f"{m.number} = {m.offset:g} + {m.slope:g} × {m.key}" for m in self.number_maps]
+
+
+def find_ties(table: PreparedTable, layout: list[Span], linked: Linked = _any) -> Ties:
+    """The bands, label maps and number maps of a prepared table over its columns `layout`,
+    from the cells its input holds (PreparedTable.filled), of the pairs `linked` allows."""
+    return Ties(find_bands(table.frame, layout, linked, table.filled),
+                find_label_maps(table.frame, layout, linked, table.filled),
+                find_number_maps(table.frame, layout, linked, table.filled))

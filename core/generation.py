@@ -173,12 +173,13 @@ def _read_labels(model: FittedModel, drawn: np.ndarray, out: np.ndarray, allowed
         span = spans[name]
         if name in parent or len(wanted) == len(span.categories) or not wanted:
             continue
-        rows = np.flatnonzero(_shown(drawn, span) & ~np.isin(_label_index(drawn, span), list(wanted)))
+        held = _held(drawn, span)
+        rows = np.flatnonzero((held >= 0) & ~np.isin(held, list(wanted)))
         _set_label(drawn, span, _draw_label(model, span, out[rows], sorted(wanted), rng), rows)
     for m in order:
         key, label = spans[m.key], spans[m.label]
         rows = np.flatnonzero(_shown(drawn, key) & _shown(drawn, label))
-        targets = np.asarray(m.targets)[_label_index(drawn[rows], key)]
+        targets = np.asarray(m.targets)[key.classes(drawn[rows, key.start:key.stop])]
         _set_label(drawn, label, targets[targets >= 0], rows[targets >= 0])
 
 
@@ -195,8 +196,14 @@ def _draw_label(model: FittedModel, span, out: np.ndarray, wanted: list[int], rn
     if span.kind == "binary":   # one logit: the second class's
         block = np.concatenate([np.zeros_like(block), block], axis=1)
     weights = np.exp(block - block.max(axis=1, keepdims=True))[:, wanted]
+    return np.asarray(wanted)[_pick(weights, rng.random((len(out), 1)))]
+
+
+def _pick(weights: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """(n,) a column of each row of `weights` (n, K), drawn in proportion to them by the
+    uniform numbers `u` (n, 1): the first column whose cumulative share reaches u."""
     cumulative = np.cumsum(weights / weights.sum(axis=1, keepdims=True), axis=1)
-    return np.asarray(wanted)[(cumulative < rng.random((len(out), 1))).sum(axis=1).clip(max=len(wanted) - 1)]
+    return (cumulative < u).sum(axis=1).clip(max=weights.shape[1] - 1)
 
 
 def _keep_bands(model: FittedModel, drawn: np.ndarray, out: np.ndarray, allowed: Mapping,
@@ -265,11 +272,10 @@ def _within_bands(model: FittedModel, drawn: np.ndarray, out: np.ndarray, number
                   condition: tuple[float, float] | None, rows: np.ndarray, rng: np.random.Generator,
                   redraws: int) -> None:
     """In place: the number of numeric span `number` in the rows `rows` of `drawn` within the
-    intervals of each row's classes of `bands` (those not blank) and within `condition`; where they do not meet,
-    the number is left as it is (the condition holds already)."""
+    intervals of each row's classes of `bands` (those not blank) and within `condition`; where
+    they do not meet, the number is left as it is (the condition holds already)."""
     spans = {span.name: span for span in model.transformer.layout_}
-    classes = np.stack([np.where(_shown(drawn[rows], spans[band.label]), _label_index(drawn[rows], spans[band.label]), -1)
-                        for band in bands], axis=1)   # (r, m), -1 where the label is blank
+    classes = np.stack([_held(drawn[rows], spans[band.label]) for band in bands], axis=1)   # (r, m)
     for combination in np.unique(classes, axis=0):
         ends = [band.bounds(int(k)) for band, k in zip(bands, combination) if k >= 0] + [condition]
         ends = [end for end in ends if end is not None]
@@ -280,16 +286,14 @@ def _within_bands(model: FittedModel, drawn: np.ndarray, out: np.ndarray, number
             _within(model, drawn, out, number, (low, high), rows[(classes == combination).all(axis=1)], rng, redraws)
 
 
+def _held(drawn: np.ndarray, span) -> np.ndarray:
+    """(n,) each row's class of label `span` in `drawn` (n, N), -1 where its cell is blank."""
+    return np.where(_shown(drawn, span), span.classes(drawn[:, span.start:span.stop]), -1)
+
+
 def _shown(drawn: np.ndarray, span) -> np.ndarray:
     """(n,) True in the rows of `drawn` (n, N) where `span` holds a value, False where blank."""
     return drawn[:, span.stop - 1] <= 0 if span.blank else np.ones(len(drawn), dtype=bool)
-
-
-def _label_index(drawn: np.ndarray, span) -> np.ndarray:
-    """(n,) each row's label of label `span` in `drawn` (n, N), as `inverse_transform` reads it."""
-    if span.kind == "binary":
-        return (drawn[:, span.start] > 0).astype(int)
-    return drawn[:, span.start:span.value_stop].argmax(axis=1)
 
 
 CALIBRATION_QUANTILES = 201
@@ -370,10 +374,7 @@ def _sample_outputs(model: FittedModel, out: np.ndarray, rng: np.random.Generato
         elif span.kind == "binary":
             drawn[:, span.start] = stratified.uniform(rng, len(out)) < 1.0 / (1.0 + np.exp(-block[:, 0]))
         else:
-            probs = np.exp(block - block.max(axis=1, keepdims=True))
-            cumulative = np.cumsum(probs / probs.sum(axis=1, keepdims=True), axis=1)
-            below = cumulative < stratified.uniform(rng, len(out), 1)
-            index = below.sum(axis=1).clip(max=span.value_stop - span.start - 1)
+            index = _pick(np.exp(block - block.max(axis=1, keepdims=True)), stratified.uniform(rng, len(out), 1))
             drawn[:, span.start:span.value_stop] = 0.0
             drawn[np.arange(len(out)), span.start + index] = 1.0
     return drawn

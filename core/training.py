@@ -23,7 +23,7 @@ from core.finetune import clarity_loss, eta
 from core.matching import Match, clarity, greedy_match, hard_distance
 from core.messages import Message, msg
 from core.evaluation import fidelity
-from core.bands import find_bands, find_label_maps, find_number_maps
+from core.bands import find_ties
 from core.generation import calibrate, generate
 from core.model import EpochRecord, FittedModel, TrainConfig, build_vae, latent_distribution, residual_std
 from core.optim import Adam
@@ -120,16 +120,11 @@ def fit(table: PreparedTable, semantics: SemanticMatrix, config: TrainConfig | N
         run.finetune(config.finetune_epochs, expanded_r,
                      eta(at_stop.recon, at_stop.kl, mi_before), first_epoch=critical + 1)
         vae, notes = mirror, notes + run.notes
-    bands = find_bands(table.frame, transformer.layout_, semantics.together, table.filled)
-    label_maps = find_label_maps(table.frame, transformer.layout_, semantics.together, table.filled)
-    number_maps = find_number_maps(table.frame, transformer.layout_, semantics.together, table.filled)
-    if bands or label_maps or number_maps:
-        pairs = [f"{b.label} ~ {b.number}" for b in bands] + [f"{m.label} ~ {m.key}" for m in label_maps] \
-            + [f"{m.number} = {m.offset:g} + {m.slope:g} × {m.key}" for m in number_maps]
-        notes = notes + [msg("train.bands", pairs=", ".join(pairs))]
+    ties = find_ties(table, transformer.layout_, semantics.together)   # columns read off another
+    notes = notes + [msg("train.bands", pairs=", ".join(ties.pairs()))] if ties else notes
     model = FittedModel(transformer, vae, semantics, config, run.history, critical, mi_before, notes,
-                        input_columns=table.columns, unmodelled=list(table.unmodelled), bands=bands,
-                        label_maps=label_maps, number_maps=number_maps)
+                        input_columns=table.columns, unmodelled=list(table.unmodelled), bands=ties.bands,
+                        label_maps=ties.label_maps, number_maps=ties.number_maps)
     if config.detail_dim:
         return _with_detail(model, table, x, layout, expanded_r, on_epoch, should_stop)
     return _finished(model, x)

@@ -64,6 +64,13 @@ class Span:
             return "numeric"
         return "binary" if self.role is Role.BINARY else "onehot"
 
+    def classes(self, block: np.ndarray) -> np.ndarray:
+        """(n,) the class index each row of this label span's block (n, width) holds: its logit's
+        sign (binary) or its largest one-hot column, logits or a 0/1 encoding alike."""
+        if self.kind == "binary":
+            return (block[:, 0] > 0).astype(int)
+        return block[:, :self.value_stop - self.start].argmax(axis=1)
+
     @property
     def column_names(self) -> list[str]:
         names = [f"{self.name}={c}" for c in self.categories] if self.kind == "onehot" else [self.name]
@@ -151,8 +158,7 @@ class TableTransformer:
                 columns[span.name] = (np.round(values).astype(np.int64) if span.role is Role.INTEGER
                                       else np.round(values, span.decimals))
             else:
-                index = (block[:, 0] > 0).astype(int) if span.kind == "binary" \
-                    else block[:, :span.value_stop - span.start].argmax(axis=1)
+                index = span.classes(block)
                 columns[span.name] = pd.Series(np.asarray(span.categories, dtype=object)[index], dtype=str)
         for span in self.layout_:   # after every value, so the companions trail the columns
             if span.blank:
