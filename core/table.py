@@ -382,11 +382,13 @@ def _check_names(header: list[str | None], where: str) -> None:
                    else msg("table.twice_same"))
             raise InputError(msg("table.twice", where=where, name=raw.strip(), why=why))
         seen[key] = raw
-    for raw in raw_names:
+    for raw in raw_names:   # pandas numbers its copies 1, 2, ...: "P99.5" beside "P99" alone is a name
         mangled = _MANGLED.match(re.sub(r"\s+", "", raw))
-        if mangled and mangled.group(1) in seen:
-            base = seen[mangled.group(1)].strip()
-            raise InputError(msg("table.renamed_copy", where=where, name=base, copy=raw.strip()))
+        if mangled is None:
+            continue
+        base, copy = mangled.group(1), int(mangled.group(2))
+        if copy >= 1 and base in seen and all(f"{base}.{k}" in seen for k in range(1, copy)):
+            raise InputError(msg("table.renamed_copy", where=where, name=seen[base].strip(), copy=raw.strip()))
 
 
 def _letter(j: int) -> str:

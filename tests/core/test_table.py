@@ -97,9 +97,15 @@ def test_empty_unnamed_trailing_columns_are_dropped():
     ("层数,高度,层数", "'层数' appears twice"),
     (" 层数 ,层数", "' 层数 ' and '层数' differ only by spaces"),
     ("层数,层数.1", "'层数' and '层数.1'"),
+    ("层数,高度,层数.1,层数.2", "'层数' and '层数.1'"),
 ])
 def test_duplicate_headers_are_refused_by_name(header, named):
-    refused(f"{header}\n1,2,3\n".encode(), "buildings.csv", "buildings.csv", named)
+    refused(f"{header}\n1,2,3,4\n".encode(), "buildings.csv", "buildings.csv", named)
+
+
+def test_a_name_ending_in_a_number_is_no_copy_unless_pandas_could_have_made_it():
+    frame = read_table(b"P99,P99.5,P99.9,v.2\n1,2,3,4\n", "income.csv").frame   # percentiles, not copies
+    assert list(frame.columns) == ["P99", "P99.5", "P99.9", "v.2"]
 
 
 def test_blank_header_over_values_names_the_column():
