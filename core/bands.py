@@ -44,7 +44,7 @@ semantic's slider and no longer with its own, so the sliders would stop hitting 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -74,14 +74,20 @@ class Band:
         low, high = self.low[index], self.high[index]
         return None if math.isnan(low) else (low, high)
 
-    def class_of(self, values: np.ndarray, within: tuple[float, float] | None = None) -> np.ndarray:
+    def meeting(self, within: tuple[float, float]) -> set[int]:
+        """The classes whose interval meets `within` (low, high), and those never seen with a
+        number (they may come where the number is blank)."""
+        return {k for k in range(len(self.low))
+                if (bounds := self.bounds(k)) is None or (bounds[0] <= within[1] and bounds[1] >= within[0])}
+
+    def class_of(self, values: np.ndarray, among: Collection[int] | None = None) -> np.ndarray:
         """(n,) for numbers (n,) in their own units, the class whose interval holds each one, or
         the nearest interval's class when none does (a value between two intervals); among the
-        classes whose interval meets `within` (low, high) when given and one does."""
+        classes `among` when given and one of them was seen with a number."""
         low, high = np.asarray(self.low), np.asarray(self.high)
         seen = ~np.isnan(low)
-        if within is not None and (meets := seen & (low <= within[1]) & (high >= within[0])).any():
-            seen = meets
+        if among is not None and (kept := seen & np.isin(np.arange(len(low)), list(among))).any():
+            seen = kept
         gap = np.maximum(low[None, seen] - values[:, None], values[:, None] - high[None, seen]).clip(min=0)
         return np.flatnonzero(seen)[gap.argmin(axis=1)]
 

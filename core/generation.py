@@ -84,14 +84,19 @@ def decode(model: FittedModel, z: np.ndarray, seed: int = 0, sample_values: bool
         drawn = _sample_outputs(model, out, rng)
         for span in model.transformer.layout_:
             drawn[:, span.start] = _calibrated(model, span, drawn[:, span.start])
-    allowed = allowed or {}
+    allowed, redraws = allowed or {}, redraws if sample_values else 0
     for span in model.transformer.layout_:
         if span.name in allowed:
-            _restrict(model, drawn, out, span, allowed[span.name], rng, redraws if sample_values else 0)
+            _restrict(model, drawn, out, span, allowed[span.name], rng, redraws)
+    carried = _carried(model, allowed)
+    for span in model.transformer.layout_:
+        if span.name in carried:
+            _within(model, drawn, out, span, carried[span.name], np.flatnonzero(_shown(drawn, span)), rng, redraws)
+    allowed = {**allowed, **carried}
     _read_labels(model, drawn, out, allowed, rng)
     decided = {**allowed, **{name: None for m in model.label_maps for name in (m.key, m.label)}}   # maps hold them
-    _keep_bands(model, drawn, out, decided, rng, redraws if sample_values else 0)
-    _read_numbers(model, drawn, out, allowed, rng, redraws if sample_values else 0)
+    _keep_bands(model, drawn, out, decided, rng, redraws)
+    _read_numbers(model, drawn)
     return model.transformer.inverse_transform(drawn)
 
 
@@ -162,11 +167,9 @@ def _read_labels(model: FittedModel, drawn: np.ndarray, out: np.ndarray, allowed
     for name, value in allowed.items():
         if name in classes and value is not BLANK and not isinstance(value, tuple):
             classes[name] = {int(value)}
-    for band in model.bands:   # a conditioned number: only the classes whose interval meets it
-        if band.label in classes and band.label not in allowed and isinstance(allowed.get(band.number), tuple):
-            low, high = allowed[band.number]
-            classes[band.label] &= {k for k in range(len(band.low))
-                                    if (bounds := band.bounds(k)) is None or (bounds[0] <= high and bounds[1] >= low)}
+    for name, wanted in _band_classes(model, allowed).items():
+        if name in classes:
+            classes[name] &= wanted
     for m in reversed(order):   # children first: a key may only lead to its label's classes
         classes[m.key] &= {k for k, target in enumerate(m.targets) if target in classes[m.label] or target < 0}
     for name, wanted in classes.items():
@@ -206,56 +209,84 @@ def _pick(weights: np.ndarray, u: np.ndarray) -> np.ndarray:
     return (cumulative < u).sum(axis=1).clip(max=weights.shape[1] - 1)
 
 
+def _band_classes(model: FittedModel, allowed: Mapping) -> dict[str, set[int]]:
+    """Label -> the classes whose interval meets the range of every conditioned number it is
+    banded over, for the labels banded over one and not conditioned themselves."""
+    classes: dict[str, set[int]] = {}
+    for band in model.bands:
+        if band.label not in allowed and isinstance(allowed.get(band.number), tuple):
+            wanted = band.meeting(allowed[band.number])
+            classes[band.label] = classes.get(band.label, wanted) & wanted
+    return classes
+
+
 def _keep_bands(model: FittedModel, drawn: np.ndarray, out: np.ndarray, allowed: Mapping,
                 rng: np.random.Generator, redraws: int) -> None:
     """In place: the number of every band agrees with each of its labels in every row of `drawn`
-    where neither is blank (core.bands). A number is drawn within its leading label's
-    interval, as a condition's range is: the first conditioned label's, else (when the number
-    itself is not conditioned) its first label's; every other unconditioned label then becomes
-    the class whose interval holds the number (or the nearest that meets the number's
-    condition), and the number is kept within all its labels' intervals where they meet.
+    where neither is blank (core.bands). The conditioned numbers come first. A number is drawn
+    within its leading label's interval, as a condition's range is: the first label decided
+    already (conditioned, or set by an earlier number), else (when the number itself is not
+    conditioned) its first label's; every other label then becomes the class whose interval
+    holds the number (or the nearest among those meeting every conditioned number's range it
+    is banded over), and the number is kept within all its labels' intervals where they meet.
     `allowed` also names, with None, the labels of label maps, which `_read_labels` has decided
-    already: they lead and are not read off the number, as conditioned labels."""
+    already: they lead and are not read off the number, as conditioned labels. A label banded
+    over two numbers is so read off the first and leads the second."""
     spans = {span.name: span for span in model.transformer.layout_}
     by_number: dict[str, list] = {}
     for band in model.bands:
         by_number.setdefault(band.number, []).append(band)
-    for name, bands in by_number.items():
-        number = spans[name]
-        condition = allowed.get(name)
-        condition = condition if isinstance(condition, tuple) else None   # a range, not BLANK
+    ranges = {name: value for name, value in allowed.items() if isinstance(value, tuple)}   # not BLANK
+    among, decided = _band_classes(model, allowed), set(allowed)
+    for name, bands in sorted(by_number.items(), key=lambda item: item[0] not in ranges):   # stable
+        number, condition = spans[name], ranges.get(name)
         rows = np.flatnonzero(_shown(drawn, number))
-        lead = next((band for band in bands if band.label in allowed), None if condition else bands[0])
+        lead = next((band for band in bands if band.label in decided), None if condition else bands[0])
         if lead is not None:
             _within_bands(model, drawn, out, number, [lead], condition, rows, rng, redraws)
         for band in bands:
-            if band is not lead and band.label not in allowed:
+            if band is not lead and band.label not in decided:
                 labelled = rows[_shown(drawn[rows], spans[band.label])]
                 values = drawn[labelled, number.start] * number.std + number.mean
-                _set_label(drawn, spans[band.label], band.class_of(values, condition), labelled)
+                _set_label(drawn, spans[band.label], band.class_of(values, among.get(band.label)), labelled)
         _within_bands(model, drawn, out, number, bands, condition, rows, rng, redraws)
+        decided.update(band.label for band in bands)
 
 
-def _read_numbers(model: FittedModel, drawn: np.ndarray, out: np.ndarray, allowed: Mapping,
-                  rng: np.random.Generator, redraws: int) -> None:
+def _carried(model: FittedModel, allowed: Mapping) -> dict[str, tuple[float, float]]:
+    """The ranges of `allowed` carried across the number maps (core.bands.NumberMap): a key kept
+    to the values whose number is written within the number's range (to within 0.49 of its
+    last decimal, so that ranges meeting in one value still meet), then each number to its
+    key's image. Only the ranges set or narrowed so; where they would not meet, none."""
+    spans = {span.name: span for span in model.transformer.layout_}
+    ranges = {name: value for name, value in allowed.items() if isinstance(value, tuple)}
+    carried: dict[str, tuple[float, float]] = {}
+
+    def narrow(name: str, ends: list[float]) -> None:
+        low, high = ranges.get(name, (-np.inf, np.inf))
+        low, high = max(low, min(ends)), min(high, max(ends))
+        if low <= high and (low, high) != ranges.get(name):
+            ranges[name] = carried[name] = (low, high)
+
+    for m in model.number_maps:   # the keys first: a key may have several numbers
+        if m.number in ranges:
+            half = 0.49 * 10.0 ** -min(spans[m.number].decimals, 9)
+            low, high = ranges[m.number]
+            narrow(m.key, [(low - half - m.offset) / m.slope, (high + half - m.offset) / m.slope])
+    for m in model.number_maps:
+        if m.key in ranges:
+            narrow(m.number, [m.offset + m.slope * end for end in ranges[m.key]])
+    return carried
+
+
+def _read_numbers(model: FittedModel, drawn: np.ndarray) -> None:
     """In place: each number read off another (core.bands.NumberMap) is offset + slope * key,
     from the key as it is written (its own decimals), in every row of `drawn` where neither is
-    blank. When the number alone is conditioned the key is read back off it; when both are, the
-    key is first kept within its range and the range the number's maps back to."""
+    blank (a condition on either is carried to the other first: `_carried`)."""
     spans = {span.name: span for span in model.transformer.layout_}
     for m in model.number_maps:
         key, number = spans[m.key], spans[m.number]
         rows = np.flatnonzero(_shown(drawn, key) & _shown(drawn, number))
-        key_range, number_range = (allowed.get(name) if isinstance(allowed.get(name), tuple) else None
-                                   for name in (m.key, m.number))
-        if number_range is not None and key_range is None:
-            values = drawn[rows, number.start] * number.std + number.mean
-            drawn[rows, key.start] = ((values - m.offset) / m.slope - key.mean) / key.std
-        elif number_range is not None:
-            back = sorted((end - m.offset) / m.slope for end in number_range)
-            bounds = (max(key_range[0], back[0]), min(key_range[1], back[1]))
-            if bounds[0] <= bounds[1]:
-                _within(model, drawn, out, key, bounds, rows, rng, redraws)
         written = _written(key, drawn[rows, key.start] * key.std + key.mean)
         drawn[rows, key.start] = (written - key.mean) / key.std
         drawn[rows, number.start] = (m.offset + m.slope * written - number.mean) / number.std

@@ -105,7 +105,8 @@ def test_a_few_cells_filled_for_training_do_not_hide_a_band():
 def test_class_of_is_the_interval_holding_a_value_or_the_nearest():
     band = Band("b", "n", (0.0, math.nan, 10.0, 20.0), (5.0, math.nan, 15.0, 30.0))
     assert band.class_of(np.array([3.0, 5.0, 12.0, 8.0, 7.0, 100.0, -3.0])).tolist() == [0, 0, 2, 2, 0, 3, 0]
-    assert band.class_of(np.array([7.0]), within=(6.0, 12.0)).tolist() == [2]   # only class 2 meets 6..12
+    assert band.meeting((6.0, 12.0)) == {1, 2}   # class 1 was never seen with a number
+    assert band.class_of(np.array([7.0]), among=band.meeting((6.0, 12.0))).tolist() == [2]
     assert band.bounds(1) is None and band.bounds(3) == (20.0, 30.0)
 
 
@@ -186,6 +187,31 @@ def test_two_labels_read_off_one_number_agree_with_it_and_each_other():
             assert outside(rows, band, spans[band.label].categories) == 0.0, band.label
     assert (sample_where(model, table.frame, [Condition("老旧", value="是")], 300)["建成年限"] == "30以上").all()
 
+
+
+def test_a_label_banded_over_two_numbers_agrees_with_both_whichever_leads():
+    """The bin holds its own interval of the age and of a depreciation rate; a coarser grade of
+    the rate (ahead of the bin in the table) holds its own interval of the rate only. The bin,
+    set by the first number, leads the second; a condition on the second sets it first."""
+    raw = survey()
+    bin_index = np.array([BINS.index(b) for b in raw["建成年限"]])
+    rate = (25 * bin_index + np.random.default_rng(3).uniform(0, 20, len(raw))).round(1)
+    raw.insert(1, "折旧档", np.array(["甲", "乙", "丙", "丁", "戊"])[np.digitize(rate, [10, 35, 60, 85])])
+    raw["折旧率"] = rate.astype(str)
+    table = prepare_table(raw)
+    semantics = SemanticMatrix(["history", "damage"], list(raw.columns),
+                               [[1, 1, 1, 0, 0, 0, 1], [0, 0, 0, 1, 1, 1, 0]])
+    model = fit(table, semantics, TrainConfig(epochs=40, finetune_epochs=5, seed=2, detail_latents=0))
+    assert [(band.label, band.number) for band in model.bands] == [
+        ("建成年限", "房龄"), ("折旧档", "折旧率"), ("建成年限", "折旧率")]
+    spans = {span.name: span for span in model.transformer.layout_}
+    for rows in (generate(model, 2000, seed=5),
+                 sample_where(model, table.frame, [Condition("折旧率", low=30, high=40)], 500, seed=1),
+                 sample_where(model, table.frame, [Condition("折旧率", low=15, high=30),
+                                                   Condition("房龄", low=5, high=25)], 500, seed=1)):
+        for band in model.bands:
+            assert outside(rows, band, spans[band.label].categories) == 0.0, (band.label, band.number)
+    assert (sample_where(model, table.frame, [Condition("折旧率", low=30, high=40)], 300)["建成年限"] == "10–20").all()
 
 STREETS = {"东风路": "城东区", "人民路": "城东区", "解放路": "城西区", "建设路": "城西区", "和平路": "城南区",
            "中山路": "城南区"}
@@ -325,9 +351,14 @@ def test_generated_years_are_the_ages_written_as_years():
     both = sample_where(model, table.frame, [Condition("建成年份", low=2000, high=2015),
                                              Condition("房龄", low=12, high=30)], 300, seed=1)
     assert exact(both) and both["房龄"].between(12, 24).all()
+    age = float(raw["房龄"].iloc[0])   # ranges that meet in one age only, a real row's
+    edge = sample_where(model, table.frame, [Condition("建成年份", low=round(2024 - age, 1), high=2024),
+                                             Condition("房龄", low=age, high=45)], 300, seed=1)
+    assert exact(edge) and (edge["房龄"] == age).all()
     spans = {span.name: span for span in model.transformer.layout_}
     for band in model.bands:   # the bin read off the age and off the year alike
-        assert outside(generate(model, 1000, seed=3), band, spans[band.label].categories) == 0.0, band.number
+        for rows in (generate(model, 1000, seed=3), young, both, edge):
+            assert outside(rows, band, spans[band.label].categories) == 0.0, band.number
     maps, model.number_maps = model.number_maps, []
     try:
         assert not exact(generate(model, 2000, seed=4))                         # what the map fixes
