@@ -284,12 +284,12 @@ def _generate(args) -> int:
         except ValueError:
             raise InputError(f"--set-latent '{index}={z}': the latent must be an index such as 0") from None
     conditions = [Condition.parse(text) for text in args.where]
-    real = project.prepared().frame if conditions else None
+    real = project.prepared() if conditions else None
     n_columns = 0
     with saving(args.out) as handle:   # chunk by chunk: memory stays flat however large --n is
         for chunk, start in enumerate(range(0, args.n, CHUNK_ROWS)):
             size, seed = min(CHUNK_ROWS, args.n - start), _chunk_seed(args.seed, chunk)
-            rows = (sample_where(model, real, conditions, size, fixed, seed=seed) if conditions
+            rows = (sample_where(model, real.frame, conditions, size, fixed, seed=seed, filled=real.filled) if conditions
                     else generate(model, size, fixed, seed=seed, others=args.others))
             rows = model.complete(rows, seed=seed)
             n_columns = rows.shape[1]

@@ -139,11 +139,14 @@ def modelled_conditions(model: FittedModel, conditions: list[Condition]) -> list
     return kept
 
 
-def check_conditions(model: FittedModel, real: pd.DataFrame, conditions: list[Condition]) -> np.ndarray:
+def check_conditions(model: FittedModel, real: pd.DataFrame, conditions: list[Condition],
+                     filled: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
     """The real rows satisfying every condition (a boolean mask), after checking each condition
     against the model and the data; a clear error for an unknown column, a value never seen, a
     range no row falls in, or a combination no row has. Conditions on a constant column are
-    dropped first (`modelled_conditions`)."""
+    dropped first (`modelled_conditions`). A cell blank in the input holds no value: neither a
+    blank kept (`filled_in`) nor one filled for training (`filled`: PreparedTable.filled)."""
+    filled = filled or {}
     spans = {span.name: span for span in model.transformer.layout_}
     unmodelled = model.unmodelled_reasons()
     mask = np.ones(len(real), dtype=bool)
@@ -174,7 +177,8 @@ def check_conditions(model: FittedModel, real: pd.DataFrame, conditions: list[Co
             if span.role is not Role.INTEGER or number != round(number):
                 raise InputError(f"--where {condition}: '{span.name}' holds continuous numbers; give a "
                                  f"range LO..HI, e.g. {span.name}={span.low:g}..{span.high:g}")
-        holds = condition.holds(real[span.name], span) & filled_in(real, span.name).to_numpy()   # not a blank
+        holds = condition.holds(real[span.name], span) & filled_in(real, span.name).to_numpy() \
+            & ~filled.get(span.name, np.zeros(len(real), dtype=bool))   # not a blank
         if not holds.any():
             raise InputError(f"--where {condition}: no row of the data has it "
                              f"('{span.name}' runs {_extent(span)})" if span.kind == "numeric"
@@ -187,11 +191,13 @@ def check_conditions(model: FittedModel, real: pd.DataFrame, conditions: list[Co
 
 
 def sample_where(model: FittedModel, real: pd.DataFrame, conditions: list[Condition], n_rows: int,
-                 fixed: Mapping[str | int, float] | None = None, seed: int = 0) -> pd.DataFrame:
-    """n_rows generated rows (the model's columns), every one satisfying every condition."""
+                 fixed: Mapping[str | int, float] | None = None, seed: int = 0,
+                 filled: Mapping[str, np.ndarray] | None = None) -> pd.DataFrame:
+    """n_rows generated rows (the model's columns), every one satisfying every condition; `real`
+    the prepared training frame and `filled` its cells filled for training (PreparedTable)."""
     if n_rows < 1:
         raise InputError("the number of rows to generate must be at least 1")
-    mask = check_conditions(model, real, conditions)
+    mask = check_conditions(model, real, conditions, filled)
     conditions = modelled_conditions(model, conditions)
     seeds = real.loc[mask]
     with torch.no_grad():

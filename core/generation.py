@@ -180,6 +180,8 @@ def _read_labels(model: FittedModel, drawn: np.ndarray, out: np.ndarray, allowed
         rows = np.flatnonzero((held >= 0) & ~np.isin(held, list(wanted)))
         _set_label(drawn, span, _draw_label(model, span, out[rows], sorted(wanted), rng), rows)
     for m in order:
+        if m.label in allowed:   # a conditioned label is never overwritten
+            continue
         key, label = spans[m.key], spans[m.label]
         rows = np.flatnonzero(_shown(drawn, key) & _shown(drawn, label))
         targets = np.asarray(m.targets)[key.classes(drawn[rows, key.start:key.stop])]

@@ -55,7 +55,8 @@ if others:
             if not sample_others:
                 fixed[latent] = value
 
-real = project.prepared().frame
+prepared = project.prepared()
+real = prepared.frame
 st.subheader(t("gen.where"))
 st.caption(t("gen.where_help"))
 ui.condition_picker(project, model)
@@ -64,7 +65,7 @@ ui.condition_picker(project, model)
 def make_rows():
     if project.conditions:
         return sample_where(model, real, [Condition.parse(text) for text in project.conditions], int(n_rows),
-                            fixed, seed=int(seed))
+                            fixed, seed=int(seed), filled=prepared.filled)
     return generate(model, int(n_rows), fixed=fixed, seed=int(seed), sample_others=sample_others, others=how)
 
 

@@ -253,6 +253,25 @@ def fitted_maps():
     return table, fit(table, semantics, TrainConfig(epochs=60, finetune_epochs=10, seed=1, detail_latents=0))
 
 
+def test_a_street_only_filled_for_training_meets_no_condition_and_no_condition_is_overwritten():
+    raw = mapped()
+    commonest = raw["街道"].value_counts().index[0]
+    blank = raw.index[raw["区"] != STREETS[commonest]][:4]   # < 5 % of the rows: filled with the commonest
+    district = raw.loc[blank[0], "区"]
+    raw["街道"] = raw["街道"].astype(object)
+    raw.loc[blank, "街道"] = ""
+    table = prepare_table(raw)
+    street = table.frame.loc[blank[0], "街道"]
+    assert table.filled["街道"][blank].all() and street == commonest
+    semantics = SemanticMatrix(["history", "place"], list(raw.columns), [[1, 1, 1, 1, 0, 0, 0, 1], [0, 0, 0, 0, 1, 1, 1, 0]])
+    model = fit(table, semantics, TrainConfig(epochs=20, finetune_epochs=0, seed=1, detail_latents=0))
+    assert ("街道", "区") in {(m.key, m.label) for m in model.label_maps}   # from the streets the input holds
+    asked = [Condition("街道", value=street), Condition("区", value=district)]
+    with pytest.raises(InputError, match="no row of the data has all of these"):
+        sample_where(model, table.frame, asked, 100, filled=table.filled)
+    rows = sample_where(model, table.frame, asked, 100)   # the filled cells counted: the conditions still hold
+    assert (rows["街道"] == street).all() and (rows["区"] == district).all()
+
 def test_generated_rows_read_the_district_off_the_street(fitted_maps):
     table, model = fitted_maps
     agree = lambda rows: float(np.mean(rows["区"] == rows["街道"].map(STREETS)))
