@@ -15,7 +15,8 @@ whose labels come from the VAE and whose neighbours from the VAE and the cells a
 3. z = mu_i + u (mu_j - mu_i) is the point between them in the latent space;
 4. numbers: x_i + u (x_j - x_i) (rounded as the column is); each label column takes row i's
    or row j's label, drawn in proportion to the decoder's probabilities of the two at z;
-   the class column is the class.
+   the class column is the class; then the columns read off another agree
+   (core.generation.keep_ties: a bin taken from row i beside a date between i's and j's).
 So every value lies within the class's real support (between or of two of its rows), while
 the VAE proposes half the neighbours (by their semantics, not raw cell distance) and decides
 which of two labels suits the point between them. Why both lists: with latent neighbours only
@@ -42,7 +43,8 @@ The posterior route (`sample_class`):
 3. accept each z with the probability p(class | z) that the decoder's label head gives
    (rejection sampling: accepted z follow the proposal of step 2 given the class);
 4. an accepted z becomes its most likely row (mean numbers, most likely labels) with
-   the class as its label; repeat until n rows or MAX_DRAWS_PER_ROW * n draws.
+   the class as its label, the columns read off another agreeing (keep_ties); repeat until
+   n rows or MAX_DRAWS_PER_ROW * n draws.
 Drawing around the posteriors of the class's own rows, not from the prior N(0, I),
 puts the draws where the model has seen the class (prior draws seldom land there).
 `widen` > 1 spreads them further.
@@ -64,6 +66,7 @@ import torch
 
 from core.columns import blank_column, filled_in
 from core.errors import InputError
+from core.generation import keep_ties
 from core.messages import Message, msg
 from core.model import FittedModel
 from core.roles import Role
@@ -115,7 +118,7 @@ def sample_class(model: FittedModel, real: pd.DataFrame, label: str, value: str,
     with torch.no_grad():
         mu, logvar = model.vae.encode(torch.from_numpy(model.transformer.transform(seeds)))  # (m, L)
     sigma = widen * torch.exp(0.5 * logvar)
-    generator = torch.Generator().manual_seed(seed)
+    generator, rng = torch.Generator().manual_seed(seed), np.random.default_rng(seed)
     kept, n_kept, n_drawn, budget = [], 0, 0, MAX_DRAWS_PER_ROW * n_rows
     while n_kept < n_rows and n_drawn < budget:
         batch = min(max(2 * (n_rows - n_kept), 64), budget - n_drawn)
@@ -124,7 +127,9 @@ def sample_class(model: FittedModel, real: pd.DataFrame, label: str, value: str,
         with torch.no_grad():
             out = model.vae.decode(z).numpy().astype(np.float64)                         # (batch, N)
         accept = torch.rand(batch, generator=generator).numpy() < class_probability(out, span, value)
-        rows = model.transformer.inverse_transform(out[accept])   # the most likely rows
+        likeliest = out[accept].copy()                             # the most likely rows
+        keep_ties(model, likeliest, out[accept], {label: span.categories.index(value)}, rng)
+        rows = model.transformer.inverse_transform(likeliest)
         rows[label] = value
         _not_blank(rows, label)
         kept.append(rows)
@@ -175,6 +180,8 @@ def interpolate_class(model: FittedModel, real: pd.DataFrame, label: str, value:
                     for block in (block_i, block_j))
         take_j = rng.random(n_rows) * (p_i + p_j) < p_j
         made[:, span.start:span.stop] = np.where(take_j[:, None], block_j, block_i)   # with its blank
+    spans = {span.name: span for span in model.transformer.layout_}
+    keep_ties(model, made, out, {label: spans[label].categories.index(value)}, rng)
     rows = model.transformer.inverse_transform(made)   # integers rounded, labels named
     rows[label] = value
     _not_blank(rows, label)

@@ -88,6 +88,15 @@ def decode(model: FittedModel, z: np.ndarray, seed: int = 0, sample_values: bool
     for span in model.transformer.layout_:
         if span.name in allowed:
             _restrict(model, drawn, out, span, allowed[span.name], rng, redraws)
+    keep_ties(model, drawn, out, allowed, rng, redraws)
+    return model.transformer.inverse_transform(drawn)
+
+
+def keep_ties(model: FittedModel, drawn: np.ndarray, out: np.ndarray, allowed: Mapping,
+              rng: np.random.Generator, redraws: int = 0) -> None:
+    """In place: every column read off another (core.bands: label maps, bands, number maps)
+    agrees with it in every row of `drawn` (encoded rows), `allowed` as `decode`'s (its columns
+    already restricted), `out` the decoder's outputs the numbers are redrawn around."""
     carried = _carried(model, allowed)
     for span in model.transformer.layout_:
         if span.name in carried:
@@ -97,7 +106,6 @@ def decode(model: FittedModel, z: np.ndarray, seed: int = 0, sample_values: bool
     decided = {**allowed, **{name: None for m in model.label_maps for name in (m.key, m.label)}}   # maps hold them
     _keep_bands(model, drawn, out, decided, rng, redraws)
     _read_numbers(model, drawn)
-    return model.transformer.inverse_transform(drawn)
 
 
 def _restrict(model: FittedModel, drawn: np.ndarray, out: np.ndarray, span, allowed, rng: np.random.Generator,

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from core.augmentation import interpolate_class, sample_class
 from core.bands import Band, LabelMap, NumberMap, find_bands, find_label_maps, find_number_maps, is_forest
 from core.columns import blank_column, prepare_table
 from core.conditions import Condition, sample_where
@@ -149,6 +150,16 @@ def test_conditions_keep_the_band_whichever_column_is_conditioned(fitted):
     ages = sample_where(model, table.frame, [Condition("房龄", low=15, high=25)], 500, seed=2)
     assert set(ages["建成年限"]) == {"10–20", "20–30"}     # both bins the range meets
 
+
+def test_rows_made_for_a_rare_class_keep_the_band_too(fitted):
+    raw, table, semantics, model = fitted
+    [band] = model.bands
+    categories = next(s for s in model.transformer.layout_ if s.name == band.label).categories
+    between = interpolate_class(model, table.frame, "结构", "砖混", 1000, seed=1).rows   # the bin of i or j
+    likeliest = sample_class(model, table.frame, "结构", "砖混", 300, seed=1).rows
+    for rows in (between, likeliest):
+        assert (rows["结构"] == "砖混").all() and outside(rows, band, categories) == 0.0
+    assert between["房龄"].nunique() > 200     # still interpolated ages, not a few real ones
 
 def test_the_project_file_keeps_the_bands_and_refuses_one_that_does_not_fit(fitted):
     raw, table, semantics, model = fitted
