@@ -16,7 +16,7 @@ whose labels come from the VAE and whose neighbours from the VAE and the cells a
 4. numbers: x_i + u (x_j - x_i) (rounded as the column is); each label column takes row i's
    or row j's label, drawn in proportion to the decoder's probabilities of the two at z;
    the class column is the class; then the columns read off another agree
-   (core.generation.keep_ties: a bin taken from row i beside a date between i's and j's).
+   (core.generation.settle: a bin taken from row i beside a date between i's and j's).
 So every value lies within the class's real support (between or of two of its rows), while
 the VAE proposes half the neighbours (by their semantics, not raw cell distance) and decides
 which of two labels suits the point between them. Why both lists: with latent neighbours only
@@ -43,7 +43,7 @@ The posterior route (`sample_class`):
 3. accept each z with the probability p(class | z) that the decoder's label head gives
    (rejection sampling: accepted z follow the proposal of step 2 given the class);
 4. an accepted z becomes its most likely row (mean numbers, most likely labels) with
-   the class as its label, the columns read off another agreeing (keep_ties); repeat until
+   the class as its label, the columns read off another agreeing (settle); repeat until
    n rows or MAX_DRAWS_PER_ROW * n draws.
 Drawing around the posteriors of the class's own rows, not from the prior N(0, I),
 puts the draws where the model has seen the class (prior draws seldom land there).
@@ -66,7 +66,7 @@ import torch
 
 from core.columns import blank_column, filled_in
 from core.errors import InputError
-from core.generation import keep_ties
+from core.generation import settle
 from core.messages import Message, msg
 from core.model import FittedModel
 from core.roles import Role
@@ -127,8 +127,8 @@ def sample_class(model: FittedModel, real: pd.DataFrame, label: str, value: str,
         with torch.no_grad():
             out = model.vae.decode(z).numpy().astype(np.float64)                         # (batch, N)
         accept = torch.rand(batch, generator=generator).numpy() < class_probability(out, span, value)
-        likeliest = out[accept].copy()                             # the most likely rows
-        keep_ties(model, likeliest, out[accept], {label: span.categories.index(value)}, rng)
+        likeliest = out[accept].copy()                             # the most likely rows, of the class
+        settle(model, likeliest, out[accept], {label: span.categories.index(value)}, rng)
         rows = model.transformer.inverse_transform(likeliest)
         rows[label] = value
         _not_blank(rows, label)
@@ -181,7 +181,7 @@ def interpolate_class(model: FittedModel, real: pd.DataFrame, label: str, value:
         take_j = rng.random(n_rows) * (p_i + p_j) < p_j
         made[:, span.start:span.stop] = np.where(take_j[:, None], block_j, block_i)   # with its blank
     spans = {span.name: span for span in model.transformer.layout_}
-    keep_ties(model, made, out, {label: spans[label].categories.index(value)}, rng)
+    settle(model, made, out, {label: spans[label].categories.index(value)}, rng)
     rows = model.transformer.inverse_transform(made)   # integers rounded, labels named
     rows[label] = value
     _not_blank(rows, label)
@@ -274,8 +274,9 @@ def augment(model: FittedModel, real: pd.DataFrame, label: str, value: str, n_ro
     """Exactly n_rows new rows of class `value` (the default route, `interpolate_class`);
     InputError (with the acceptance) if it cannot."""
     sample = interpolate_class(model, real, label, value, n_rows, seed)
-    if len(sample.rows) < n_rows:
-        raise InputError(sample.notes[-1])   # "made k of n rows ..."
+    if len(sample.rows) < n_rows:   # "made k of n rows ...", and why when the class has one row
+        lone = any(note.code == "augment.one_row" for note in sample.notes)
+        raise InputError(msg("augment.short_one_row", **sample.notes[-1].params) if lone else sample.notes[-1])
     return sample.rows
 
 

@@ -84,19 +84,18 @@ def decode(model: FittedModel, z: np.ndarray, seed: int = 0, sample_values: bool
         drawn = _sample_outputs(model, out, rng)
         for span in model.transformer.layout_:
             drawn[:, span.start] = _calibrated(model, span, drawn[:, span.start])
-    allowed, redraws = allowed or {}, redraws if sample_values else 0
-    for span in model.transformer.layout_:
-        if span.name in allowed:
-            _restrict(model, drawn, out, span, allowed[span.name], rng, redraws)
-    keep_ties(model, drawn, out, allowed, rng, redraws)
+    settle(model, drawn, out, allowed or {}, rng, redraws if sample_values else 0)
     return model.transformer.inverse_transform(drawn)
 
 
-def keep_ties(model: FittedModel, drawn: np.ndarray, out: np.ndarray, allowed: Mapping,
-              rng: np.random.Generator, redraws: int = 0) -> None:
-    """In place: every column read off another (core.bands: label maps, bands, number maps)
-    agrees with it in every row of `drawn` (encoded rows), `allowed` as `decode`'s (its columns
-    already restricted), `out` the decoder's outputs the numbers are redrawn around."""
+def settle(model: FittedModel, drawn: np.ndarray, out: np.ndarray, allowed: Mapping,
+           rng: np.random.Generator, redraws: int = 0) -> None:
+    """In place: the encoded rows `drawn` restricted to `allowed` (as `decode`'s), then every
+    column read off another (core.bands: label maps, bands, number maps) made to agree with it;
+    `out` the decoder's outputs the numbers are redrawn around (at most `redraws` times)."""
+    for span in model.transformer.layout_:
+        if span.name in allowed:
+            _restrict(model, drawn, out, span, allowed[span.name], rng, redraws)
     carried = _carried(model, allowed)
     for span in model.transformer.layout_:
         if span.name in carried:

@@ -39,6 +39,8 @@ ENGLISH: dict[str, str] = {
                               "reproduces this class; try a longer training",
     "augment.short": "made {made} of {asked} rows of '{value}' in {draws} draws",
     "augment.one_row": "one row of '{value}': its rows are drawn around it, not between two rows",
+    "augment.short_one_row": "'{value}' has one row only, so its rows are drawn around it: made {made} of "
+                             "{asked} in {draws} draws; ask for fewer rows, or add rows of '{value}' and train again",
     "augment.low_acceptance_splits": "in {k} of {n} splits under {share} of our draws were accepted as '{value}' "
                                      "(lowest {lowest}): the model rarely reproduces this class",
     "augment.short_splits": "in {k} of {n} splits our route made fewer '{value}' rows than asked",

@@ -9,6 +9,8 @@ ZH: dict[str, str] = {
     "augment.low_acceptance": "只有 {share} 的采样被接受为“{value}”：模型很少生成该类别；请延长训练",
     "augment.short": "在 {draws} 次采样中生成了 {made} / {asked} 行“{value}”",
     "augment.one_row": "“{value}”只有一行：新行在它周围采样，而不是在两行之间插值",
+    "augment.short_one_row": "“{value}”只有一行，新行只能在它周围采样：{draws} 次采样生成了 {made} / {asked} 行；"
+                             "请减少行数，或补充“{value}”的数据后重新训练",
     "augment.low_acceptance_splits": "{n} 次划分中有 {k} 次，我们的采样被接受为“{value}”的比例低于 {share}（最低 {lowest}）：模型很少生成该类别",
     "augment.short_splits": "{n} 次划分中有 {k} 次，我们的方法生成的“{value}”行少于所需",
     "augment.smote_some": "SMOTE-NC 需要训练部分中至少 2 行“{value}”；{n} 次划分中有 {k} 次只有 1 行，因此其得分只基于其余划分",

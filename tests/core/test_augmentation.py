@@ -42,7 +42,8 @@ def test_augment_says_so_when_the_model_will_not_decode_the_class(small_fit, mon
     assert sample.rows.empty and sample.n_drawn == 5 * augmentation.MAX_DRAWS_PER_ROW
     assert any("0%" in str(note) for note in sample.notes)
     one = pd.concat([table.frame[table.frame[LABEL] != value], table.frame[table.frame[LABEL] == value].head(1)])
-    with pytest.raises(InputError, match=f"made 0 of 5 rows of '{value}'"):   # one row: the posterior route
+    with pytest.raises(InputError, match=f"'{value}' has one row only, so its rows are drawn around it: "
+                                         "made 0 of 5 in 100 draws; ask for fewer rows"):   # the posterior route
         augment(model, one, LABEL, value, 5)
 
 

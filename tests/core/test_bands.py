@@ -160,6 +160,8 @@ def test_rows_made_for_a_rare_class_keep_the_band_too(fitted):
     for rows in (between, likeliest):
         assert (rows["结构"] == "砖混").all() and outside(rows, band, categories) == 0.0
     assert between["房龄"].nunique() > 200     # still interpolated ages, not a few real ones
+    old = sample_class(model, table.frame, "建成年限", "30以上", 300, seed=1).rows   # the class is the bin
+    assert len(old) and (old["建成年限"] == "30以上").all() and outside(old, band, categories) == 0.0
 
 def test_the_project_file_keeps_the_bands_and_refuses_one_that_does_not_fit(fitted):
     raw, table, semantics, model = fitted
