@@ -27,8 +27,9 @@ numbers' fallback, never the method.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -121,12 +122,13 @@ def _extent(span: Span) -> str:
 
 
 def modelled_conditions(model: FittedModel, conditions: list[Condition]) -> list[Condition]:
-    """The conditions on modelled columns. A condition on a constant column that is not modelled
-    (a flag that never occurs) holds for every generated row when it asks for that constant,
-    with no blanks, and is dropped; any other value there can never hold: a clear error."""
+    """The conditions on modelled columns, each column and label as the table writes it
+    (`as_written`). A condition on a constant column that is not modelled (a flag that never
+    occurs) holds for every generated row when it asks for that constant, with no blanks, and is
+    dropped; any other value there can never hold: a clear error."""
     constants = {column.name: column for column in model.unmodelled if column.kind == "constant"}
     kept = []
-    for condition in conditions:
+    for condition in (as_written(model, condition) for condition in conditions):
         column = constants.get(condition.column)
         if column is None:
             kept.append(condition)
@@ -137,6 +139,30 @@ def modelled_conditions(model: FittedModel, conditions: list[Condition]) -> list
                              f"data has '{value}'" + (" or a blank" if None in column.values else "")
                              + ", and so does every generated row")
     return kept
+
+
+def as_written(model: FittedModel, condition: Condition) -> Condition:
+    """`condition` with its column and its label as the table writes them where they differ only
+    as typed: in dashes, full-width forms or spaces ('20-25' for '20–25', '裂缝宽度（mm）' for
+    '裂缝宽度(mm)'), when one name or label alone matches so; else as it is."""
+    spans = {span.name: span for span in model.transformer.layout_}
+    column = _matching(condition.column, [*spans, *(column.name for column in model.unmodelled)])
+    span, value = spans.get(column), condition.value
+    if span is not None and span.kind != "numeric" and value:
+        value = _matching(value, span.categories)
+    return replace(condition, column=column, value=value)
+
+
+_DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"))
+
+
+def _matching(text: str, names: list[str]) -> str:
+    """The one name of `names` that reads as `text` typed (`as_written`), else `text`."""
+    if text in names:
+        return text
+    typed = lambda name: unicodedata.normalize("NFKC", name).translate(_DASHES).replace(" ", "")
+    found = [name for name in names if typed(name) == typed(text)]
+    return found[0] if len(found) == 1 else text
 
 
 def check_conditions(model: FittedModel, real: pd.DataFrame, conditions: list[Condition],

@@ -3,19 +3,26 @@ shift as they do in the real data."""
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from core.conditions import Condition, check_conditions, sample_where
+from core.columns import prepare_table
+from core.conditions import Condition, as_written, check_conditions, sample_where
 from core.effects import feature_shift
 from core.errors import InputError
 from core.generation import generate
 from core.messages import msg
 from core.model import TrainConfig
 from core.passthrough import Passthrough
+from core.semantics import SemanticMatrix
+from core.table import read_table
 from core.training import fit
 from tests.conftest import factor_table
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -133,3 +140,16 @@ def test_a_constant_column_meets_its_own_value_only(related):
                                (Condition("备注", value="无"), "has '无' or a blank")]:
         with pytest.raises(InputError, match=message):
             check_conditions(model, real, [condition])
+
+
+def test_a_column_or_label_typed_with_other_dashes_or_full_width_forms_is_the_tables():
+    raw = read_table(ROOT / "sample_data" / "buildings_30.csv").frame
+    preset = pd.read_csv(ROOT / "sample_data" / "semantics.csv", encoding="utf-8-sig", dtype=str)
+    table = prepare_table(raw)
+    model = fit(table, SemanticMatrix.from_frame(preset, list(raw.columns)), TrainConfig(epochs=10, finetune_epochs=0))
+    typed = Condition.parse("使用年限（年）=15-20")   # the survey writes 使用年限(年) and 15–20
+    assert as_written(model, typed) == Condition("使用年限(年)", value="15–20")
+    rows = sample_where(model, table.frame, [typed, Condition.parse("梁最大裂缝宽度（mm）=0..0.3")], 50)
+    assert len(rows) == 50 and (rows["使用年限(年)"] == "15–20").all() and rows["梁最大裂缝宽度(mm)"].le(0.3).all()
+    with pytest.raises(InputError, match="'15-21' never occurs in '使用年限\\(年\\)'"):
+        sample_where(model, table.frame, [Condition.parse("使用年限(年)=15-21")], 5)
