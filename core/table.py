@@ -17,7 +17,7 @@ cells as that. The rules, in order:
 - Binary garbage (NUL bytes or many control characters) is refused.
 - Delimiter: ",", ";" or tab, whichever appears outside quotes in the header and the same
   number of times in most of the next lines.
-- Decimal comma: with a ";" or tab delimiter, cells such as "3,5" (or "1.234,5") are decimal
+- Decimal comma: with a ";" or tab delimiter, cells such as "3,5" (or "1.234,5", "3,1E-05") are decimal
   commas; they are rewritten as "3.5" and `decimal` is ",".
 - Header: the first non-blank row, after up to 3 title rows (one filled cell each, above a
   row of several names that are not numbers: "某区房屋安全鉴定汇总表"), skipped with a note.
@@ -61,8 +61,8 @@ MAX_COLUMNS = 16_384                         # Excel's own limit; wider input is
 
 _ZIP = b"PK\x03\x04"
 _OLE2 = b"\xd0\xcf\x11\xe0"
-_DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
-_DOTTED_DECIMAL_COMMA = re.compile(r"^-?\d{1,3}(?:\.\d{3})+,\d+$")   # "1.234,5"
+_DECIMAL_COMMA = re.compile(r"^-?\d+,\d+(?:[eE][-+]?\d+)?$")                  # "3,5", "3,1E-05"
+_DOTTED_DECIMAL_COMMA = re.compile(r"^-?\d{1,3}(?:\.\d{3})+,\d+(?:[eE][-+]?\d+)?$")   # "1.234,5"
 _MANGLED = re.compile(r"^(.*)\.(\d+)$")                               # pandas' "层数.1"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
 

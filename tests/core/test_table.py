@@ -63,11 +63,11 @@ def test_forced_encoding_is_used_strictly():
 @pytest.mark.parametrize("sep", [";", "\t"])
 def test_decimal_commas_with_semicolon_or_tab(sep):
     text = sep.join(["名称", "宽度", "长度"]) + "\n" + sep.join(["a", "3,5", "-1,25"]) + "\n" \
-        + sep.join(["b", "4", "1.234,5"]) + "\n"
+        + sep.join(["b", "4", "1.234,5"]) + "\n" + sep.join(["c", "3,1E-05", "-9,55e+03"]) + "\n"   # as Excel writes
     result = read_table(text.encode("utf-8"), "b.csv")
     assert (result.delimiter, result.decimal) == (sep, ",")
-    assert result.frame["宽度"].tolist() == ["3.5", "4"]
-    assert result.frame["长度"].tolist() == ["-1.25", "1234.5"]
+    assert result.frame["宽度"].tolist() == ["3.5", "4", "3.1E-05"]
+    assert result.frame["长度"].tolist() == ["-1.25", "1234.5", "-9.55e+03"]
 
 
 def test_comma_file_keeps_quoted_commas_and_dot_decimals():
