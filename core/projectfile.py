@@ -70,6 +70,7 @@ def save_project(project: Project) -> bytes:
         "variants": {name: _semantics_to_json(r) for name, r in project.variants.items()},
         "settings": project.settings.to_dict(),
         "conditions": list(project.conditions),
+        "rows": _row_runs(project.data),
         "model": _model_to_json(project.model),
         "hashes": {name: hashlib.sha256(data).hexdigest() for name, data in members.items()},
     }
@@ -171,11 +172,37 @@ def _read_members(data: bytes, source: str) -> dict[str, bytes]:
     return members
 
 
+def _row_runs(data: pd.DataFrame | None) -> list[list[int]] | None:
+    """The rows of the file the data came from (core.table: the index named 'row', Excel's row
+    numbers), as runs [first, last] of consecutive numbers, so that a reopened project names the
+    rows the file has (title rows and skipped totals shift them); None without such an index."""
+    if data is None or data.index.name != "row" or len(data) == 0:
+        return None
+    rows = np.asarray(data.index, dtype=np.int64)
+    breaks = np.flatnonzero(np.diff(rows) != 1)
+    starts, ends = np.r_[0, breaks + 1], np.r_[breaks, len(rows) - 1]
+    return [[int(rows[a]), int(rows[b])] for a, b in zip(starts, ends)]
+
+
+def _rows_from_runs(runs, n_rows: int, source: str) -> pd.Index:
+    """The inverse of `_row_runs` for data of n_rows rows; InputError when they do not fit."""
+    def run_of_rows(run) -> bool:
+        return isinstance(run, list) and len(run) == 2 and all(type(v) is int for v in run) \
+            and 1 <= run[0] <= run[1] <= 2**31
+    if not (isinstance(runs, list) and all(run_of_rows(run) for run in runs)
+            and sum(last - first + 1 for first, last in runs) == n_rows
+            and all(earlier[1] < later[0] for earlier, later in zip(runs, runs[1:]))):
+        raise InputError(f"{source}: project.json rows do not fit the {n_rows} rows of data.csv")
+    return pd.Index([row for first, last in runs for row in range(first, last + 1)], name="row")
+
+
 def _project_from_json(document: dict, members: dict[str, bytes], source: str) -> Project:
     data = None
     if "data.csv" in members:
         data = pd.read_csv(io.BytesIO(members["data.csv"]), dtype=str, keep_default_na=False,
                            na_values=[""], encoding="utf-8")
+        if document.get("rows") is not None:
+            data.index = _rows_from_runs(document["rows"], len(data), source)
     project = Project(
         data=data, source_name=document.get("source_name", ""), encoding=document.get("encoding"),
         roles={name: Role(role) for name, role in document.get("roles", {}).items()},

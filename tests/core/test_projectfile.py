@@ -17,8 +17,9 @@ from core.latents import Gaussian
 from core.project import Project
 from core.projectfile import load_project, save_project
 from core.model import TrainConfig
+from core.table import read_table
 from core.training import fit
-from tests.conftest import factor_table
+from tests.conftest import edit_project_file, factor_table
 
 
 @pytest.fixture(scope="module")
@@ -382,3 +383,25 @@ def test_the_largest_mixture_fits_its_member():
     shape = (MIXTURE_COMPONENTS, MAX_LATENT_DIM)
     largest = PosteriorMixture(np.zeros(shape), np.ones(shape), np.zeros(MAX_LATENT_DIM))
     assert len(mixture_to_bytes(largest)) <= MEMBER_LIMITS[LATENTS]
+
+
+def test_a_reopened_project_names_the_rows_of_its_file():
+    body = "".join("砖混,3,无\n" if i == 8 else f"{'框架' if i % 2 else '砖混'},{i % 5 + 1},{0.1 * i:.1f}\n"
+                   for i in range(12))
+    text = "某区房屋安全鉴定汇总表\n结构,层数,裂缝宽度\n" + body + "合计,36,\n"   # a title row and a totals row
+    raw = read_table(text.encode(), "survey.csv").frame
+    assert list(raw.index[:2]) == [3, 4] and raw.index.name == "row"
+    project = Project(data=raw, source_name="survey.csv")
+    back = load_project(save_project(project), "p.zip")
+    assert list(back.data.index) == list(raw.index) and back.data.index.name == "row"
+    [crack] = [entry for entry in back.prepared().report if entry.name == "裂缝宽度"]
+    assert crack.text_cells == [(11, "无")]   # the file's row 11 (title, header, 8 rows above it)
+
+    def older(document):   # saved before the rows were kept: numbered from 2 as before
+        del document["rows"]
+    assert list(load_project(edit_project_file(save_project(project), older)).data.index) == list(range(12))
+
+    def wrong(document):
+        document["rows"] = [[3, 5]]
+    with pytest.raises(InputError, match="p.zip: project.json rows do not fit the 12 rows of data.csv"):
+        load_project(edit_project_file(save_project(project), wrong), "p.zip")
