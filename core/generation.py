@@ -296,16 +296,9 @@ def _read_numbers(model: FittedModel, drawn: np.ndarray) -> None:
     for m in model.number_maps:
         key, number = spans[m.key], spans[m.number]
         rows = np.flatnonzero(_shown(drawn, key) & _shown(drawn, number))
-        written = _written(key, drawn[rows, key.start] * key.std + key.mean)
+        written = key.written(drawn[rows, key.start] * key.std + key.mean)
         drawn[rows, key.start] = (written - key.mean) / key.std
         drawn[rows, number.start] = (m.offset + m.slope * written - number.mean) / number.std
-
-
-def _written(span, values: np.ndarray) -> np.ndarray:
-    """Numbers in their own units as `inverse_transform` writes them: clipped to the observed
-    range, integers whole, the rest to the column's decimals."""
-    values = np.clip(values, span.low, span.high)
-    return np.round(values) if span.role is Role.INTEGER else np.round(values, span.decimals)
 
 
 def _within_bands(model: FittedModel, drawn: np.ndarray, out: np.ndarray, number, bands: list,

@@ -71,6 +71,21 @@ class Span:
             return (block[:, 0] > 0).astype(int)
         return block[:, :self.value_stop - self.start].argmax(axis=1)
 
+    def written(self, values: np.ndarray) -> np.ndarray:
+        """Numbers (n,) in the column's own units as generated rows write them: within the observed
+        range, integers whole, the rest to the column's decimals, still within the range once
+        rounded (ND2 of uis reaches -23.0258509299405; at 6 decimals its floor is -23.025850,
+        not -23.025851, which lies below every real value)."""
+        values = np.clip(values.astype(np.float64), self.low, self.high)
+        if self.role is Role.INTEGER:
+            return np.round(values)
+        low, high = (np.round(end, self.decimals) for end in (self.low, self.high))
+        step = 10.0 ** -self.decimals
+        low, high = (np.round(low + step, self.decimals) if low < self.low else low,
+                     np.round(high - step, self.decimals) if high > self.high else high)
+        rounded = np.round(values, self.decimals)
+        return np.clip(rounded, low, high) if low <= high else rounded
+
     @property
     def column_names(self) -> list[str]:
         names = [f"{self.name}={c}" for c in self.categories] if self.kind == "onehot" else [self.name]
@@ -154,9 +169,8 @@ class TableTransformer:
                     block[blank, span.categories.index(span.fill)] = 1.0
             if span.kind == "numeric":
                 # float64 first: clipping in the decoder's float32 lands just outside the range
-                values = np.clip(block[:, 0].astype(np.float64) * span.std + span.mean, span.low, span.high)
-                columns[span.name] = (np.round(values).astype(np.int64) if span.role is Role.INTEGER
-                                      else np.round(values, span.decimals))
+                values = span.written(block[:, 0].astype(np.float64) * span.std + span.mean)
+                columns[span.name] = values.astype(np.int64) if span.role is Role.INTEGER else values
             else:
                 index = span.classes(block)
                 columns[span.name] = pd.Series(np.asarray(span.categories, dtype=object)[index], dtype=str)

@@ -112,3 +112,16 @@ def test_a_label_column_past_the_127th_encoded_column_is_encoded_in_its_own_colu
              ColumnSpec("c1", Role.CATEGORICAL, tuple(str(j) for j in range(64)))]
     transformer = TableTransformer().fit(PreparedTable(middle, specs))
     assert transformer.inverse_transform(transformer.transform(middle)).equals(middle)
+
+
+def test_written_numbers_stay_within_the_observed_range_once_rounded():
+    """A log-scale column (uis' ND2) reaches -23.0258509299405; written at 6 decimals its floor is
+    -23.025850: -23.025851 would lie below every real value."""
+    frame = pd.DataFrame({"nd2": [-23.0258509299405, -2.2907268, 0.367871027040846] * 4})
+    transformer = TableTransformer().fit(PreparedTable(frame, [ColumnSpec("nd2", Role.CONTINUOUS)]))
+    [span] = transformer.layout_
+    assert span.decimals == 6
+    written = span.written(np.array([-30.0, -23.0258509299405, -2.29072684, 0.367871027040846, 9.0]))
+    assert written.tolist() == [-23.02585, -23.02585, -2.290727, 0.367871, 0.367871]
+    rows = transformer.inverse_transform(transformer.transform(frame))
+    assert rows["nd2"].between(span.low, span.high).all()
