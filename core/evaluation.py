@@ -23,6 +23,7 @@ import pandas as pd
 
 from core.columns import blank_column
 from core.errors import InputError
+from core.roles import Role
 from core.transformer import Span, decimals
 
 N_BINS = 5                 # quintiles: still 6 real rows per bin at the paper's 30 rows
@@ -250,14 +251,17 @@ def validity(synthetic: pd.DataFrame, layout: list[Span]) -> dict:
 
     Both should be 1.0: the decoder clips numbers and only emits known categories, so
     anything less is a bug. `columns` lists each column's share. A share over no
-    columns of that kind is 1.0.
+    columns of that kind is 1.0. A number counts as inside when it is within half of its
+    column's last written decimal of the range (`Span.written`: uis' ND2 reaches
+    -23.0258509299405 and is written at 6 decimals, so its floor reads -23.025851).
     """
     _check_columns(synthetic, layout, "the generated rows")
     shares, inside = {}, {"numeric": [0, 0], "category": [0, 0]}   # kind -> [n inside, n]
     for span in layout:
         values = synthetic[span.name]
         if span.kind == "numeric":
-            slack = 1e-9 * max(1.0, span.high - span.low)   # float noise of the clip
+            slack = max(1e-9 * max(1.0, span.high - span.low),   # float noise of the clip
+                        0.0 if span.role is Role.INTEGER else 0.5 * 10.0 ** -span.decimals)   # rounding
             ok = values.astype(float).between(span.low - slack, span.high + slack)
             kind = "numeric"
         else:

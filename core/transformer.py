@@ -72,19 +72,11 @@ class Span:
         return block[:, :self.value_stop - self.start].argmax(axis=1)
 
     def written(self, values: np.ndarray) -> np.ndarray:
-        """Numbers (n,) in the column's own units as generated rows write them: within the observed
-        range, integers whole, the rest to the column's decimals, still within the range once
-        rounded (ND2 of uis reaches -23.0258509299405; at 6 decimals its floor is -23.025850,
-        not -23.025851, which lies below every real value)."""
+        """Numbers (n,) in the column's own units as generated rows write them: clipped to the
+        observed range, integers whole, the rest to the column's decimals (so an end of the range
+        with more decimals than that, -23.0258509299405 at 6, is written -23.025851)."""
         values = np.clip(values.astype(np.float64), self.low, self.high)
-        if self.role is Role.INTEGER:
-            return np.round(values)
-        low, high = (np.round(end, self.decimals) for end in (self.low, self.high))
-        step = 10.0 ** -self.decimals
-        low, high = (np.round(low + step, self.decimals) if low < self.low else low,
-                     np.round(high - step, self.decimals) if high > self.high else high)
-        rounded = np.round(values, self.decimals)
-        return np.clip(rounded, low, high) if low <= high else rounded
+        return np.round(values) if self.role is Role.INTEGER else np.round(values, self.decimals)
 
     @property
     def column_names(self) -> list[str]:

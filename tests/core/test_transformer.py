@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from core.columns import ColumnSpec, PreparedTable
 from core.roles import Role
+from core.evaluation import validity
 from core.transformer import TableTransformer
 
 LABELS = ["框架结构", "框剪结构", "砖混结构", "A", "b c"]
@@ -114,14 +115,16 @@ def test_a_label_column_past_the_127th_encoded_column_is_encoded_in_its_own_colu
     assert transformer.inverse_transform(transformer.transform(middle)).equals(middle)
 
 
-def test_written_numbers_stay_within_the_observed_range_once_rounded():
-    """A log-scale column (uis' ND2) reaches -23.0258509299405; written at 6 decimals its floor is
-    -23.025850: -23.025851 would lie below every real value."""
+def test_generated_numbers_at_an_end_written_at_fewer_decimals_are_valid():
+    """A log-scale column (uis' ND2) reaches -23.0258509299405; written at 6 decimals its floor
+    reads -23.025851, within half a unit of its last decimal of the range: valid, and the value
+    a number map reads off it is the same as in the data (grouseticks' cHEIGHT off HEIGHT)."""
     frame = pd.DataFrame({"nd2": [-23.0258509299405, -2.2907268, 0.367871027040846] * 4})
     transformer = TableTransformer().fit(PreparedTable(frame, [ColumnSpec("nd2", Role.CONTINUOUS)]))
     [span] = transformer.layout_
     assert span.decimals == 6
     written = span.written(np.array([-30.0, -23.0258509299405, -2.29072684, 0.367871027040846, 9.0]))
-    assert written.tolist() == [-23.02585, -23.02585, -2.290727, 0.367871, 0.367871]
+    assert written.tolist() == [-23.025851, -23.025851, -2.290727, 0.367871, 0.367871]
     rows = transformer.inverse_transform(transformer.transform(frame))
-    assert rows["nd2"].between(span.low, span.high).all()
+    assert validity(rows, transformer.layout_)["numeric_in_range"] == 1.0
+    assert validity(rows.assign(nd2=rows["nd2"] - 1e-6), transformer.layout_)["numeric_in_range"] < 1.0
