@@ -163,7 +163,8 @@ def _read_labels(model: FittedModel, drawn: np.ndarray, out: np.ndarray, allowed
     of `drawn` where neither is blank, parents first. A conditioned label, or one banded over a
     conditioned number (to the classes whose interval meets the range), narrows its key (and the
     key's key) to the classes that lead to it; a first key drawn outside them is drawn again
-    from the decoder's probabilities `out` over them."""
+    from the decoder's probabilities `out` over them, as is a label in the rows where its key is
+    blank (nothing reads it off the key there)."""
     if not model.label_maps:
         return
     spans = {span.name: span for span in model.transformer.layout_}
@@ -179,12 +180,13 @@ def _read_labels(model: FittedModel, drawn: np.ndarray, out: np.ndarray, allowed
             classes[name] &= wanted
     for m in reversed(order):   # children first: a key may only lead to its label's classes
         classes[m.key] &= {k for k, target in enumerate(m.targets) if target in classes[m.label] or target < 0}
-    for name, wanted in classes.items():
+    for name, wanted in classes.items():   # the roots, and a label whose key is blank in a row
         span = spans[name]
-        if name in parent or len(wanted) == len(span.categories) or not wanted:
+        if len(wanted) == len(span.categories) or not wanted:
             continue
         held = _held(drawn, span)
-        rows = np.flatnonzero((held >= 0) & ~np.isin(held, list(wanted)))
+        free = ~_shown(drawn, spans[parent[name].key]) if name in parent else np.ones(len(drawn), dtype=bool)
+        rows = np.flatnonzero(free & (held >= 0) & ~np.isin(held, list(wanted)))
         _set_label(drawn, span, _draw_label(model, span, out[rows], sorted(wanted), rng), rows)
     for m in order:
         if m.label in allowed:   # a conditioned label is never overwritten

@@ -350,6 +350,25 @@ def test_a_conditioned_number_keeps_its_band_and_the_label_map_beside_it():
         assert outside(rows, band, spans[band.label].categories) == 0.0, band.label
 
 
+def test_a_label_whose_key_is_blank_still_keeps_to_a_conditioned_number():
+    """The bin is read off a code, which is blank in a tenth of the rows; where it is blank the
+    bin is read off nothing, and a condition on the age must still keep the bin to the age."""
+    raw = survey()
+    code = raw["建成年限"].map(dict(zip(BINS, "ABCD"))).astype(object)
+    code[np.random.default_rng(4).random(len(raw)) < 0.1] = ""
+    raw.insert(0, "年限代码", code)
+    table = prepare_table(raw)
+    semantics = SemanticMatrix(["history", "damage"], list(raw.columns), [[1, 1, 1, 0, 0, 0], [0, 0, 0, 1, 1, 1]])
+    model = fit(table, semantics, TrainConfig(epochs=40, finetune_epochs=5, seed=2, detail_latents=0))
+    assert [(m.key, m.label) for m in model.label_maps] == [("年限代码", "建成年限")]
+    assert {(band.label, band.number) for band in model.bands} == {("年限代码", "房龄"), ("建成年限", "房龄")}
+    spans = {span.name: span for span in model.transformer.layout_}
+    rows = sample_where(model, table.frame, [Condition("房龄", low=15, high=25)], 1000, seed=1)
+    assert rows[blank_column("年限代码")].mean() > 0.02 and rows["房龄"].between(15, 25).all()   # codes blank
+    shown = rows[~rows[blank_column("年限代码")]]
+    for band in model.bands:
+        assert outside(rows if band.label == "建成年限" else shown, band, spans[band.label].categories) == 0.0
+
 def test_a_number_read_off_another_is_found_only_when_exact():
     raw = survey()
     raw["建成年份"] = (2024 - raw["房龄"].astype(float)).round(1).astype(str)   # the age, written as a year
