@@ -70,6 +70,7 @@ from core.generation import settle
 from core.messages import Message, msg
 from core.model import FittedModel
 from core.roles import Role
+from core.transformer import Span
 
 MAX_DRAWS_PER_ROW = 20     # give up after 20 draws per requested row
 K_NEIGHBOURS = 5           # as SMOTE's default; 3 and 5 scored alike, 10 worse
@@ -85,8 +86,9 @@ class ClassSample:
     notes: list[Message] = field(default_factory=list)
 
 
-def check_label(model: FittedModel, real: pd.DataFrame, label: str, value: str, min_rows: int = 1) -> None:
-    """The label must be a labelled column the model trained on, and the class must occur."""
+def check_label(model: FittedModel, real: pd.DataFrame, label: str, value: str, min_rows: int = 1) -> Span:
+    """The label must be a labelled column the model trained on, and the class must occur;
+    returns the label's span."""
     spans = {s.name: s for s in model.transformer.layout_}
     if label not in spans:
         raise InputError(msg("label.unknown", label=label))
@@ -99,6 +101,7 @@ def check_label(model: FittedModel, real: pd.DataFrame, label: str, value: str, 
     found = int(of_class(real, label, value).sum())
     if found < min_rows:
         raise InputError(msg("label.too_few", value=value, label=label, found=found, needed=min_rows))
+    return spans[label]
 
 
 def of_class(real: pd.DataFrame, label: str, value: str) -> pd.Series:
@@ -110,11 +113,10 @@ def of_class(real: pd.DataFrame, label: str, value: str) -> pd.Series:
 def sample_class(model: FittedModel, real: pd.DataFrame, label: str, value: str, n_rows: int,
                  seed: int = 0, widen: float = 1.0) -> ClassSample:
     """Up to n_rows generated rows of class `value` of column `label` (see the module's route)."""
-    check_label(model, real, label, value)
+    span = check_label(model, real, label, value)
     if n_rows < 1:
         raise InputError("the number of rows to generate must be at least 1")
     seeds = real[of_class(real, label, value)]
-    span = next(s for s in model.transformer.layout_ if s.name == label)
     with torch.no_grad():
         mu, logvar = model.vae.encode(torch.from_numpy(model.transformer.transform(seeds)))  # (m, L)
     sigma = widen * torch.exp(0.5 * logvar)
@@ -146,7 +148,7 @@ def interpolate_class(model: FittedModel, real: pd.DataFrame, label: str, value:
                       seed: int = 0) -> ClassSample:
     """n_rows generated rows of class `value` of column `label`, between pairs of its rows that
     are neighbours in the latent space (see the module's default route)."""
-    check_label(model, real, label, value)
+    of_label = check_label(model, real, label, value)
     if n_rows < 1:
         raise InputError("the number of rows to generate must be at least 1")
     own = real[of_class(real, label, value)]
@@ -180,8 +182,7 @@ def interpolate_class(model: FittedModel, real: pd.DataFrame, label: str, value:
                     for block in (block_i, block_j))
         take_j = rng.random(n_rows) * (p_i + p_j) < p_j
         made[:, span.start:span.stop] = np.where(take_j[:, None], block_j, block_i)   # with its blank
-    spans = {span.name: span for span in model.transformer.layout_}
-    settle(model, made, out, {label: spans[label].categories.index(value)}, rng)
+    settle(model, made, out, {label: of_label.categories.index(value)}, rng)
     rows = model.transformer.inverse_transform(made)   # integers rounded, labels named
     rows[label] = value
     _not_blank(rows, label)

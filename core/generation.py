@@ -220,13 +220,19 @@ def _pick(weights: np.ndarray, u: np.ndarray) -> np.ndarray:
     return (cumulative < u).sum(axis=1).clip(max=weights.shape[1] - 1)
 
 
+def _ranges(allowed: Mapping) -> dict[str, tuple[float, float]]:
+    """The range conditions of `allowed` (column -> (low, high)): not its labels, nor BLANK."""
+    return {name: value for name, value in allowed.items() if isinstance(value, tuple)}
+
+
 def _band_classes(model: FittedModel, allowed: Mapping) -> dict[str, set[int]]:
     """Label -> the classes whose interval meets the range of every conditioned number it is
     banded over, for the labels banded over one and not conditioned themselves."""
     classes: dict[str, set[int]] = {}
+    ranges = _ranges(allowed)
     for band in model.bands:
-        if band.label not in allowed and isinstance(allowed.get(band.number), tuple):
-            wanted = band.meeting(allowed[band.number])
+        if band.label not in allowed and band.number in ranges:
+            wanted = band.meeting(ranges[band.number])
             classes[band.label] = classes.get(band.label, wanted) & wanted
     return classes
 
@@ -247,8 +253,7 @@ def _keep_bands(model: FittedModel, drawn: np.ndarray, out: np.ndarray, allowed:
     by_number: dict[str, list] = {}
     for band in model.bands:
         by_number.setdefault(band.number, []).append(band)
-    ranges = {name: value for name, value in allowed.items() if isinstance(value, tuple)}   # not BLANK
-    among, decided = _band_classes(model, allowed), set(allowed)
+    ranges, among, decided = _ranges(allowed), _band_classes(model, allowed), set(allowed)
     for name, bands in sorted(by_number.items(), key=lambda item: item[0] not in ranges):   # stable
         number, condition = spans[name], ranges.get(name)
         rows = np.flatnonzero(_shown(drawn, number))
@@ -270,8 +275,7 @@ def _carried(model: FittedModel, allowed: Mapping) -> dict[str, tuple[float, flo
     last decimal, so that ranges meeting in one value still meet), then each number to its
     key's image. Only the ranges set or narrowed so; where they would not meet, none."""
     spans = {span.name: span for span in model.transformer.layout_}
-    ranges = {name: value for name, value in allowed.items() if isinstance(value, tuple)}
-    carried: dict[str, tuple[float, float]] = {}
+    ranges, carried = _ranges(allowed), {}
 
     def narrow(name: str, ends: list[float]) -> None:
         low, high = ranges.get(name, (-np.inf, np.inf))
