@@ -324,7 +324,7 @@ def _evaluate(args) -> int:
     report["controllability_covary"] = [c.to_dict() for c in controllability(model, seed=args.seed,
                                                                              others="covary")]
     if args.label is not None:
-        report["augmentation"] = compare(model, table.frame, args.label, args.minority, args.n,
+        report["augmentation"] = compare(model, table.held(args.label), args.label, args.minority, args.n,
                                          seed=args.seed, refit=args.refit,
                                          on_split=_split_done if args.refit else None)   # a training each
     json.dump(_strict(report), sys.stdout, ensure_ascii=False)

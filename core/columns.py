@@ -111,6 +111,14 @@ class PreparedTable:
         """Every column of the input table, in input order (modelled or not)."""
         return [entry.name for entry in self.report] or self.features
 
+    def held(self, name: str) -> "pd.DataFrame":
+        """The rows of `frame` whose cell of column `name` the input holds: neither a blank kept
+        as blank nor one filled for training (a class check or a class's seeds count these only)."""
+        if name not in self.frame.columns:   # the caller's check names the unknown column
+            return self.frame
+        holds = filled_in(self.frame, name).to_numpy() & ~self.filled.get(name, np.zeros(len(self.frame), bool))
+        return self.frame[holds]
+
     def unmodelled_reasons(self) -> dict[str, Message]:
         """Column -> why the model does not use it, for every input column not modelled."""
         return {entry.name: entry.reason for entry in self.report if entry.role is Role.EXCLUDED}

@@ -21,7 +21,8 @@ POLL_SECONDS = 1.0    # progress and the end of a comparison
 ui.header("evaluate")
 project = ui.project()
 ui.gate(project.model is None, "gate.model", "train")
-model, real = project.model, project.prepared().frame
+model, prepared = project.model, project.prepared()
+real = prepared.frame
 
 
 # ---------------------------------------------------------------- are the new rows realistic?
@@ -66,7 +67,7 @@ with right:
 # ---------------------------------------------------------------- does a rare class gain?
 st.subheader(t("ev.augment"))
 st.caption(t("ev.augment_help"))
-picked = ui.class_picker(model, real, "ev")
+picked = ui.class_picker(model, prepared, "ev")
 if picked is None:
     st.info(t("ev.no_label"))
     st.stop()
@@ -75,8 +76,8 @@ label, value, n_rows = picked
 make, check = st.columns(2)
 if make.button(t("ev.make"), type="primary", icon=":material/add_row_below:", key="ev_make"):
     try:
-        project.remember("class_rows", (model, real), (value, interpolate_class(model, real, label, value,
-                                                                                int(n_rows), seed=0)))
+        project.remember("class_rows", (model, real), (value, interpolate_class(model, prepared.held(label), label,
+                                                                                value, int(n_rows), seed=0)))
     except InputError as exc:
         st.error(say(exc))
 
@@ -87,10 +88,11 @@ def start_check(label: str, value: str, refit: bool) -> None:
     current = ui.project()
     if current.checking is not None and current.checking.running:
         return
-    model, real = current.model, current.prepared().frame
-    current.checking = CheckWorker(
-        lambda on_split, should_stop: ((model, real), compare(model, real, label, value, refit=refit,
-                                                               on_split=on_split, should_stop=should_stop)),
+    model, table = current.model, current.prepared()
+    current.checking = CheckWorker(   # a row whose class is blank, kept or filled, is of no class
+        lambda on_split, should_stop: ((model, table.frame), compare(model, table.held(label), label, value,
+                                                                     refit=refit, on_split=on_split,
+                                                                     should_stop=should_stop)),
         N_SPLITS, alive=ui.session_alive()).start()   # stops when the session closes
 
 

@@ -99,13 +99,14 @@ right.download_button(t("gen.xlsx"), lambda: xlsx_bytes(full, notes=notes), name
                       on_click="ignore", icon=":material/table_view:")
 
 with st.expander(t("gen.augment")):   # rows of one class (core.augmentation)
-    picked = ui.class_picker(model, real, "gen_aug")
+    picked = ui.class_picker(model, prepared, "gen_aug")
     if picked is None:
         st.info(t("ev.no_label"))
     elif st.button(t("ev.make"), key="gen_aug_make", icon=":material/add_row_below:"):
         label, value, n_class = picked
         try:
-            project.remember("augmented", (model, real), augment(model, real, label, value, n_class, seed=int(seed)))
+            project.remember("augmented", (model, real), augment(model, prepared.held(label), label, value, n_class,
+                                                                    seed=int(seed)))
         except InputError as exc:
             st.error(say(exc))
     extra = project.recall("augmented", (model, real))

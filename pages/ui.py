@@ -15,7 +15,6 @@ import streamlit as st
 
 from core.augmentation import balance_count, class_counts
 from core.cells import day_of
-from core.columns import present_cells
 from core.controllability import Control, controllability
 from core.device import configure_threads
 from core.errors import InputError
@@ -170,9 +169,11 @@ def controls(model, semantics: SemanticMatrix) -> dict[str, Control]:
         c.semantic: c for c in controllability(model, semantics, n_rows=300)})
 
 
-def class_picker(model, real, prefix: str) -> tuple[str, str, int] | None:
+def class_picker(model, table, prefix: str) -> tuple[str, str, int] | None:
     """Label column, class (rarest first) and rows to add, as three widgets keyed by `prefix`;
-    None when the model has no column of classes."""
+    None when the model has no column of classes. `table`: the PreparedTable; a blank class,
+    kept or filled for training, is no class."""
+    real = table.frame
     labels = [span.name for span in model.transformer.layout_ if span.kind != "numeric"]
     coded = project().derived("coded_classes", (model, real), lambda: [
         span.name for span in model.transformer.layout_
@@ -183,8 +184,7 @@ def class_picker(model, real, prefix: str) -> tuple[str, str, int] | None:
         return None
     a, b, c = st.columns(3)
     label = a.selectbox(t("ev.label"), labels, index=len(labels) - 1, key=f"{prefix}_label")
-    counts = project().derived(f"class_counts:{label}", (real,),   # a blank class is no class
-                               lambda: class_counts(present_cells(real, label)))
+    counts = project().derived(f"class_counts:{label}", (real,), lambda: class_counts(table.held(label)[label]))
     shown = {name: t_plain("ev.class_count", name=_shown(name), n=int(counts[name])) for name in counts.index}
     value = b.selectbox(t("ev.class"), sorted(counts.index, key=lambda name: (counts[name], name)),
                         format_func=shown.get, key=f"{prefix}_class")   # the words of this run's language

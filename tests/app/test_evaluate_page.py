@@ -121,6 +121,34 @@ def test_columns_that_keep_their_blanks_show_how_often_they_are_blank():
     assert caption.startswith(f"Blank cells, real → generated: 碳化深度 {brick.mean():.0%} → ")
 
 
+def test_a_class_filled_for_training_is_not_counted_or_compared():
+    """Two blank grades of 80 are filled with the commonest for training; they are no class."""
+    import numpy as np
+    from core.project import Project
+    from core.semantics import SemanticMatrix
+    from core.training import fit
+    from tests.app.conftest import FAST
+    rng = np.random.default_rng(1)
+    n = 80
+    grade = rng.choice(["A", "B", "C"], n, p=[0.6, 0.3, 0.1]).astype(object)
+    grade[[3, 7]] = None
+    frame = pd.DataFrame({"结构": rng.choice(["砖混", "框架"], n), "层数": rng.integers(1, 7, n).astype(str),
+                          "等级": grade})
+    project = Project(data=frame, source_name="grades.csv", encoding="utf-8")
+    assert project.prepared().filled["等级"].sum() == 2
+    project.semantics = SemanticMatrix(["构造", "安全"], project.prepared().features, [[1, 1, 0], [0, 0, 1]])
+    project.settings = FAST
+    project.model = fit(project.prepared(), project.semantics, FAST)
+    at = open_page(PAGE, project)
+    at.selectbox(key="ev_label").set_value("等级").run()
+    counts = frame["等级"].value_counts()
+    assert at.selectbox(key="ev_class").options == [f"{name} ({counts[name]} rows)" for name in ("C", "B", "A")]
+    assert at.number_input(key="ev_n_等级_C").value == counts["A"] - counts["C"]
+    compare(at)
+    assert not at.exception and at.session_state["project"].recall("comparison", (project.model,
+                                                                                  project.prepared().frame))
+
+
 def _slow_comparison(on_split, should_stop):
     import time
 

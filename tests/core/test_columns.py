@@ -225,6 +225,20 @@ def test_continuous_median_and_label_mode_fill():
     assert prepared.frame["s"].tolist()[2] == "框剪"
 
 
+def test_held_rows_leave_out_a_class_filled_for_training_or_kept_blank():
+    """A check on a class, or the seeds of its new rows, must not count a blank as the fill."""
+    n = 60
+    grade = ["A", "B", "C"] * (n // 3)
+    grade[4] = None                                        # 1 of 60: filled with the most frequent
+    crack = [None if i % 4 == 0 else f"{0.1 * (i % 7):.1f}" for i in range(n)]   # 25 %: kept blank
+    table = prepare_table(frame(grade=grade, crack=crack, floors=[str(1 + i % 6) for i in range(n)]))
+    assert table.filled["grade"][4] and table.frame["grade"].iloc[4] in {"A", "B", "C"}
+    assert table.held("grade").index.tolist() == [i for i in range(n) if i != 4]
+    assert table.held("crack").index.tolist() == [i for i in range(n) if i % 4]
+    assert len(table.held("floors")) == n
+    assert table.held("no such column") is table.frame   # the caller's check names it
+
+
 def test_more_than_half_missing_is_excluded_even_when_forced():
     data = frame(a=["1", None, None, None, None, "2", "3", "4", None],
                  b=[str(i % 3) for i in range(9)])
