@@ -8,12 +8,12 @@ blank of a tick box, or a blank cell of a column that keeps its blanks) or
 years); several combine with AND. The route
 (`sample_where`), the minority-class route of core.augmentation generalised:
 1. the real rows that satisfy every condition are encoded: mu_i, sigma_i;
-2. each new row draws z = mu_i + sqrt(sigma_i^2 + h^2) * e for a matching row i chosen at
+2. each new row draws z ~ N(mu_i, diag(sigma_i^2) + H) for a matching row i chosen at
    random, so the other columns follow the real data's conditional distribution, however rare
    the condition (prior draws would seldom land there; each matching row seeds n/m rows, give
    or take one, core.stratified); sliders (`fixed`) then set their
-   latents. h is the bandwidth the unconditional draws are widened by
-   (core.latents.PosteriorMixture; 0 for older projects): without it a common condition
+   latents. H is the kernel the unconditional draws are widened by
+   (core.latents.PosteriorMixture, bandwidth h; 0 for older projects): without it a common condition
    moved the rows away from unconditional ones by the difference of the two kernels, not by
    the condition (benchmarks/CONDITIONS_ASIDE.md: 13 of 100 conditions below a shift
    correlation of 0.7 without h, 2 with it, both before blank cells were kept; 3 since);
@@ -40,7 +40,7 @@ from core.cells import ISO_STYLE, date_of, write_date, years
 from core.columns import filled_in
 from core.errors import InputError
 from core.generation import BLANK, decode, resolve_latents
-from core.latents import PosteriorMixture
+from core.latents import Noise, PosteriorMixture
 from core.model import FittedModel
 from core.roles import Role
 from core.transformer import Span
@@ -231,10 +231,12 @@ def sample_where(model: FittedModel, real: pd.DataFrame, conditions: list[Condit
                       for part in model.vae.encode(torch.from_numpy(model.transformer.transform(seeds))))
     rng = np.random.default_rng(seed)   # stratified: each matching row seeds n/m rows, give or take one
     pick = (stratified.uniform(rng, n_rows) * len(seeds)).astype(int)
-    variance = np.exp(logvar[pick])
+    variance, normal = np.exp(logvar[pick]), stratified.normal(rng, n_rows, model.latent_dim)
     if isinstance(model.latents, PosteriorMixture):   # widened as the unconditional draws are
-        variance = variance + model.latents.bandwidth ** 2
-    z = mu[pick] + np.sqrt(variance) * stratified.normal(rng, n_rows, model.latent_dim)
+        kernel = stratified.normal(rng, n_rows, model.latent_dim)
+        z = mu[pick] + model.latents.widen(variance, Noise(normal, None, kernel))
+    else:
+        z = mu[pick] + np.sqrt(variance) * normal
     for latent, value in resolve_latents(model, fixed or {}).items():
         z[:, latent] = value
     spans = {span.name: span for span in model.transformer.layout_}

@@ -32,9 +32,12 @@ def test_latents_follow_the_training_rows_and_old_models_keep_the_prior(small_fi
     old = replace(model, latents=None)
     assert np.array_equal(old.latent_prior().cov, np.eye(model.latent_dim))
     z = sample_latents(model, 20_000, seed=1)
-    # the mixture's moments: mean of the centres; covariance of the centres plus the mean spread^2
+    # the mixture's moments: mean of the centres; covariance of the centres, plus the mean
+    # posterior variance, plus the kernel (its bandwidth shaped by the centres' correlation)
     centred = mixture.centres - mixture.centres.mean(axis=0)
-    cov = centred.T @ centred / len(centred) + np.diag((mixture.spreads ** 2).mean(axis=0))
+    posterior = (mixture.spreads ** 2 - mixture.bandwidth ** 2).mean(axis=0)
+    kernel = np.outer(mixture.bandwidth, mixture.bandwidth) * np.corrcoef(mixture.centres, rowvar=False)
+    cov = centred.T @ centred / len(centred) + np.diag(posterior) + kernel
     assert z.mean(axis=0) == pytest.approx(mixture.centres.mean(axis=0), abs=0.05)
     assert np.cov(z.T) == pytest.approx(cov, abs=0.05)
     assert isinstance(old.latent_prior(), Gaussian)

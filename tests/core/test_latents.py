@@ -8,7 +8,7 @@ from core.latents import MIXTURE_COMPONENTS, Gaussian, Noise, PosteriorMixture
 
 def _noise(n: int, latent_dim: int, seed: int = 0) -> Noise:
     rng = np.random.default_rng(seed)
-    return Noise(rng.standard_normal((n, latent_dim)), rng.random(n))
+    return Noise(rng.standard_normal((n, latent_dim)), rng.random(n), rng.standard_normal((n, latent_dim)))
 
 
 def test_covary_draws_from_the_conditional_gaussian_and_isolate_from_the_marginal():
@@ -51,6 +51,36 @@ def test_the_mixture_conditions_by_reweighting_its_components():
     assert free[:, 0].var() == pytest.approx(centres[:, 0].var() + (spreads[:, 0] ** 2).mean(), abs=0.03)
     with pytest.raises(InputError, match="covary, isolate"):
         mixture.draw({}, noise, "sideways")
+
+
+def test_the_kernel_keeps_the_correlation_of_the_latents():
+    """Widened latent by latent, two latents that move together (0.9) drew at 0.9 / (1 + h^2):
+    the kernel shaped like the posterior means keeps their correlation, and a set latent moves
+    the other by the kernel's regression too."""
+    rng = np.random.default_rng(3)
+    shared = rng.standard_normal(50)
+    mu = np.column_stack([shared, 0.9 * shared + np.sqrt(1 - 0.81) * rng.standard_normal(50), rng.standard_normal(50)])
+    shaped = PosteriorMixture.fit(mu, np.full((50, 3), np.log(1e-6)))
+    assert shaped.correlation == pytest.approx(np.corrcoef(mu, rowvar=False))
+    diagonal = PosteriorMixture(shaped.centres, shaped.spreads, shaped.bandwidth)
+    noise = _noise(200_000, 3, seed=2)
+    real = np.corrcoef(mu, rowvar=False)[0, 1]
+    assert np.corrcoef(shaped.draw({}, noise), rowvar=False)[0, 1] == pytest.approx(real, abs=0.005)
+    assert np.corrcoef(diagonal.draw({}, noise), rowvar=False)[0, 1] < real - 0.1   # 50 ** -0.4 = 0.21 wider
+    # one component, no posterior spread: z1 | z0 = v is N(rho v, 1 - rho^2), the kernel's own conditional
+    rho = 0.6
+    single = PosteriorMixture(np.zeros((1, 2)), np.ones((1, 2)), np.ones(2), np.array([[1.0, rho], [rho, 1.0]]))
+    covary = single.draw({0: 2.0}, noise_2 := _noise(200_000, 2, seed=4), "covary")
+    assert covary[:, 1].mean() == pytest.approx(rho * 2.0, abs=0.01)
+    assert covary[:, 1].var() == pytest.approx(1 - rho ** 2, abs=0.01)
+    assert single.draw({0: 2.0}, Noise.held(3, 2), "covary")[:, 1] == pytest.approx([rho * 2.0] * 3)
+    isolate = single.draw({0: 2.0}, noise_2, "isolate")      # the marginal, whatever z0
+    assert isolate[:, 1].mean() == pytest.approx(0.0, abs=0.01) and isolate[:, 1].var() == pytest.approx(1.0, abs=0.01)
+    with pytest.raises(ValueError, match="Noise.kernel"):
+        single.draw({}, Noise(noise_2.normal, noise_2.uniform))
+    copied = PosteriorMixture.fit(np.column_stack([shared, shared, np.zeros(50)]), np.full((50, 3), np.log(1e-6)))
+    assert copied.correlation[2] == pytest.approx([0, 0, 1])   # a latent that never moves: no correlation
+    assert np.isfinite(copied.draw({0: 1.0, 1: 1.0}, _noise(100, 3))).all()   # a copied latent still factorises
 
 
 def test_a_far_slider_value_still_picks_the_nearest_component():

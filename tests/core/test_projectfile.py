@@ -5,6 +5,7 @@ import json
 import pickle
 import struct
 import zipfile
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -60,6 +61,7 @@ def test_round_trip_keeps_everything(project):
     np.testing.assert_array_equal(back.model.latents.centres, project.model.latents.centres)
     np.testing.assert_array_equal(back.model.latents.spreads, project.model.latents.spreads)
     np.testing.assert_array_equal(back.model.latents.bandwidth, project.model.latents.bandwidth)
+    np.testing.assert_array_equal(back.model.latents.correlation, project.model.latents.correlation)
     assert back.model.calibration.keys() == project.model.calibration.keys() != set()
     for name, table in project.model.calibration.items():
         np.testing.assert_array_equal(back.model.calibration[name], table)
@@ -153,7 +155,9 @@ def test_a_mixture_saved_in_project_json_still_loads(project):
     older = load_project(_edited(project, lambda m: None)).model
     for name in ("centres", "spreads", "bandwidth"):
         np.testing.assert_array_equal(getattr(older.latents, name), getattr(project.model.latents, name))
-    assert generate(older, 20, seed=3).equals(generate(project.model, 20, seed=3))
+    assert older.latents.correlation is None   # saved before the kernel was shaped: it stays diagonal
+    diagonal = replace(project.model, latents=replace(project.model.latents, correlation=None))
+    assert generate(older, 20, seed=3).equals(generate(diagonal, 20, seed=3))
 
 
 def test_the_latents_member_is_checked_before_use(project):
@@ -171,11 +175,25 @@ def test_the_latents_member_is_checked_before_use(project):
                           (member(bandwidth=torch.ones(2, dtype=torch.float32)), "not F64"),
                           (member(bandwidth=None), "missing tensor 'bandwidth'"),
                           (member(extra=torch.zeros(1, dtype=torch.float64)), "unexpected tensor 'extra'"),
+                          (member(correlation=torch.full((2, 2), 2.0, dtype=torch.float64)), "correlation must be"),
+                          (member(correlation=torch.ones(2, dtype=torch.float64)), "tensor 'correlation' is"),
                           (member(centres=torch.zeros((20_001, 2), dtype=torch.float64),
                                   spreads=torch.ones((20_001, 2), dtype=torch.float64)), "centres \\(rows\\)"),
                           (b"not tensors at all", "latents.safetensors is not a safetensors file")]:
         with pytest.raises(InputError, match=says):
             load_project(_edited(project, lambda m: None, json_mixture=False, latents=latents), "p.zip")
+
+
+def test_a_latents_member_saved_before_the_shaped_kernel_draws_as_it_did(project):
+    from safetensors.torch import save as save_tensors
+    mixture = project.model.latents
+    assert mixture.correlation is not None and mixture.correlation.shape == (2, 2)
+    older = save_tensors({name: torch.from_numpy(np.ascontiguousarray(getattr(mixture, name)))
+                          for name in ("centres", "spreads", "bandwidth")})
+    model = load_project(_edited(project, lambda m: None, json_mixture=False, latents=older)).model
+    assert model.latents.correlation is None
+    diagonal = replace(project.model, latents=replace(mixture, correlation=None))
+    assert generate(model, 20, seed=3).equals(generate(diagonal, 20, seed=3))
 
 
 def test_latent_distribution_is_checked_and_optional(project):
