@@ -163,6 +163,7 @@ def _read_project(args, settings: TrainConfig | None = None):
 def _group(args) -> int:
     refuse_overwrite(args.out, input_data=args.data)
     read, _, table = _read_project(args)
+    _tell(_reading(read, table))   # before grouping: a table left with too few columns says why
     proposal = propose_groups(table, args.k)
     _write(args.out, proposal.semantics(table.columns).to_csv_bytes())
     how = (f"K = {proposal.k} chosen by the highest mean silhouette ({proposal.silhouette:.2f}) of K = 2.."

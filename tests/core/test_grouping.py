@@ -74,6 +74,17 @@ def test_given_k_and_errors():
         propose_groups(table, k=13)
 
 
+def test_group_command_says_which_columns_it_left_out_when_too_few_are_left(tmp_path):
+    """A time series of row numbers and one reading: the refusal comes after the note that says why."""
+    pd.DataFrame({"time": range(1, 49), "lh": np.linspace(1.4, 3.5, 48)}).to_csv(tmp_path / "lh.csv", index=False)
+    result = run("group", "lh.csv", "--out", "R.csv", cwd=tmp_path)
+    assert result.returncode == 2 and not (tmp_path / "R.csv").exists()
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("note: lh.csv: read as utf-8") and lines[-1] == (
+        "error: grouping needs at least 2 modelled columns; the table has 1")
+    assert "note: column 'time' is not modelled: consecutive row numbers" in lines
+
+
 def test_group_command_writes_an_r_the_fit_command_reads(tmp_path):
     frame, truth = hidden_factor_table(300, 4)
     frame.insert(0, "编号", [f"B{i}" for i in range(len(frame))])      # an identifier: in R, in no group
