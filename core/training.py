@@ -142,7 +142,6 @@ def _finished(model: FittedModel, x: torch.Tensor) -> FittedModel:
 
 DETAIL_KL_WEIGHTS = (1.0, 0.2)   # the candidates when TrainConfig.detail_kl_weight is None
 SCORE_ROWS = (1_000, 5_000)      # rows generated, and real rows at most, to score a candidate
-AVERAGED_SHARE = 1 / 3           # of the detail checkpoints, the last ones whose weights are averaged (`_Details`)
 
 
 def _with_detail(model: FittedModel, table: PreparedTable, x: torch.Tensor, layout: LossLayout,
@@ -217,41 +216,13 @@ def fit_detail(vaes: list[TabularVAE], x: torch.Tensor, layout: LossLayout, conf
             parameter.requires_grad_(True)
 
 
-class _Mean:
-    """The running mean of a module's parameters, one `add` per checkpoint."""
-
-    def __init__(self):
-        self.values: list[torch.Tensor] = []
-        self.count = 0
-
-    def add(self, parameters) -> None:
-        parameters = list(parameters)
-        self.count += 1
-        with torch.no_grad():
-            if not self.values:
-                self.values = [p.detach().clone() for p in parameters]
-            for value, p in zip(self.values, parameters):
-                value.add_((p.detach() - value) / self.count)
-
-    def copy_to(self, parameters) -> None:
-        with torch.no_grad():
-            for p, value in zip(parameters, self.values):
-                p.copy_(value)
-
-
 class _Details:
     """`fit_detail`'s checkpoints for its candidates at once. Each step computes the frozen
     semantic encoder and decoder once, then each live candidate's detail path and loss; one
     backward pass and one Adam step serve all of them (their parameters are disjoint, so each
     gets exactly its own gradient and update). A candidate leaves the step on a non-finite loss
     (its last good weights kept, a note) or, on a table larger than a checkpoint, at the loss
-    plateau, as `_Run.train` stops. `on_epoch` reports the first live candidate's checkpoints.
-
-    On a table no larger than a checkpoint (each checkpoint one pass over every row) the run has
-    no plateau to stop at and ends wherever its last steps leave it; each candidate then keeps the
-    mean of its weights after each of the last AVERAGED_SHARE of the checkpoints (Polyak-Ruppert
-    averaging; our decision, docs/method.md "Detail latents"). A candidate stopped early by a
-    non-finite loss keeps its last good weights."""
+    plateau, as `_Run.train` stops. `on_epoch` reports the first live candidate's checkpoints."""
 
     def __init__(self, vaes, x, layout, configs, generator, expanded_r, histories):
         self.vaes, self.layout, self.histories = vaes, layout, histories
@@ -272,8 +243,6 @@ class _Details:
         first = self.histories[0][-1].epoch + 1 if self.histories[0] else 1
         for vae in self.vaes:
             vae.train()
-        averaged_from = first + self.checkpoints - max(1, round(self.checkpoints * AVERAGED_SHARE))
-        means: dict[int, _Mean] = {}
         for epoch in range(first, first + self.checkpoints):
             good = {k: [p.detach().clone() for p in self.vaes[k].detail.parameters()] for k in live}
             if should_stop is not None and should_stop():
@@ -293,12 +262,9 @@ class _Details:
                         sums[k][0] += recon * len(rows)
                         sums[k][1] += kl * len(rows)
                 n += len(rows)
-            means = {k: mean for k, mean in means.items() if k in sums}
             live = [k for k in live if k in sums]
             for k in live:
                 self.histories[k].append(EpochRecord(epoch, "detail", sums[k][0] / n, sums[k][1] / n, self.mi))
-                if not self.batches.partial and epoch >= averaged_from:
-                    means.setdefault(k, _Mean()).add(self.vaes[k].detail.parameters())
             if live and on_epoch is not None:
                 record = self.histories[live[0]][-1]
                 on_epoch(record.epoch, record.phase, record.recon, record.kl, record.mi)
@@ -307,8 +273,6 @@ class _Details:
                                                             self.checkpoints)]
             if not live:
                 break
-        for k, mean in means.items():
-            mean.copy_to(self.vaes[k].detail.parameters())
         return self.notes
 
     def _step(self, rows: torch.Tensor, live: list[int]) -> dict[int, tuple[float | None, float | None]]:

@@ -214,36 +214,3 @@ def test_a_candidate_whose_loss_is_not_finite_stops_and_the_other_goes_on(monkey
             assert torch.equal(model.vae.detail.state_dict()[key], value), key
     else:
         assert not any(getattr(note, "code", None) == "train.nan_stop.detail" for note in model.notes)
-
-
-def _detail_snapshots(monkeypatch, settings: dict):
-    """(the fitted model, the detail weights of its one candidate after each detail checkpoint)."""
-    import core.training as training
-    table, semantics = factor_table(n_rows=60, n_groups=3, per_group=4)
-    state, original, snapshots = {}, training.fit_detail, []
-
-    def spy(vaes, *args, **kwargs):
-        state["vae"] = vaes[0]
-        return original(vaes, *args, **kwargs)
-
-    def on_epoch(epoch, phase, *_):
-        if phase == "detail":
-            snapshots.append({k: v.clone() for k, v in state["vae"].detail.state_dict().items()})
-    monkeypatch.setattr(training, "fit_detail", spy)
-    return fit(table, semantics, TrainConfig(**settings), on_epoch=on_epoch), snapshots
-
-
-def test_on_a_table_within_one_checkpoint_the_detail_weights_are_the_mean_of_the_last_third(monkeypatch):
-    model, snapshots = _detail_snapshots(monkeypatch, dict(detail_latents=3, detail_epochs=12, **FAST))
-    assert len(snapshots) == 12
-    for key, value in model.vae.detail.state_dict().items():
-        mean = torch.stack([s[key] for s in snapshots[-4:]]).mean(dim=0)
-        assert torch.allclose(value, mean, atol=1e-6), key
-    assert not all(torch.equal(value, snapshots[-1][key]) for key, value in model.vae.detail.state_dict().items())
-
-
-def test_on_a_table_larger_than_a_checkpoint_the_detail_weights_are_the_last_ones(monkeypatch):
-    settings = dict(detail_latents=3, detail_epochs=12, batch_size=16, checkpoint_steps=1, **FAST)
-    model, snapshots = _detail_snapshots(monkeypatch, settings)   # 16 of the 60 rows per checkpoint
-    for key, value in model.vae.detail.state_dict().items():
-        assert torch.equal(value, snapshots[-1][key]), key
