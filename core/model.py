@@ -20,7 +20,7 @@ from core.messages import Message, msg
 from core.passthrough import Passthrough, complete
 from core.semantics import SemanticMatrix
 from core.transformer import TableTransformer
-from core.vae import TabularVAE, detail_width
+from core.vae import TabularVAE
 
 
 @dataclass
@@ -47,6 +47,8 @@ class TrainConfig:
                                          # nothing (vae.kl_with_free_bits), so no slider collapses; 0: none
     detail_kl_weight: float | None = None   # beta of the detail latents' KL term; None: chosen by
                                             # measurement (training.DETAIL_KL_WEIGHTS; docs/method.md)
+    detail_hidden: int | None = None     # hidden units of the detail path; None: twice the widest
+                                         # layer, 128 by default (`detail_units`, docs/method.md)
 
     def to_dict(self) -> dict:
         return {**self.__dict__, "hidden": list(self.hidden)}
@@ -69,6 +71,8 @@ class TrainConfig:
             limits.number(name("detail_kl_weight"), self.detail_kl_weight, 0, 1, low_open=True)
         if self.detail_epochs is not None:
             limits.whole(name("detail_epochs"), self.detail_epochs, 1, limits.MAX_EPOCHS)
+        if self.detail_hidden is not None:
+            limits.whole(name("detail_hidden"), self.detail_hidden, 1, limits.MAX_HIDDEN_UNITS)
         limits.number(name("learning_rate"), self.learning_rate, 0, limits.MAX_LEARNING_RATE, low_open=True)
         limits.whole(name("batch_size"), self.batch_size, 0, limits.MAX_BATCH_SIZE)
         limits.whole(name("checkpoint_steps"), self.checkpoint_steps, 1, limits.MAX_CHECKPOINT_STEPS)
@@ -90,9 +94,10 @@ class TrainConfig:
         if known.get("latent_dim") == 0 and not isinstance(known["latent_dim"], bool):
             known["latent_dim"] = None   # files written when latent_dim 0 meant "one per semantic"
         # files written before modes existed hold the paper's plain VAE; before detail latents and
-        # free bits, none of either
-        return cls(**{"mode": "paper", "detail_latents": 0, "free_bits": 0.0, **known,
-                      "hidden": tuple(known.get("hidden", (64,)))})
+        # free bits, none of either; before detail_hidden, a detail path as wide as the widest layer
+        hidden = tuple(known.get("hidden", (64,)))
+        return cls(**{"mode": "paper", "detail_latents": 0, "free_bits": 0.0,
+                      "detail_hidden": max(hidden, default=64), **known, "hidden": hidden})
 
     @property
     def detail_checkpoints(self) -> int:
@@ -104,6 +109,13 @@ class TrainConfig:
     def semantic_free_bits(self) -> float:
         """Free bits of the semantic latents: `free_bits` in semantic mode, none in paper mode (the paper's ELBO)."""
         return self.free_bits if self.mode == "semantic" else 0.0
+
+    @property
+    def detail_units(self) -> int:
+        """Hidden units of the detail path: `detail_hidden`, or twice the widest layer (128 by
+        default, and without hidden layers). Our decision, by measurement (docs/method.md "Detail latents"): as wide as the widest
+        layer, it left small wide tables behind the paper mode (Cars93 by 0.0058)."""
+        return self.detail_hidden if self.detail_hidden is not None else 2 * max(self.hidden, default=64)
 
     @property
     def detail_dim(self) -> int:
@@ -136,7 +148,7 @@ def build_vae(config: TrainConfig, n_inputs: int, latent_dim: int, expanded_r: n
         column_latents[:, :k] = torch.as_tensor(expanded_r[:k].T > 0)
     vae = TabularVAE(n_inputs, latent_dim, tuple(config.hidden), generator, column_latents)
     if detail and config.detail_dim:
-        vae.attach_detail(config.detail_dim, detail_width(tuple(config.hidden)), generator)
+        vae.attach_detail(config.detail_dim, config.detail_units, generator)
     return vae
 
 

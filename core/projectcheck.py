@@ -47,7 +47,7 @@ def check_model_spec(spec, weights: bytes, source: str) -> TrainConfig:
     if spec.get("mi_before_finetune") is not None:
         limits.number(f"{where}.mi_before_finetune", spec["mi_before_finetune"], *MI_RANGE)
     expected = state_shapes(n_inputs, latent_dim, tuple(config.hidden), masked=config.mode == "semantic",
-                            detail=config.detail_dim)
+                            detail=config.detail_dim, detail_units=config.detail_units)
     check_tensors(safetensors_header(weights, source), expected, len(weights), source)
     return config
 

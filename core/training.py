@@ -29,7 +29,7 @@ from core.model import EpochRecord, FittedModel, TrainConfig, build_vae, latent_
 from core.optim import Adam
 from core.semantics import SemanticMatrix
 from core.transformer import TableTransformer
-from core.vae import LossLayout, TabularVAE, detail_width, kl_divergence, kl_with_free_bits, reconstruction_loss
+from core.vae import LossLayout, TabularVAE, kl_divergence, kl_with_free_bits, reconstruction_loss
 
 OnEpoch = Callable[[int, str, float, float, float], None]
 
@@ -206,7 +206,7 @@ def fit_detail(vaes: list[TabularVAE], x: torch.Tensor, layout: LossLayout, conf
         parameter.requires_grad_(False)
     config = configs[0]
     generator = torch.Generator().manual_seed(config.seed + 2)
-    first = vaes[0].attach_detail(config.detail_dim, detail_width(tuple(config.hidden)), generator).to(x.device)
+    first = vaes[0].attach_detail(config.detail_dim, config.detail_units, generator).to(x.device)
     for vae in vaes[1:]:
         vae.detail = copy.deepcopy(first)   # the same initial weights for every candidate
     try:

@@ -164,10 +164,10 @@ def masked_decoder(column_latents: torch.Tensor, hidden: tuple[int, ...]) -> nn.
 
 
 def state_shapes(n_inputs: int, latent_dim: int, hidden: tuple[int, ...], masked: bool,
-                 detail: int = 0) -> dict[str, tuple]:
+                 detail: int = 0, detail_units: int = 0) -> dict[str, tuple]:
     """The state_dict's names and shapes of `TabularVAE(n_inputs, latent_dim, hidden, column_latents=...)`
-    (`masked`: with column_latents; `detail`: with that many detail latents attached, `latent_dim`
-    counting the semantic ones only), computed without building it: the project loader compares them
+    (`masked`: with column_latents; `detail`: with that many detail latents attached, of
+    `detail_units` hidden units, `latent_dim` counting the semantic ones only), computed without building it: the project loader compares them
     with model.safetensors before allocating anything."""
     shapes: dict[str, tuple] = {}
 
@@ -191,18 +191,12 @@ def state_shapes(n_inputs: int, latent_dim: int, hidden: tuple[int, ...], masked
     for i, (n_in, n_out) in enumerate(zip([latent_dim, *units], [*units, n_inputs])):   # see masked_decoder
         linear(f"decoder.{2 * i}", n_in, n_out, mask=True)
     if detail:   # see DetailPath
-        width = detail_width(hidden)
-        linear("detail.encoder.0", n_inputs, width)
-        linear("detail.mu_head", width, detail)
-        linear("detail.logvar_head", width, detail)
-        linear("detail.decoder.0.0", detail, width)
-        linear("detail.decoder.1", width, n_inputs)
+        linear("detail.encoder.0", n_inputs, detail_units)
+        linear("detail.mu_head", detail_units, detail)
+        linear("detail.logvar_head", detail_units, detail)
+        linear("detail.decoder.0.0", detail, detail_units)
+        linear("detail.decoder.1", detail_units, n_inputs)
     return shapes
-
-
-def detail_width(hidden: tuple[int, ...]) -> int:
-    """Hidden units of the detail path: those of the model's widest layer (64 by default)."""
-    return max(hidden, default=64)
 
 
 def _mlp(sizes: list[int]) -> nn.Sequential:

@@ -139,8 +139,20 @@ def test_state_shapes_describe_the_detail_path(pair):
     _, _, _, detailed = pair
     shapes = {name: tuple(t.shape) for name, t in detailed.vae.state_dict().items()}
     n_inputs = detailed.transformer.n_columns
-    assert state_shapes(n_inputs, 3, (32,), masked=True, detail=3) == shapes
+    assert detailed.config.detail_units == 64 == shapes["detail.encoder.0.bias"][0]   # twice the widest layer
+    assert state_shapes(n_inputs, 3, (32,), masked=True, detail=3, detail_units=64) == shapes
     assert state_shapes(n_inputs, 3, (32,), masked=True) != shapes
+
+
+def test_a_model_file_from_before_detail_hidden_keeps_its_detail_path_as_wide_as_its_widest_layer():
+    table, semantics = factor_table(n_rows=30, n_groups=2, per_group=3)
+    project = Project(data=table.frame.astype(str), source_name="t.csv", semantics=semantics,
+                      settings=TrainConfig(detail_latents=2, detail_epochs=3, detail_hidden=32, **FAST))
+    project.model = fit(project.prepared(), semantics, project.settings)
+    older = edit_project_file(save_project(project), lambda document: document["model"]["config"].pop("detail_hidden"))
+    loaded = load_project(older).model
+    assert loaded.config.detail_units == 32 and TrainConfig(hidden=(32,)).detail_units == 64
+    assert generate(loaded, 30, seed=2).equals(generate(project.model, 30, seed=2))
 
 
 def test_the_detail_latents_kl_is_weighted_and_the_semantic_ones_are_not():
@@ -155,6 +167,8 @@ def test_detail_latents_are_within_limits():
         TrainConfig(detail_latents=-1).check()
     with pytest.raises(InputError, match="detail_epochs"):
         TrainConfig(detail_epochs=0).check()
+    with pytest.raises(InputError, match="detail_hidden"):
+        TrainConfig(detail_hidden=0).check()
     for weight in (0, 1.5, float("nan")):
         with pytest.raises(InputError, match="detail_kl_weight"):
             TrainConfig(detail_kl_weight=weight).check()
