@@ -113,8 +113,9 @@ class TrainConfig:
     @property
     def detail_units(self) -> int:
         """Hidden units of the detail path: `detail_hidden`, or twice the widest layer (128 by
-        default, and without hidden layers). Our decision, by measurement (docs/method.md "Detail latents"): as wide as the widest
-        layer, it left small wide tables behind the paper mode (Cars93 by 0.0058)."""
+        default, and without hidden layers). Our decision, by measurement (docs/method.md "Detail
+        latents"): as wide as the widest layer, it left small wide tables behind the paper mode
+        (Cars93 by 0.0058)."""
         return self.detail_hidden if self.detail_hidden is not None else 2 * max(self.hidden, default=64)
 
     @property

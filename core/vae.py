@@ -167,8 +167,8 @@ def state_shapes(n_inputs: int, latent_dim: int, hidden: tuple[int, ...], masked
                  detail: int = 0, detail_units: int = 0) -> dict[str, tuple]:
     """The state_dict's names and shapes of `TabularVAE(n_inputs, latent_dim, hidden, column_latents=...)`
     (`masked`: with column_latents; `detail`: with that many detail latents attached, of
-    `detail_units` hidden units, `latent_dim` counting the semantic ones only), computed without building it: the project loader compares them
-    with model.safetensors before allocating anything."""
+    `detail_units` hidden units, `latent_dim` counting the semantic ones only), computed without
+    building it: the project loader compares them with model.safetensors before allocating anything."""
     shapes: dict[str, tuple] = {}
 
     def linear(prefix: str, n_in: int, n_out: int, mask: bool = False) -> None:
