@@ -132,9 +132,10 @@ def smote_nc_rows(train: pd.DataFrame, label: str, value: str, n_rows: int, nume
 
     Each new row takes a random row i of the class and one of its k = min(5, n - 1) nearest
     rows j of the class: numbers x_i + u (x_j - x_i), u ~ U(0, 1); labels the most frequent
-    among i's k neighbours; distances as imbalanced-learn's SMOTENC measures them
-    (`smote_nc_neighbours`). Our own implementation, so the app needs no extra dependency;
-    benchmarks/augmentation.py checks it against imbalanced-learn's.
+    among i's k neighbours, a tie broken at random as imbalanced-learn 0.14 breaks it (before
+    2026-12-07, the label seen first in the class won every tie); distances as imbalanced-learn's
+    SMOTENC measures them (`smote_nc_neighbours`). Our own implementation, so the app needs no
+    extra dependency; benchmarks/augmentation.py checks it against imbalanced-learn's.
     """
     own = train[train[label].astype(str) == value].drop(columns=[label]).reset_index(drop=True)
     if len(own) < 2:
@@ -151,11 +152,12 @@ def smote_nc_rows(train: pd.DataFrame, label: str, value: str, n_rows: int, nume
         if column in numbers:
             values = own[column].to_numpy(dtype=float)
             rows[column] = values[base] + step * (values[other] - values[base])
-        else:   # the most frequent label among the neighbours (ties: the first seen in the class)
+        else:   # the most frequent label among the neighbours, a tie broken at random
             found = own[column].to_numpy(dtype=object)
             codes_of = pd.factorize(own[column].astype(str))[0]
-            counts = np.zeros((n_rows, codes_of.max() + 1), dtype=int)
+            counts = np.zeros((n_rows, codes_of.max() + 1), dtype=float)
             np.add.at(counts, (np.repeat(np.arange(n_rows), k), codes_of[neighbours[base]].ravel()), 1)
+            counts += 0.5 * rng.random(counts.shape)   # < 1: reorders equal counts only
             first = pd.Series(found).groupby(codes_of).first().to_numpy()
             rows[column] = first[counts.argmax(axis=1)]
     rows.insert(list(train.columns).index(label), label, value)

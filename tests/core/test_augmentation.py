@@ -210,6 +210,14 @@ def test_smote_nc_interpolates_towards_near_rows_and_takes_the_neighbours_label(
     assert (only_labels["kind"] == "x").all() and len(only_labels) == 10
 
 
+def test_smote_nc_breaks_a_tie_between_labels_at_random():
+    # k = 2 neighbours, each of another label: every vote is a tie, each label wins half of them,
+    # so each takes a third of the rows (the first label seen would have kept z out)
+    train = pd.DataFrame({"size": [0.0, 1, 2, 9], "kind": list("xyzx"), "grade": ["rare"] * 3 + ["common"]})
+    shares = smote_nc_rows(train, "grade", "rare", 900, ["size"], seed=0)["kind"].value_counts(normalize=True)
+    assert set(shares.index) == {"x", "y", "z"} and np.allclose(shares, 1 / 3, atol=0.06)
+
+
 def test_smote_nc_rows_lie_on_the_segment_between_two_rows():
     train = pd.DataFrame({"a": [0.0, 1.0, 5.0], "b": [0.0, 2.0, 7.0], "grade": ["rare", "rare", "common"]})
     rows = smote_nc_rows(train, "grade", "rare", 200, ["a", "b"], seed=0)
