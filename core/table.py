@@ -30,8 +30,9 @@ cells as that. The rules, in order:
   columns are dropped. Merged header cells in XLSX are refused; each cell of merged data cells reads the merged value, with a note.
 - A row of units under the header is skipped with a note: in brackets ("(层)", "（mm）"), or bare
   ("层", "mm", "MPa") where the column below holds numbers.
-- Rows of totals (first cell 合计, 小计, 平均, Total, ...) and notes below the table (last rows
-  with one cell of text: "注：……", "填表人：……") are skipped with a note: they are no buildings.
+- Rows of totals (first cell 合计, 小计, 平均, Total, ..., and no label after it that another row
+  holds in its column) and notes below the table (last rows with one cell of text: "注：……",
+  "填表人：……") are skipped with a note: they are no buildings.
 - Cells are stripped; blank rows are dropped. The frame's index, named "row", is the row
   number the engineer sees in Excel (the header is row 1 when the sheet starts with it).
 """
@@ -42,12 +43,13 @@ import csv
 import io
 import os
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from core.cells import label_key
+from core.cells import is_missing, label_key, to_number
 from core.errors import InputError
 from core.messages import Message, msg
 from core.upload import DEFAULT_MAX_BYTES, load_bytes
@@ -294,7 +296,7 @@ def _without_totals_and_notes(body: list, where: str, n_names: int) -> tuple[lis
     and both would otherwise be read as one (a structure type '合计' with 445 storeys)."""
     notes = []
     first = [next((cell.strip() for cell in row if cell is not None), "") for _, row in body]
-    totals = {i for i, text in enumerate(first) if label_key(text) in TOTAL_WORDS}
+    totals = _totals(body, first)
     if totals:
         rows = [str(body[i][0]) for i in sorted(totals)]
         notes.append(msg("read.totals", where=where, rows=", ".join(rows[:5]) + (" …" if len(rows) > 5 else ""),
@@ -309,6 +311,26 @@ def _without_totals_and_notes(body: list, where: str, n_names: int) -> tuple[lis
                          text=next(cell for cell in skipped[0][1] if cell is not None).strip()[:60]))
         body = body[:len(body) - ends]
     return body, notes
+
+
+def _totals(body: list, first: list[str]) -> set[int]:
+    """Positions of the rows of totals: the first filled cell a word of TOTAL_WORDS, and no cell
+    after it a label that another row holds in the same column. A total leaves the
+    label columns blank ("小计, , 5"); a row with a class named so ("Average, No, Yes, 35",
+    politicalInformation's rating, a third of its rows) fills them as every building does."""
+    candidates = {i for i, text in enumerate(first) if label_key(text) in TOTAL_WORDS}
+    labels = {}   # candidate row -> {column: label} of its cells after the word
+    for i in candidates:
+        row = body[i][1]
+        word = next(j for j, cell in enumerate(row) if cell is not None)
+        labels[i] = {j: label_key(row[j]) for j in range(word + 1, len(row)) if _is_label(row[j])}
+    held = {j: Counter(label_key(row[j]) for _, row in body if j < len(row) and _is_label(row[j]))
+            for j in {j for cells in labels.values() for j in cells}}
+    return {i for i in candidates if not any(held[j][key] > 1 for j, key in labels[i].items())}
+
+
+def _is_label(cell: str | None) -> bool:
+    return cell is not None and bool(cell.strip()) and to_number(cell) is None and not is_missing(cell)
 
 
 _UNIT = re.compile(r"[(（\[【]\s*[^\d\s()（）\[\]【】][^()（）\[\]【】]{0,11}[)）\]】]")   # (mm), （层）, [m²]

@@ -162,6 +162,19 @@ def test_totals_anywhere_and_notes_below_the_table_are_skipped_with_notes():
                     "b.csv: row(s) 7, 8 below the table hold a single note ('注：裂缝宽度为最大值') and are skipped"]
 
 
+def test_a_class_named_like_a_total_is_data_and_a_total_beside_labels_is_skipped():
+    # politicalInformation's rating: "Average" is a class held by a third of the rows, each
+    # filling the label columns as every row does; a subtotal leaves them blank
+    text = "rating,degree,age\nAverage,Yes,30\nHigh,No,40\nAverage,No,50\nLow,Yes,20\n"
+    result = read_table(text.encode(), "p.csv")
+    assert result.frame["rating"].tolist() == ["Average", "High", "Average", "Low"] and not result.warnings
+    text = "区,结构,层数\n东城,框架,3\n东城,砖混,2\n小计,,5\n西城,框架,4\n合计,—,9\n"
+    result = read_table(text.encode(), "b.csv")
+    assert result.frame["区"].tolist() == ["东城", "东城", "西城"] and list(result.frame.index) == [2, 3, 5]
+    assert [str(note) for note in result.warnings] == ["b.csv: row(s) 4, 6 ('小计') are totals, not buildings, "
+                                                       "and are skipped"]
+
+
 @pytest.mark.parametrize("last", [",7,", "框架,3,0.4"])
 def test_a_last_row_with_a_number_or_several_cells_is_a_building(last):
     text = "结构,层数,裂缝宽度\n框架,3,0.2\n砖混,2,0.5\n" + last + "\n"
