@@ -30,8 +30,7 @@ cells as that. The rules, in order:
   columns are dropped. Merged header cells in XLSX are refused; each cell of merged data cells reads the merged value, with a note.
 - A row of units under the header is skipped with a note: in brackets ("(层)", "（mm）"), or bare
   ("层", "mm", "MPa") where the column below holds numbers.
-- Rows of totals (first cell 合计, 小计, 平均, Total, ..., and no label after it that another row
-  holds in its column) and notes below the table (last rows with one cell of text: "注：……",
+- Rows of totals (first cell 合计, 小计, 平均, Total, ...; not a class so named, `_totals`) and notes below the table (last rows with one cell of text: "注：……",
   "填表人：……") are skipped with a note: they are no buildings.
 - Cells are stripped; blank rows are dropped. The frame's index, named "row", is the row
   number the engineer sees in Excel (the header is row 1 when the sheet starts with it).
@@ -314,19 +313,26 @@ def _without_totals_and_notes(body: list, where: str, n_names: int) -> tuple[lis
 
 
 def _totals(body: list, first: list[str]) -> set[int]:
-    """Positions of the rows of totals: the first filled cell a word of TOTAL_WORDS, and no cell
-    after it a label that another row holds in the same column. A total leaves the
-    label columns blank ("小计, , 5"); a row with a class named so ("Average, No, Yes, 35",
-    politicalInformation's rating, a third of its rows) fills them as every building does."""
-    candidates = {i for i, text in enumerate(first) if label_key(text) in TOTAL_WORDS}
+    """Positions of the rows of totals: the first filled cell a word of TOTAL_WORDS, unless that
+    word is a class. It is one when it starts more than one row and most of its rows hold, after
+    it, a label that another row holds in the same column: politicalInformation's rating
+    "Average" (586 of 1,807 rows, each with its Yes and No as every row has). A total stands
+    alone ("Total, 51.02, 2012, False": the nation below the states) or leaves the label columns
+    blank ("小计, , 5"). Our rule; a class so named beside numbers only still reads as totals."""
+    candidates: dict[str, list[int]] = {}
+    for i, text in enumerate(first):
+        if label_key(text) in TOTAL_WORDS:
+            candidates.setdefault(label_key(text), []).append(i)
     labels = {}   # candidate row -> {column: label} of its cells after the word
-    for i in candidates:
+    for i in (i for rows in candidates.values() for i in rows):
         row = body[i][1]
         word = next(j for j, cell in enumerate(row) if cell is not None)
         labels[i] = {j: label_key(row[j]) for j in range(word + 1, len(row)) if _is_label(row[j])}
     held = {j: Counter(label_key(row[j]) for _, row in body if j < len(row) and _is_label(row[j]))
             for j in {j for cells in labels.values() for j in cells}}
-    return {i for i in candidates if not any(held[j][key] > 1 for j, key in labels[i].items())}
+    shared = {i for i, cells in labels.items() if any(held[j][key] > 1 for j, key in cells.items())}
+    return {i for rows in candidates.values()
+            if len(rows) == 1 or 2 * len(shared.intersection(rows)) <= len(rows) for i in rows}
 
 
 def _is_label(cell: str | None) -> bool:

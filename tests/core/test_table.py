@@ -164,7 +164,7 @@ def test_totals_anywhere_and_notes_below_the_table_are_skipped_with_notes():
 
 def test_a_class_named_like_a_total_is_data_and_a_total_beside_labels_is_skipped():
     # politicalInformation's rating: "Average" is a class held by a third of the rows, each
-    # filling the label columns as every row does; a subtotal leaves them blank
+    # filling the label columns as every row does; a subtotal leaves them blank, a total stands alone
     text = "rating,degree,age\nAverage,Yes,30\nHigh,No,40\nAverage,No,50\nLow,Yes,20\n"
     result = read_table(text.encode(), "p.csv")
     assert result.frame["rating"].tolist() == ["Average", "High", "Average", "Low"] and not result.warnings
@@ -173,6 +173,8 @@ def test_a_class_named_like_a_total_is_data_and_a_total_beside_labels_is_skipped
     assert result.frame["区"].tolist() == ["东城", "东城", "西城"] and list(result.frame.index) == [2, 3, 5]
     assert [str(note) for note in result.warnings] == ["b.csv: row(s) 4, 6 ('小计') are totals, not buildings, "
                                                        "and are skipped"]
+    text = "state,vote,south\nAlabama,84.8,True\nArizona,67.0,False\nTotal,51.0,False\n"   # the nation: alone
+    assert read_table(text.encode(), "e.csv").frame["state"].tolist() == ["Alabama", "Arizona"]
 
 
 @pytest.mark.parametrize("last", [",7,", "框架,3,0.4"])
