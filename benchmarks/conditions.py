@@ -3,6 +3,7 @@
     python benchmarks/conditions.py               # writes benchmarks/CONDITIONS.md and conditions.json
     python benchmarks/conditions.py --aside DIR   # every DIR/*.csv at up to 300 and 3,000 rows:
                                                   # CONDITIONS_ASIDE.md and conditions_aside.json
+    python benchmarks/conditions.py --aside DIR --out conditions_fresh   # CONDITIONS_FRESH.md, ...
 
 The tables are those of benchmarks/fidelity.py (the samples and the survey-like tables; with
 --aside, the tables kept aside, with its seeded random R). One default model per table
@@ -171,9 +172,11 @@ def write(results: list[dict], stem: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--aside", type=Path, help="a folder of CSV tables kept out of the repo")
+    parser.add_argument("--out", help="file stem of the results in benchmarks/ "
+                                      "(default: conditions, or conditions_aside with --aside)")
     args = parser.parse_args()
     torch.set_num_threads(1)
-    stem = "conditions_aside" if args.aside else "conditions"
+    stem = args.out or ("conditions_aside" if args.aside else "conditions")
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         sources = aside_tables(args.aside, Path(tmp)) if args.aside else tables(Path(tmp))
