@@ -2,10 +2,12 @@
 
     python benchmarks/augmentation.py [--splits 5]    # writes benchmarks/AUGMENTATION.md
     python benchmarks/augmentation.py --aside DIR     # tables kept aside: AUGMENTATION_ASIDE.md
+    python benchmarks/augmentation.py --aside DIR --out augmentation_fresh   # AUGMENTATION_FRESH.md
 
 Tables: buildings_500 (安全性等级 = Dsu) and a 3,000-row survey-like table (tests/survey_table.py,
 its rarest damage_grade). With --aside, each DIR/*.csv at up to ASIDE_ROWS rows (seeded), its
-label chosen by `rare_label` and R dealt at random (benchmarks/fidelity.random_semantics).
+label chosen by `rare_label` and R dealt at random (benchmarks/fidelity.random_semantics); a
+table without such a label is skipped, and the results say so.
 On each stratified split (core.augmentation_check.stratified_split) a fresh model is fitted on
 the training rows only (no leak), and random forests (core.augmentation_check.forests) are
 scored on the held-out rows, trained on:
@@ -88,30 +90,38 @@ def tables():
 
 
 ASIDE_ROWS = 1_000
-RARE_SHARE = 0.10   # the label's rarest class should be about this common
+RARE_SHARE = 0.10   # the label's rarest class should be about this common ...
+MAX_RARE_SHARE = 0.20   # ... and at most this: near-balanced classes need no augmentation
 
 
 def rare_label(raw: pd.DataFrame) -> tuple[str, str]:
     """(column, class) for a table kept aside: among the non-numeric columns with 2-5 classes whose
-    rarest class has at least 20 rows, the one whose rarest class's share is nearest RARE_SHARE."""
+    rarest class has at least 20 rows and at most MAX_RARE_SHARE of them, the one whose rarest
+    class's share is nearest RARE_SHARE."""
     specs = {spec.name: spec for spec in prepare_table(raw, {}).specs}
     candidates = []
     for name, spec in specs.items():
         counts = raw[name].astype(str).value_counts()
-        if not spec.is_numeric and 2 <= len(counts) <= 5 and counts.iloc[-1] >= 20:
+        if not spec.is_numeric and 2 <= len(counts) <= 5 and 20 <= counts.iloc[-1] <= MAX_RARE_SHARE * len(raw):
             candidates.append((abs(counts.iloc[-1] / len(raw) - RARE_SHARE), name, counts.index[-1]))
     if not candidates:
-        raise ValueError("no column with 2-5 classes whose rarest has at least 20 rows")
+        raise ValueError(f"no column with 2-5 classes whose rarest has at least 20 rows and at most "
+                         f"{MAX_RARE_SHARE:.0%}")
     _, name, value = min(candidates)
     return name, value
 
 
-def aside_tables(folder: Path):
+def aside_tables(folder: Path, skipped: list[str]):
+    """The tables of `folder`; each one without a rare label is named in `skipped`, with why."""
     for path in sorted(folder.glob("*.csv")):
         raw = read_table(path, max_bytes=2**31).frame
         if len(raw) > ASIDE_ROWS:
             raw = raw.sample(ASIDE_ROWS, random_state=0).reset_index(drop=True)
-        label, value = rare_label(raw)
+        try:
+            label, value = rare_label(raw)
+        except ValueError as error:
+            skipped.append(f"{path.stem}_{len(raw)}: {error}")
+            continue
         semantics = SemanticMatrix.from_frame(random_semantics(list(raw.columns)), list(raw.columns))
         yield f"{path.stem}_{len(raw)}", raw, {}, semantics, label, value
 
@@ -150,6 +160,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--splits", type=int, default=5)
     parser.add_argument("--aside", type=Path, help="a folder of CSV tables kept out of the repo")
+    parser.add_argument("--out", help="file stem of the results in benchmarks/ "
+                                      "(default: augmentation, or augmentation_aside with --aside)")
     args = parser.parse_args()
     if args.splits < 1:
         parser.error("--splits must be at least 1")
@@ -170,7 +182,8 @@ def main() -> None:
              "| table | class | route | macro-F1 | class recall |", "|---|---|---|---|---|"]
     paired = ["", "Ours (default) minus SMOTE-NC, macro-F1 paired over the same splits (mean ± standard error; "
               "splits where ours is higher):", ""]
-    for name, raw, roles, semantics, label, value in (aside_tables(args.aside) if args.aside else tables()):
+    skipped: list[str] = []
+    for name, raw, roles, semantics, label, value in (aside_tables(args.aside, skipped) if args.aside else tables()):
         scores = run(raw, roles, semantics, label, value, args.splits)
         for route, values in scores.items():
             f1, recall = np.array(values).T
@@ -183,7 +196,10 @@ def main() -> None:
             paired.append(f"- {name}, against {route.removeprefix('real + ')}: {gain['macro_f1']:+.3f}{se}; "
                           f"{gain['ahead']} of {gain['splits']}, {gain['verdict']}")
     lines += paired
-    (ROOT / "benchmarks" / f"AUGMENTATION{'_ASIDE' if args.aside else ''}.md").write_text("\n".join(lines) + "\n")
+    if skipped:
+        lines += ["", "Skipped, without a rare label (`rare_label`):", ""] + [f"- {why}" for why in skipped]
+    stem = args.out or ("augmentation_aside" if args.aside else "augmentation")
+    (ROOT / "benchmarks" / f"{stem.upper()}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
 
