@@ -56,13 +56,15 @@ PEERS = ROUTES[-3:]   # ours (default) is compared with each, split by split
 
 
 def imblearn_rows(train: pd.DataFrame, label: str, value: str, n_rows: int, numeric: list[str], seed: int):
-    from imblearn.over_sampling import SMOTENC
+    """imbalanced-learn's SMOTENC rows; its SMOTE when every feature is a number (SMOTENC refuses
+    such a table, and on one SMOTE-NC is SMOTE)."""
+    from imblearn.over_sampling import SMOTE, SMOTENC
 
     n_class = int((train[label].astype(str) == value).sum())
     features = train.drop(columns=[label])
-    sampler = SMOTENC(categorical_features=[c for c in features.columns if c not in numeric],
-                      sampling_strategy={value: n_class + n_rows}, k_neighbors=min(5, n_class - 1),
-                      random_state=seed)
+    labels = [c for c in features.columns if c not in numeric]
+    options = dict(sampling_strategy={value: n_class + n_rows}, k_neighbors=min(5, n_class - 1), random_state=seed)
+    sampler = SMOTENC(categorical_features=labels, **options) if labels else SMOTE(**options)
     x, _ = sampler.fit_resample(features, train[label].astype(str))
     rows = x.iloc[len(train):].reset_index(drop=True)
     rows.insert(list(train.columns).index(label), label, value)
