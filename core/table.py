@@ -336,6 +336,7 @@ def _totals(body: list, first: list[str]) -> set[int]:
 
 
 def _is_label(cell: str | None) -> bool:
+    """Does the cell hold text that is no number and no mark of a missing value ("-", "N/A")?"""
     return cell is not None and bool(cell.strip()) and to_number(cell) is None and not is_missing(cell)
 
 
