@@ -23,6 +23,11 @@ from core.transformer import TableTransformer
 from core.vae import TabularVAE
 
 
+def _widest(hidden: tuple[int, ...]) -> int:
+    """Units of the widest hidden layer; 64 for a network without hidden layers."""
+    return max(hidden, default=64)
+
+
 @dataclass
 class TrainConfig:
     latent_dim: int | None = None        # None: one latent per semantic, as in the paper
@@ -97,7 +102,7 @@ class TrainConfig:
         # free bits, none of either; before detail_hidden, a detail path as wide as the widest layer
         hidden = tuple(known.get("hidden", (64,)))
         return cls(**{"mode": "paper", "detail_latents": 0, "free_bits": 0.0,
-                      "detail_hidden": max(hidden, default=64), **known, "hidden": hidden})
+                      "detail_hidden": _widest(hidden), **known, "hidden": hidden})
 
     @property
     def detail_checkpoints(self) -> int:
@@ -116,7 +121,7 @@ class TrainConfig:
         default, and without hidden layers). Our decision, by measurement (docs/method.md "Detail
         latents"): as wide as the widest layer, it left small wide tables behind the paper mode
         (Cars93 by 0.0058)."""
-        return self.detail_hidden if self.detail_hidden is not None else 2 * max(self.hidden, default=64)
+        return self.detail_hidden if self.detail_hidden is not None else 2 * _widest(self.hidden)
 
     @property
     def detail_dim(self) -> int:

@@ -169,6 +169,8 @@ def state_shapes(n_inputs: int, latent_dim: int, hidden: tuple[int, ...], masked
     (`masked`: with column_latents; `detail`: with that many detail latents attached, of
     `detail_units` hidden units, `latent_dim` counting the semantic ones only), computed without
     building it: the project loader compares them with model.safetensors before allocating anything."""
+    if detail and detail_units < 1:
+        raise ValueError("a detail path needs its hidden units: detail_units")
     shapes: dict[str, tuple] = {}
 
     def linear(prefix: str, n_in: int, n_out: int, mask: bool = False) -> None:
