@@ -9,6 +9,7 @@ Modules, one concept each, from the input to the outputs:
     upload              the bytes of an upload, a path or a file object, within a size limit
     table               reading a CSV / XLSX upload into text cells, with encoding detection
     xlsx                one sheet of a workbook as rows of cell text
+    sheet_rows          rows of a sheet that are no buildings: units under the header, totals, notes
     roles               what each column is: its role, inferred from the values
     columns             the table the model sees: roles applied, cells cleaned, blanks filled or kept
     passthrough         input columns the model does not use, written back to generated files
