@@ -247,12 +247,10 @@ def sample_where(model: FittedModel, real: pd.DataFrame, conditions: list[Condit
         allowed[span.name] = BLANK if condition.blank(span) else bounds if bounds is not None \
             else span.categories.index(condition.value)
     rows = decode(model, z, seed, allowed=allowed, redraws=REDRAWS)
-    for condition in conditions:   # the last word: numbers rounded to the data's precision stay inside
+    for condition in conditions:   # the last word: numbers written on the data's grid stay inside
         span = spans[condition.column]
         bounds = condition.bounds(span)
         if bounds is not None:
             values = rows[span.name].to_numpy()
-            if np.issubdtype(values.dtype, np.integer):   # 50.2..75 on integers is 51..75
-                bounds = np.ceil(bounds[0]), np.floor(bounds[1])
-            rows[span.name] = np.clip(values, *bounds).astype(values.dtype)
+            rows[span.name] = np.clip(values, *span.within(*bounds)).astype(values.dtype)
     return rows

@@ -125,6 +125,7 @@ def _check_layout(transformer, n_inputs: int, where: str) -> None:
             if numbers["low"] > numbers["high"] or numbers["std"] <= 0:
                 raise InputError(f"{at}: low must not exceed high, and std must be above 0")
             limits.whole(f"{at}.decimals", span.get("decimals", MAX_DECIMALS), 0, MAX_PLACES)
+            limits.number(f"{at}.step", span.get("step", 0.0), 0.0, 1e300)
             style = span.get("style", "")
             fields_removed = re.sub(r"\{(?:Y|M0?|D0?)\}", "", style) \
                 if isinstance(style, str) and len(style) <= 40 else "{"

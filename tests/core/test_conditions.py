@@ -9,13 +9,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.columns import prepare_table
+from core.columns import ColumnSpec, PreparedTable, prepare_table
 from core.conditions import Condition, as_written, check_conditions, sample_where
 from core.effects import feature_shift
 from core.errors import InputError
 from core.generation import generate
 from core.messages import msg
 from core.model import TrainConfig
+from core.roles import Role
 from core.passthrough import Passthrough
 from core.semantics import SemanticMatrix
 from core.table import read_table
@@ -78,6 +79,27 @@ def test_a_range_with_fractional_ends_on_integers_holds_for_every_row(related):
     assert rows["g2_c3"].between(edge, real.max()).all()
     in_range = real[real >= edge]
     assert (rows["g2_c3"] == edge).mean() <= (in_range == edge).mean() + 0.15   # not piled up on the edge
+
+
+def test_a_column_recorded_in_steps_is_generated_and_conditioned_on_its_steps():
+    """Ages recorded in 5s (and a rating in halves) come back in 5s (halves) whatever the decoder
+    gives, and a range whose ends are off the grid holds on it: 22..38 is 25..35."""
+    table, semantics = factor_table(n_rows=200, seed=3)
+    signal = table.frame["g1_c0"].to_numpy()
+    frame = table.frame.assign(age=20 + 5 * np.clip(np.round(2 * signal + 4), 0, 9),
+                               rating=0.5 + np.clip(np.round(signal + 2), 0, 4))
+    specs = table.specs + [ColumnSpec("age", Role.INTEGER), ColumnSpec("rating", Role.CONTINUOUS)]
+    features = [*semantics.features, "age", "rating"]
+    values = np.concatenate([semantics.values, np.zeros((len(semantics.names), 2))], axis=1)
+    values[1, -2:] = 1   # both in S1, beside g1_*
+    model = fit(PreparedTable(frame, specs), SemanticMatrix(semantics.names, features, values),
+                TrainConfig(epochs=60, finetune_epochs=10, seed=1))
+    rows = generate(model, 1000, seed=2)
+    assert rows["age"].isin(range(20, 70, 5)).all() and rows["rating"].isin(np.arange(0.5, 5, 1)).all()
+    assert rows["age"].nunique() >= 5                       # on the grid, not piled onto one value
+    held = sample_where(model, frame, [Condition("age", low=22, high=38), Condition("rating", low=1, high=3.2)],
+                        300, seed=3)
+    assert len(held) == 300 and held["age"].isin([25, 30, 35]).all() and held["rating"].isin([1.5, 2.5]).all()
 
 
 def test_the_other_columns_shift_as_in_the_real_data(related):

@@ -306,6 +306,8 @@ def _set(path: str, value):
     ("model.transformer.layout.0.low", "abc", "layout[0].low must be a finite number (got 'abc')"),
     ("model.transformer.layout.0.std", 0, "std must be above 0"),
     ("model.transformer.layout.0.decimals", 10**9, "layout[0].decimals must be from 0 to 30"),
+    ("model.transformer.layout.0.step", -0.5, "layout[0].step must be from 0 to 1e+300 (got -0.5)"),
+    ("model.transformer.layout.0.step", "5", "layout[0].step must be a finite number (got '5')"),
     ("model.transformer.layout.0.style", "{Y}-{__class__}", "layout[0].style must be a date template"),
     ("model.transformer.layout.0.style", 7, "layout[0].style must be a date template"),
     ("model.transformer.layout.0.blank", "yes", "layout[0].blank must be true or false"),

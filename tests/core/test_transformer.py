@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from core.columns import ColumnSpec, PreparedTable
 from core.roles import Role
 from core.evaluation import validity
-from core.transformer import TableTransformer
+from core.transformer import TableTransformer, grid_step
 
 LABELS = ["框架结构", "框剪结构", "砖混结构", "A", "b c"]
 
@@ -128,3 +128,38 @@ def test_generated_numbers_at_an_end_written_at_fewer_decimals_are_valid():
     rows = transformer.inverse_transform(transformer.transform(frame))
     assert validity(rows, transformer.layout_)["numeric_in_range"] == 1.0
     assert validity(rows.assign(nd2=rows["nd2"] - 1e-6), transformer.layout_)["numeric_in_range"] < 1.0
+
+
+def test_a_column_on_a_grid_coarser_than_its_decimals_has_that_step():
+    step = lambda values, places: grid_step(pd.Series(values, dtype=float), places)
+    assert step([20, 25, 35, 60, 45], 0) == 5.0                 # ages in 5s
+    assert step([0, 0.5, 1, 0, 1], 1) == 0.5                    # edema
+    assert step([0.5, 1.5, 3.5, 2.5], 1) == 1.0                 # halves off the whole numbers
+    assert step([50, 70, 100, 90], 0) == 10.0                   # Karnofsky scores
+    assert step([1, 2, 3, 5], 0) == 0.0                         # no coarser grid than the decimals
+    assert step([0.12, 0.37, 1.05], 2) == 0.0
+    assert step([0, 10], 0) == 0.0                              # two values tell no grid
+    assert step([1 / 3, 2 / 3, 1.0, 4 / 3], 6) == 0.0            # the decimals do not write thirds
+    assert step([1e300, 2e300, 3e300], 0) == 0.0                 # past exact integers in a float
+
+
+def test_generated_numbers_are_written_on_the_column_grid_and_conditions_are_moved_onto_it():
+    frame = pd.DataFrame({"age": [20.0, 25, 35, 60, 45, 30] * 3, "half": [0.5, 1.5, 3.5, 2.5, 0.5, 1.5] * 3,
+                          "cm": [10.25, 11.5, 12.0, 9.75, 10.0, 11.25] * 3})
+    transformer = TableTransformer().fit(PreparedTable(frame, [
+        ColumnSpec("age", Role.INTEGER), ColumnSpec("half", Role.CONTINUOUS), ColumnSpec("cm", Role.CONTINUOUS)]))
+    age, half, cm = transformer.layout_
+    assert (age.step, half.step, cm.step, cm.decimals) == (5.0, 1.0, 0.25, 2)
+    assert age.written(np.array([21.0, 22.6, 58.0, 61.0, 3.0])).tolist() == [20, 25, 60, 60, 20]
+    assert half.written(np.array([2.2, 0.0, 3.4, 9.0])).tolist() == [2.5, 0.5, 3.5, 3.5]
+    assert cm.written(np.array([10.1, 10.13, 11.9])).tolist() == [10.0, 10.25, 12.0]
+    assert age.within(22, 38) == (25.0, 35.0) and age.within(25, 35) == (25.0, 35.0)
+    assert half.within(0.7, 3.5) == (1.5, 3.5) and cm.within(10.01, 10.5) == (10.25, 10.5)
+    plain = TableTransformer().fit(PreparedTable(pd.DataFrame({"n": [1.0, 2, 4, 7]}), [ColumnSpec("n", Role.INTEGER)]))
+    assert plain.layout_[0].step == 0.0 and plain.layout_[0].within(50.2, 75) == (51.0, 75.0)
+    restored = TableTransformer.from_dict(transformer.to_dict())
+    assert restored.layout_ == transformer.layout_
+    old = transformer.to_dict()                         # a project saved before the grid
+    for span in old["layout"]:
+        del span["step"]
+    assert [span.step for span in TableTransformer.from_dict(old).layout_] == [0.0, 0.0, 0.0]
