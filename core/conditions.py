@@ -115,10 +115,11 @@ def _bound(text: str) -> float | None:
 
 
 def _extent(span: Span) -> str:
-    """A numeric column's observed range as LO..HI; dates as dates."""
+    """A numeric column's observed range as LO..HI, and its grid's step when it has one; dates
+    as dates."""
     if span.role is Role.DATE:
         return f"{write_date(span.low, ISO_STYLE)}..{write_date(span.high, ISO_STYLE)}"
-    return f"{span.low:g}..{span.high:g}"
+    return f"{span.low:g}..{span.high:g}" + (f" in steps of {span.step:g}" if span.step else "")
 
 
 def modelled_conditions(model: FittedModel, conditions: list[Condition]) -> list[Condition]:

@@ -235,3 +235,34 @@ def test_a_column_that_keeps_its_blanks_can_be_conditioned_on_them():
     assert at.selectbox(key="gen_aug_class").options == [f"B ({counts['B']} rows)", f"A ({counts['A']} rows)"]
     at.selectbox(key="where_column").set_value("层数").run()
     assert "where_blank_层数" not in [box.key for box in at.checkbox]   # a column without blanks has none
+
+
+def test_a_column_recorded_in_steps_is_picked_on_its_steps():
+    """Ages in 5s offer 20, 25, ... 65 as codes; a rating in halves moves its range in halves;
+    the rows of either condition hold it on the grid."""
+    import numpy as np
+    from core.project import Project
+    from core.training import fit
+    from tests.app.conftest import FAST
+    rng = np.random.default_rng(0)
+    n = 150
+    age = rng.integers(0, 10, n)
+    frame = pd.DataFrame({"年龄": (20 + 5 * age).astype(str), "评分": (0.5 + np.clip(age // 2, 0, 4)).astype(str),
+                          "结构": rng.choice(["砖混", "框架"], n)})
+    project = Project(data=frame, source_name="steps.csv", encoding="utf-8")
+    project.semantics = SemanticMatrix(["年代", "构造"], project.prepared().features, [[1, 1, 0], [0, 0, 1]])
+    project.settings = FAST
+    project.model = fit(project.prepared(), project.semantics, FAST)
+    at = open_page(PAGE, project)
+    at.selectbox(key="where_column").set_value("年龄").run()
+    assert at.selectbox(key="where_value_年龄").options == [str(v) for v in range(20, 70, 5)]
+    at.selectbox(key="where_value_年龄").set_value(35).run()
+    at.button(key="where_add").click().run()
+    assert project.conditions == ["年龄=35"] and (project.generated["年龄"] == 35).all()
+    at.button(key="where_drop_0").click().run()
+    at.selectbox(key="where_column").set_value("评分").run()
+    assert at.slider(key="where_range_评分").step == 1.0
+    at.slider(key="where_range_评分").set_value((1.5, 3.5)).run()
+    at.button(key="where_add").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert project.conditions == ["评分=1.5..3.5"] and project.generated["评分"].isin([1.5, 2.5, 3.5]).all()

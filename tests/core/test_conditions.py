@@ -100,6 +100,8 @@ def test_a_column_recorded_in_steps_is_generated_and_conditioned_on_its_steps():
     held = sample_where(model, frame, [Condition("age", low=22, high=38), Condition("rating", low=1, high=3.2)],
                         300, seed=3)
     assert len(held) == 300 and held["age"].isin([25, 30, 35]).all() and held["rating"].isin([1.5, 2.5]).all()
+    with pytest.raises(InputError, match=r"age=26\.\.29: no row of the data has it \('age' runs 20\.\.65 in steps of 5\)"):
+        sample_where(model, frame, [Condition("age", low=26, high=29)], 10)
 
 
 def test_the_other_columns_shift_as_in_the_real_data(related):
