@@ -12,6 +12,19 @@ from tests.app.conftest import figure, open_page, shown, texts
 PAGE = "pages/generate.py"
 
 
+def _fitted(frame: pd.DataFrame, name: str, groups: dict[str, list[int]]):
+    """A project of `frame` (cells as read) with one semantic per entry of `groups` (its 0/1
+    row of R), trained with the fast settings."""
+    from core.project import Project
+    from core.training import fit
+    from tests.app.conftest import FAST
+    project = Project(data=frame, source_name=name, encoding="utf-8")
+    project.semantics = SemanticMatrix(list(groups), project.prepared().features, list(groups.values()))
+    project.settings = FAST
+    project.model = fit(project.prepared(), project.semantics, FAST)
+    return project
+
+
 def test_one_slider_per_matched_semantic(trained):
     at = open_page(PAGE, trained)
     labels = [s.label for s in at.slider]
@@ -157,17 +170,11 @@ def test_downloads_are_named_after_what_they_hold(trained, monkeypatch):
 def test_a_column_of_dates_is_shown_as_dates_and_conditioned_by_a_range_of_days():
     import numpy as np
     from datetime import date
-    from core.project import Project
-    from core.training import fit
-    from tests.app.conftest import FAST
     rng = np.random.default_rng(0)
     n = 120
     frame = pd.DataFrame({"竣工日期": [f"{y}年{m}月" for y, m in zip(rng.integers(1960, 2015, n), rng.integers(1, 13, n))],
                           "结构": rng.choice(["砖混", "框架"], n), "裂缝宽度": np.round(rng.gamma(2.0, 0.2, n), 2)})
-    project = Project(data=frame.astype(str), source_name="dates.csv", encoding="utf-8")
-    project.semantics = SemanticMatrix(["年代", "损坏"], project.prepared().features, [[1, 1, 0], [0, 0, 1]])
-    project.settings = FAST
-    project.model = fit(project.prepared(), project.semantics, FAST)
+    project = _fitted(frame.astype(str), "dates.csv", {"年代": [1, 1, 0], "损坏": [0, 0, 1]})
     at = open_page(PAGE, project)
     assert project.generated["竣工日期"].str.fullmatch(r"\d{4}年\d{1,2}月").all()   # as the survey writes them
     at.selectbox(key="where_column").set_value("竣工日期").run()
@@ -181,17 +188,11 @@ def test_a_column_of_dates_is_shown_as_dates_and_conditioned_by_a_range_of_days(
 
 def test_a_tick_box_left_blank_is_a_condition_the_picker_shows_as_blank():
     import numpy as np
-    from core.project import Project
-    from core.training import fit
-    from tests.app.conftest import FAST
     rng = np.random.default_rng(0)
     n = 120
     frame = pd.DataFrame({"墙体开裂": np.where(rng.random(n) < 0.2, "√", None), "层数": rng.integers(1, 7, n).astype(str),
                           "结构": rng.choice(["砖混", "框架"], n)})
-    project = Project(data=frame, source_name="ticks.csv", encoding="utf-8")
-    project.semantics = SemanticMatrix(["损坏", "构造"], project.prepared().features, [[1, 0, 0], [0, 1, 1]])
-    project.settings = FAST
-    project.model = fit(project.prepared(), project.semantics, FAST)
+    project = _fitted(frame, "ticks.csv", {"损坏": [1, 0, 0], "构造": [0, 1, 1]})
     at = open_page(PAGE, project)
     at.selectbox(key="where_column").set_value("墙体开裂").run()
     picker = at.selectbox(key="where_value_墙体开裂")
@@ -207,19 +208,13 @@ def test_a_tick_box_left_blank_is_a_condition_the_picker_shows_as_blank():
 
 def test_a_column_that_keeps_its_blanks_can_be_conditioned_on_them():
     import numpy as np
-    from core.project import Project
-    from core.training import fit
-    from tests.app.conftest import FAST
     rng = np.random.default_rng(0)
     n = 120
     brick = rng.random(n) < 0.4
     frame = pd.DataFrame({"结构": np.where(brick, "砖混", "框架"), "层数": rng.integers(1, 7, n).astype(str),
                           "碳化深度": np.where(brick, None, np.round(rng.gamma(2.0, 0.5, n), 1).astype(str)),
                           "等级": np.where(rng.random(n) < 0.15, None, rng.choice(["A", "B"], n, p=[0.7, 0.3]))})
-    project = Project(data=frame, source_name="depth.csv", encoding="utf-8")
-    project.semantics = SemanticMatrix(["构造", "耐久"], project.prepared().features, [[1, 1, 0, 1], [0, 0, 1, 0]])
-    project.settings = FAST
-    project.model = fit(project.prepared(), project.semantics, FAST)
+    project = _fitted(frame, "depth.csv", {"构造": [1, 1, 0, 1], "耐久": [0, 0, 1, 0]})
     at = open_page(PAGE, project)
     assert 0.2 < (project.generated["碳化深度"].isna()).mean() < 0.6   # the preview is as the file: blanks
     at.selectbox(key="where_column").set_value("碳化深度").run()
@@ -241,18 +236,12 @@ def test_a_column_recorded_in_steps_is_picked_on_its_steps():
     """Ages in 5s offer 20, 25, ... 65 as codes; a rating in halves moves its range in halves;
     the rows of either condition hold it on the grid."""
     import numpy as np
-    from core.project import Project
-    from core.training import fit
-    from tests.app.conftest import FAST
     rng = np.random.default_rng(0)
     n = 150
     age = rng.integers(0, 10, n)
     frame = pd.DataFrame({"年龄": (20 + 5 * age).astype(str), "评分": (0.5 + np.clip(age // 2, 0, 4)).astype(str),
                           "结构": rng.choice(["砖混", "框架"], n)})
-    project = Project(data=frame, source_name="steps.csv", encoding="utf-8")
-    project.semantics = SemanticMatrix(["年代", "构造"], project.prepared().features, [[1, 1, 0], [0, 0, 1]])
-    project.settings = FAST
-    project.model = fit(project.prepared(), project.semantics, FAST)
+    project = _fitted(frame, "steps.csv", {"年代": [1, 1, 0], "构造": [0, 0, 1]})
     at = open_page(PAGE, project)
     at.selectbox(key="where_column").set_value("年龄").run()
     assert at.selectbox(key="where_value_年龄").options == [str(v) for v in range(20, 70, 5)]
