@@ -251,7 +251,7 @@ def grid_step(values: pd.Series, places: int) -> float:
     0 / 0.5 / 1, lengths in half inches), else 0.0. Needs 3 distinct values; a column whose
     values the decimals do not write exactly (thirds at 6 decimals) has none.
     Our decision: the paper writes numbers as the decoder gives them; a survey that records
-    ages in 5s never holds 37, so generated rows do not either (public tables: 4-44 % of the
+    ages in 5s never holds 37, so generated rows do not either (ten public tables: 2-44 % of the
     generated values of such columns were off the grid)."""
     numbers = values.astype(float).to_numpy()
     scale = 10.0 ** places
