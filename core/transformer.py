@@ -179,6 +179,8 @@ class TableTransformer:
             if span.kind == "numeric":
                 # float64 first: clipping in the decoder's float32 lands just outside the range
                 values = span.written(block[:, 0].astype(np.float64) * span.std + span.mean)
+                if span.blank:   # the fill as the prepared frame holds it, on the grid or not (a median 116.625)
+                    values[blank] = span.fill
                 columns[span.name] = values.astype(np.int64) if span.role is Role.INTEGER else values
             else:
                 index = span.classes(block)

@@ -4,7 +4,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.columns import ColumnSpec, PreparedTable
+from core.columns import ColumnSpec, PreparedTable, blank_column
 from core.roles import Role
 from core.evaluation import validity
 from core.transformer import TableTransformer, grid_step
@@ -163,3 +163,17 @@ def test_generated_numbers_are_written_on_the_column_grid_and_conditions_are_mov
     for span in old["layout"]:
         del span["step"]
     assert [span.step for span in TableTransformer.from_dict(old).layout_] == [0.0, 0.0, 0.0]
+
+
+def test_a_blank_cell_holds_its_fill_even_off_the_grid_of_the_cells_that_are_not_blank():
+    """pbc's ast: the shown cells on a 0.01 grid, blank ones filled with the median 116.625.
+    A generated blank holds exactly that fill (as the prepared frame does, so the two compare
+    as they are); snapped onto the grid it moved a third of the column off its real value."""
+    shown = [26.35, 116.62, 116.63, 338.0, 80.6]
+    frame = pd.DataFrame({"ast": shown + [116.625] * 3, blank_column("ast"): [False] * 5 + [True] * 3})
+    transformer = TableTransformer().fit(PreparedTable(frame, [ColumnSpec("ast", Role.CONTINUOUS, blanks=True)]))
+    [span] = transformer.layout_
+    assert (span.step, span.fill, span.decimals) == (0.01, 116.625, 3)
+    rows = transformer.inverse_transform(transformer.transform(frame))
+    assert rows["ast"].tolist() == frame["ast"].tolist()
+    assert rows[blank_column("ast")].tolist() == frame[blank_column("ast")].tolist()
