@@ -23,7 +23,6 @@ from core.columns import blank_column
 from core.errors import InputError
 from core.latents import OTHERS, Noise  # noqa: F401  (OTHERS: the ways to draw, for the CLI and the page)
 from core.model import FittedModel
-from core.roles import Role
 
 
 def resolve_latents(model: FittedModel, fixed: Mapping[str | int, float]) -> dict[int, float]:
@@ -136,11 +135,12 @@ def _within(model: FittedModel, drawn: np.ndarray, out: np.ndarray, span, bounds
     """In place: the number of numeric `span` in the rows `rows` of `drawn` within `bounds`
     (low, high) in the column's own units: redrawn around the decoder's means `out` while outside
     (at most `redraws` times), then a real value of the range, else clipped into it."""
-    low, high = ((bound - span.mean) / span.std for bound in bounds)
-    if span.role is Role.INTEGER:   # integers are rounded after: keep to the codes inside the range
-        # (not quite +-0.5: an edge of exactly n + 0.5 rounds half to even, outside the range)
-        low, high = ((np.ceil(bounds[0]) - 0.49 - span.mean) / span.std,
-                     (np.floor(bounds[1]) + 0.49 - span.mean) / span.std)
+    # numbers are written on their grid after (whole for integers, `Span.written`): keep to the
+    # grid's values inside the range (not quite +-half a step: an edge of exactly half a step
+    # rounds half to even, outside the range)
+    first, last = span.within(*bounds)
+    low, high = ((first - 0.49 * span.spacing - span.mean) / span.std,
+                 (last + 0.49 * span.spacing - span.mean) / span.std)
     values, centre = drawn[rows, span.start], out[rows, span.start]
     noise = 0.0 if model.residual_std is None else model.residual_std[span.start]
     for _ in range(redraws if noise > 0 else 0):

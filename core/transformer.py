@@ -82,11 +82,17 @@ class Span:
             values = np.minimum(self.low + np.round((values - self.low) / self.step) * self.step, self.high)
         return np.round(values) if self.role is Role.INTEGER else np.round(values, self.decimals)
 
+    @property
+    def spacing(self) -> float:
+        """How far apart two neighbouring numbers this column writes lie: its grid's step, 1 for
+        integers, else 0 (any number, to its decimals)."""
+        return self.step or (1.0 if self.role is Role.INTEGER else 0.0)
+
     def within(self, low: float, high: float) -> tuple[float, float]:
         """The smallest and largest numbers this column writes (`written`) within [low, high]:
         the ends moved inwards onto its grid, or onto whole numbers for integers (50.2..75 on
         integers is 51..75; 52..68 on ages in 5s is 55..65)."""
-        step = self.step or (1.0 if self.role is Role.INTEGER else 0.0)
+        step = self.spacing
         if not step:
             return low, high
         base = self.low if self.step else 0.0   # an end on the grid up to float noise stays
