@@ -206,9 +206,9 @@ def condition_picker(current: Project, model) -> None:
         low, high = b.slider(t("gen.where_range"), first, last, (first, last), format="YYYY-MM-DD",
                              key=f"where_range_{name}")
         text = f"{name}={low.isoformat()}..{high.isoformat()}"
-    elif span.kind != "numeric" or (span.role is Role.INTEGER and span.high - span.low <= 30 * max(span.step, 1)):
+    elif span.kind != "numeric" or (span.role is Role.INTEGER and span.high - span.low <= 30 * span.spacing):
         values = span.categories if span.kind != "numeric" \
-            else range(int(span.low), int(span.high) + 1, int(max(span.step, 1)))   # ages in 5s: 20, 25, ...
+            else range(int(span.low), int(span.high) + 1, int(span.spacing))   # ages in 5s: 20, 25, ...
         text = f"{name}={b.selectbox(t('gen.where_value'), values, key=f'where_value_{name}', format_func=_shown)}"
     else:
         low, high = b.slider(t("gen.where_range"), float(span.low), float(span.high),
