@@ -54,8 +54,8 @@ def _totals(body: list, first: list[str]) -> set[int]:
     blank ("小计, , 5"). Our rule; a class so named beside numbers only still reads as totals."""
     candidates: dict[str, list[int]] = {}
     for i, text in enumerate(first):
-        if label_key(text) in TOTAL_WORDS:
-            candidates.setdefault(label_key(text), []).append(i)
+        if (key := label_key(text)) in TOTAL_WORDS:
+            candidates.setdefault(key, []).append(i)
     labels = {}   # candidate row -> {column: label} of its cells after the word
     for i in (i for rows in candidates.values() for i in rows):
         row = body[i][1]

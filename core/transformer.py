@@ -273,7 +273,8 @@ def grid_step(values: pd.Series, places: int) -> float:
 
 
 def _fit_span(spec: ColumnSpec, values: pd.Series, start: int, blank: pd.Series | None = None) -> Span:
-    filled = values[blank.to_numpy(dtype=bool)] if spec.blanks and blank is not None else values.iloc[:0]
+    is_blank = blank.to_numpy(dtype=bool) if spec.blanks and blank is not None else np.zeros(len(values), dtype=bool)
+    filled = values[is_blank]
     fill = (float(filled.iloc[0]) if spec.is_numeric else str(filled.iloc[0])) if len(filled) else None
     if spec.is_numeric:
         numbers = values.to_numpy(dtype=float)
@@ -283,11 +284,10 @@ def _fit_span(spec: ColumnSpec, values: pd.Series, start: int, blank: pd.Series 
             raise InputError(f"column '{spec.name}' has values too large to model "
                              f"(up to {np.nanmax(np.abs(numbers)):.3g}); rescale it or exclude it")
         places = decimals(values)
-        shown = values[~blank.to_numpy(dtype=bool)] if spec.blanks and blank is not None else values
         return Span(spec.name, spec.role, start, start + 1 + spec.blanks,
                     low=float(numbers.min()), high=float(numbers.max()),
                     mean=float(numbers.mean()), std=std if std > 0 else 1.0,
-                    decimals=places, step=0.0 if spec.role is Role.DATE else grid_step(shown, places),
+                    decimals=places, step=0.0 if spec.role is Role.DATE else grid_step(values[~is_blank], places),
                     style=spec.style, blank=spec.blanks,
                     fill=float(np.median(numbers)) if fill is None and spec.blanks else fill)
     categories = spec.categories or tuple(sorted(values.astype(str).unique()))
